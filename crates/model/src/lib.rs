@@ -1,0 +1,20 @@
+//! Bulwark's model: the services an organisation delivers and everything they depend on.
+//!
+//! Reads the model format (YAML or JSON, split over files with `include`), reports every
+//! problem with its file, line and column, and writes models back out. Does no I/O beyond
+//! reading the files it is given.
+
+pub mod diag;
+pub mod export;
+pub mod generate;
+pub mod load;
+pub mod node;
+pub mod read;
+pub mod types;
+pub mod validate;
+pub mod values;
+
+pub use diag::{Diagnostic, Pos, Severity, Sources};
+pub use load::{Loaded, load, load_str, load_with};
+pub use types::*;
+pub use values::{Duration, Id, Percent};

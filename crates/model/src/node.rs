@@ -1,0 +1,381 @@
+//! A YAML (or JSON) document as a tree of nodes that remember where they were written.
+//!
+//! Built from `saphyr-parser` events so that every value, not only syntax errors, carries a
+//! position. JSON files are read by the same parser (JSON is YAML's flow syntax) after
+//! `serde_json` has checked they are strict JSON.
+
+use crate::diag::{Diagnostics, Pos};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// Deepest nesting accepted; deeper documents are refused rather than risking the stack.
+pub const MAX_DEPTH: usize = 128;
+/// Most nodes a document may expand to (aliases included), against "billion laughs" files.
+pub const MAX_NODES: usize = 5_000_000;
+
+/// One value of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// What the value is.
+    pub kind: NodeKind,
+    /// Where it starts.
+    pub pos: Pos,
+}
+
+/// The shapes a value can take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A scalar as written; `plain` is false for quoted and block scalars (always strings).
+    Scalar {
+        /// The text of the scalar, after unescaping.
+        text: String,
+        /// True for an unquoted scalar, which may be a number, boolean or null.
+        plain: bool,
+    },
+    /// A list.
+    Seq(Vec<Node>),
+    /// A mapping, in the order written.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// True for an unquoted `null`, `~` or empty scalar.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar { text, plain: true }
+            if text.is_empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
+    }
+
+    /// A short name for the node's shape, for error messages.
+    pub fn shape(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar { .. } if self.is_null() => "nothing",
+            NodeKind::Scalar { .. } => "a single value",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+
+    /// Converts the node to JSON, resolving plain scalars by the YAML core schema.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Scalar { text, plain } => {
+                if !plain {
+                    return Value::String(text.clone());
+                }
+                if self.is_null() {
+                    return Value::Null;
+                }
+                match text.as_str() {
+                    "true" | "True" | "TRUE" => return Value::Bool(true),
+                    "false" | "False" | "FALSE" => return Value::Bool(false),
+                    _ => {}
+                }
+                if let Ok(i) = text.parse::<i64>() {
+                    return Value::from(i);
+                }
+                if let Some(n) = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    return Value::Number(n);
+                }
+                Value::String(text.clone())
+            }
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.key_text().to_string(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The text of a scalar used as a mapping key (empty for non-scalars).
+    pub fn key_text(&self) -> &str {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => text,
+            _ => "",
+        }
+    }
+}
+
+/// The syntax a file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// YAML 1.2.
+    Yaml,
+    /// Strict JSON.
+    Json,
+}
+
+/// Parses one document. Syntax errors are recorded in `diags` and give `None`.
+pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> Option<Node> {
+    if syntax == Syntax::Json {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            let pos = Pos {
+                file,
+                line: u32::try_from(e.line()).unwrap_or(u32::MAX).max(1),
+                column: u32::try_from(e.column()).unwrap_or(u32::MAX).max(1),
+            };
+            diags.error(pos, format!("this is not valid JSON: {}", json_reason(&e)));
+            return None;
+        }
+    }
+    let mut builder = Builder {
+        file,
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+        documents: 0,
+        nodes: 0,
+    };
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok((event, span)) => {
+                if let Err((pos, message)) = builder.on_event(event, span) {
+                    diags.error(pos, message);
+                    return None;
+                }
+            }
+            Err(e) => {
+                let m = e.marker();
+                let pos = Pos {
+                    file,
+                    line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
+                    column: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+                };
+                diags.error(pos, format!("this is not valid YAML: {}", e.info()));
+                return None;
+            }
+        }
+    }
+    Some(builder.root.unwrap_or(Node {
+        kind: NodeKind::Scalar {
+            text: String::new(),
+            plain: true,
+        },
+        pos: Pos {
+            file,
+            line: 1,
+            column: 1,
+        },
+    }))
+}
+
+fn json_reason(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    }
+}
+
+enum Open {
+    Seq(Node, usize),
+    Map(Node, Option<Node>, usize),
+}
+
+struct Builder {
+    file: u32,
+    stack: Vec<Open>,
+    anchors: Vec<(usize, Node)>,
+    root: Option<Node>,
+    documents: usize,
+    nodes: usize,
+}
+
+type Fail = (Pos, String);
+
+impl Builder {
+    fn pos(&self, span: Span) -> Pos {
+        Pos {
+            file: self.file,
+            line: u32::try_from(span.start.line()).unwrap_or(u32::MAX).max(1),
+            column: u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Fail> {
+        let pos = self.pos(span);
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err((pos, "a model file holds one YAML document; split the model with `include` instead of `---`".into()));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let mut plain = style == ScalarStyle::Plain;
+                if let Some(tag) = tag {
+                    if tag.handle == "tag:yaml.org,2002:" && tag.suffix == "str" || tag.handle == "!!" && tag.suffix == "str" {
+                        plain = false;
+                    } else {
+                        return Err((pos, format!("YAML tags such as `{}{}` are not used in Bulwark models", tag.handle, tag.suffix)));
+                    }
+                }
+                let node = Node {
+                    kind: NodeKind::Scalar {
+                        text: text.into_owned(),
+                        plain,
+                    },
+                    pos,
+                };
+                self.finish(node, anchor)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.no_tag(tag.is_some(), pos)?;
+                self.open(pos)?;
+                self.stack.push(Open::Seq(Node { kind: NodeKind::Seq(Vec::new()), pos }, anchor));
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.no_tag(tag.is_some(), pos)?;
+                self.open(pos)?;
+                self.stack.push(Open::Map(Node { kind: NodeKind::Map(Vec::new()), pos }, None, anchor));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, None, anchor)) => (node, anchor),
+                    Some(Open::Map(_, Some(key), _)) => return Err((key.pos, "this key has no value".into())),
+                    None => return Err((pos, "unbalanced end of a list or mapping".into())),
+                };
+                self.finish(node, anchor)?;
+            }
+            Event::Alias(id) => {
+                let Some(node) = self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()) else {
+                    return Err((pos, "this alias names an anchor that is not defined before it".into()));
+                };
+                self.nodes += count_nodes(&node);
+                if self.nodes > MAX_NODES {
+                    return Err((pos, format!("the document expands to more than {MAX_NODES} values (too many aliases)")));
+                }
+                let mut node = node;
+                node.pos = pos;
+                self.finish(node, 0)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn no_tag(&self, tagged: bool, pos: Pos) -> Result<(), Fail> {
+        if tagged {
+            return Err((pos, "YAML tags are not used in Bulwark models".into()));
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, pos: Pos) -> Result<(), Fail> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err((pos, format!("values are nested more than {MAX_DEPTH} deep")));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Fail> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err((node.pos, format!("the document has more than {MAX_NODES} values")));
+        }
+        if anchor != 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Open::Seq(seq, _)) => {
+                if let NodeKind::Seq(items) = &mut seq.kind {
+                    items.push(node);
+                }
+            }
+            Some(Open::Map(map, pending, _)) => match pending.take() {
+                None => {
+                    if !matches!(node.kind, NodeKind::Scalar { .. }) {
+                        return Err((node.pos, format!("a key must be a single value, not {}", node.shape())));
+                    }
+                    if let NodeKind::Map(entries) = &map.kind {
+                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == node.key_text()) {
+                            return Err((
+                                node.pos,
+                                format!("the key `{}` is written twice in this mapping (first at line {})", node.key_text(), first.pos.line),
+                            ));
+                        }
+                    }
+                    *pending = Some(node);
+                }
+                Some(key) => {
+                    if let NodeKind::Map(entries) = &mut map.kind {
+                        entries.push((key, node));
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Node {
+        let mut d = Diagnostics::default();
+        let n = parse(text, Syntax::Yaml, 0, &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        n.unwrap()
+    }
+
+    #[test]
+    fn positions_point_at_values() {
+        let n = parse_ok("a: 1\nb:\n  - x\n  - y: 'q'\n");
+        let NodeKind::Map(entries) = &n.kind else { panic!() };
+        assert_eq!(entries[1].0.pos.line, 2);
+        let NodeKind::Seq(items) = &entries[1].1.kind else { panic!() };
+        assert_eq!((items[1].pos.line, items[1].pos.column), (4, 5));
+    }
+
+    #[test]
+    fn duplicate_keys_and_syntax_errors_are_reported_with_lines() {
+        let mut d = Diagnostics::default();
+        assert!(parse("a: 1\nb: 2\na: 3\n", Syntax::Yaml, 0, &mut d).is_none());
+        let e = d.sorted();
+        assert_eq!(e[0].pos.line, 3);
+        assert!(e[0].message.contains("twice"), "{}", e[0].message);
+
+        let mut d = Diagnostics::default();
+        assert!(parse("a: [1, 2\nb: 3\n", Syntax::Yaml, 0, &mut d).is_none());
+        assert!(d.sorted()[0].message.contains("not valid YAML"));
+    }
+
+    #[test]
+    fn json_is_checked_strictly_and_keeps_quoting() {
+        let mut d = Diagnostics::default();
+        assert!(parse("{\"a\": 1,}", Syntax::Json, 0, &mut d).is_none());
+        assert!(d.sorted()[0].message.contains("not valid JSON"));
+        let n = parse_ok("{\"a\": \"24\", \"b\": 24}");
+        assert_eq!(n.to_json(), serde_json::json!({"a": "24", "b": 24}));
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..8 {
+            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            bomb.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let mut d = Diagnostics::default();
+        assert!(parse(&bomb, Syntax::Yaml, 0, &mut d).is_none());
+        let deep = "[".repeat(10_000);
+        let mut d = Diagnostics::default();
+        assert!(parse(&deep, Syntax::Yaml, 0, &mut d).is_none());
+    }
+}

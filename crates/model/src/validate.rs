@@ -1,0 +1,292 @@
+//! Checks that need the whole model: unique ids, references, cycles, organisations, staffing
+//! and recovery objectives.
+
+use crate::diag::{Diagnostics, Pos, Sources, with_hint};
+use crate::types::*;
+use std::collections::HashMap;
+
+/// What an id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    /// A service.
+    Service,
+    /// An asset.
+    Asset,
+    /// A skill.
+    Skill,
+    /// A risk.
+    Risk,
+    /// A scenario.
+    Scenario,
+}
+
+impl ItemKind {
+    fn article(self) -> &'static str {
+        match self {
+            Self::Service => "a service",
+            Self::Asset => "an asset",
+            Self::Skill => "a skill",
+            Self::Risk => "a risk",
+            Self::Scenario => "a scenario",
+        }
+    }
+}
+
+/// Every id of the model with what it names and where it was defined.
+pub struct IdIndex<'m> {
+    items: HashMap<&'m str, (ItemKind, Pos)>,
+}
+
+impl<'m> IdIndex<'m> {
+    /// Indexes the model, reporting duplicate ids.
+    pub fn build(model: &'m Model, sources: &Sources, d: &mut Diagnostics) -> IdIndex<'m> {
+        let mut items: HashMap<&'m str, (ItemKind, Pos)> = HashMap::new();
+        let all = model
+            .services
+            .iter()
+            .map(|s| (&s.meta, ItemKind::Service))
+            .chain(model.assets.iter().map(|a| (&a.meta, ItemKind::Asset)))
+            .chain(model.skills.iter().map(|s| (&s.meta, ItemKind::Skill)))
+            .chain(model.risks.iter().map(|r| (&r.meta, ItemKind::Risk)))
+            .chain(model.scenarios.iter().map(|s| (&s.meta, ItemKind::Scenario)));
+        for (meta, kind) in all {
+            if let Some((first_kind, first)) = items.get(meta.id.as_str()) {
+                d.error(
+                    meta.pos,
+                    format!(
+                        "duplicate id `{}`: already used by {} at {}:{}:{}",
+                        meta.id,
+                        first_kind.article(),
+                        sources.path(first.file).display(),
+                        first.line,
+                        first.column
+                    ),
+                );
+            } else {
+                items.insert(meta.id.as_str(), (kind, meta.pos));
+            }
+        }
+        IdIndex { items }
+    }
+
+    /// What `id` names, if anything.
+    pub fn kind(&self, id: &str) -> Option<ItemKind> {
+        self.items.get(id).map(|(k, _)| *k)
+    }
+
+    /// Checks that `r` names one of `allowed`; `role` describes the place, e.g. "`needs`".
+    fn check(&self, r: &Ref, allowed: &[ItemKind], role: &str, d: &mut Diagnostics) {
+        let wanted = allowed.iter().map(|k| k.article()).collect::<Vec<_>>().join(" or ");
+        match self.kind(&r.id) {
+            Some(k) if allowed.contains(&k) => {}
+            Some(k) => d.error(r.pos, format!("{role} names `{}`, which is {}, not {wanted}", r.id, k.article())),
+            None => {
+                let candidates = self.items.iter().filter(|(_, (k, _))| allowed.contains(k)).map(|(id, _)| *id);
+                let msg = format!("unknown id `{}` in {role}: no {wanted} has this id", r.id);
+                d.error(r.pos, with_hint(msg, &r.id, candidates));
+            }
+        }
+    }
+}
+
+/// Checks everything that spans items. Problems found while reading are already in `d`.
+pub fn validate(model: &Model, sources: &Sources, d: &mut Diagnostics) {
+    let index = IdIndex::build(model, sources, d);
+    check_organisations(model, d);
+    let dependable = [ItemKind::Asset, ItemKind::Service];
+    for s in &model.services {
+        if let Some(n) = &s.needs {
+            n.for_each_ref(&mut |r| index.check(r, &dependable, "`needs`", d));
+        }
+        for st in &s.staff {
+            index.check(&st.skill, &[ItemKind::Skill], "`staff`", d);
+        }
+    }
+    for a in &model.assets {
+        if let Some(n) = &a.needs {
+            n.for_each_ref(&mut |r| index.check(r, &dependable, "`needs`", d));
+        }
+    }
+    for s in &model.skills {
+        for c in &s.can_cover {
+            index.check(c, &[ItemKind::Skill], "`can_cover`", d);
+        }
+    }
+    for r in &model.risks {
+        if let Some(s) = &r.scenario {
+            index.check(s, &[ItemKind::Scenario], "`scenario`", d);
+        }
+    }
+    for sc in &model.scenarios {
+        for e in &sc.events {
+            match &e.kind {
+                EventKind::Outage(r) | EventKind::Degrade(r, _) => index.check(r, &dependable, "the event", d),
+                EventKind::Absence(Target::One(r), profile) => {
+                    index.check(r, &[ItemKind::Skill], "`absence`", d);
+                    check_profile(profile, e.pos, d);
+                }
+                EventKind::Absence(Target::All(_), profile) => check_profile(profile, e.pos, d),
+                EventKind::Demand(Target::One(r), _) => index.check(r, &[ItemKind::Service], "`demand`", d),
+                EventKind::Demand(Target::All(_), _) => {}
+            }
+            if let Some(h) = sc.horizon {
+                if e.at > h {
+                    d.warning(e.pos, format!("this event starts at {} , after the scenario's horizon of {h}", e.at));
+                }
+            }
+        }
+    }
+    check_cycles(model, &index, d);
+    check_recovery_objectives(model, d);
+    check_staffing(model, d);
+}
+
+fn check_profile(profile: &[(crate::values::Duration, crate::values::Percent)], pos: Pos, d: &mut Diagnostics) {
+    if profile.is_empty() {
+        d.error(pos, "an absence `profile` needs at least one point, like `[[0d, 10%]]`");
+    }
+}
+
+fn check_organisations(model: &Model, d: &mut Diagnostics) {
+    let mut seen: HashMap<&str, Pos> = HashMap::new();
+    for o in &model.organisations {
+        if seen.insert(o.meta.id.as_str(), o.meta.pos).is_some() {
+            d.error(o.meta.pos, format!("duplicate organisation id `{}`", o.meta.id));
+        }
+    }
+    let ids: Vec<&str> = model.organisations.iter().map(|o| o.meta.id.as_str()).collect();
+    let owned = model
+        .services
+        .iter()
+        .map(|s| (&s.meta, &s.organisation, "service"))
+        .chain(model.assets.iter().map(|a| (&a.meta, &a.organisation, "asset")));
+    for (meta, org, what) in owned {
+        match org {
+            Some(r) if !ids.contains(&r.id.as_str()) => {
+                let msg = format!("unknown organisation `{}`", r.id);
+                d.error(r.pos, with_hint(msg, &r.id, ids.iter().copied()));
+            }
+            None if ids.len() > 1 => d.error(
+                meta.pos,
+                format!("the model has several organisations, so {what} `{}` must name its `organisation`", meta.id),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Reports each dependency cycle once, with the whole cycle.
+fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let mut graph: DiGraph<&str, Pos> = DiGraph::new();
+    let mut nodes: HashMap<&str, NodeIndex> = HashMap::new();
+    let items = model
+        .services
+        .iter()
+        .map(|s| (&s.meta, &s.needs))
+        .chain(model.assets.iter().map(|a| (&a.meta, &a.needs)));
+    let items: Vec<_> = items.filter(|(m, _)| index.kind(m.id.as_str()).is_some()).collect();
+    for (meta, _) in &items {
+        nodes.entry(meta.id.as_str()).or_insert_with(|| graph.add_node(meta.id.as_str()));
+    }
+    for (meta, needs) in &items {
+        let from = nodes[meta.id.as_str()];
+        if let Some(n) = needs {
+            n.for_each_ref(&mut |r| {
+                if let Some(&to) = nodes.get(r.id.as_str()) {
+                    graph.update_edge(from, to, r.pos);
+                }
+            });
+        }
+    }
+    for scc in petgraph::algo::tarjan_scc(&graph) {
+        let start = scc[0];
+        let self_loop = graph.find_edge(start, start);
+        if scc.len() == 1 && self_loop.is_none() {
+            continue;
+        }
+        // Walk inside the component from `start` back to it: a shortest cycle through `start`.
+        let inside: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
+        let mut prev: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut closing = None;
+        'search: while let Some(n) = queue.pop_front() {
+            for next in graph.neighbors(n) {
+                if next == start {
+                    closing = Some(n);
+                    break 'search;
+                }
+                if inside.contains(&next) && !prev.contains_key(&next) {
+                    prev.insert(next, n);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let Some(mut at) = closing else { continue };
+        let mut path = vec![start];
+        while at != start {
+            path.push(at);
+            at = prev[&at];
+        }
+        path.push(start);
+        path[1..].reverse();
+        let names: Vec<&str> = path.iter().map(|n| graph[*n]).collect();
+        let edge = graph.find_edge(path[0], path[1]).expect("edge on the cycle");
+        d.error(
+            graph[edge],
+            format!("dependency cycle: {} (each needs the next, so none can ever recover)", names.join(" → ")),
+        );
+    }
+}
+
+/// Warns where a dependency's recovery time exceeds its dependent service's RTO.
+fn check_recovery_objectives(model: &Model, d: &mut Diagnostics) {
+    let asset_rto: HashMap<&str, crate::values::Duration> = model
+        .assets
+        .iter()
+        .filter_map(|a| Some((a.meta.id.as_str(), a.recovery_rto?.0)))
+        .collect();
+    let service_rto: HashMap<&str, crate::values::Duration> = model
+        .services
+        .iter()
+        .filter_map(|s| Some((s.meta.id.as_str(), s.rto?.0)))
+        .collect();
+    for s in &model.services {
+        let (Some((rto, _)), Some(needs)) = (s.rto, &s.needs) else { continue };
+        needs.for_each_ref(&mut |r| {
+            let (dep, what) = match (asset_rto.get(r.id.as_str()), service_rto.get(r.id.as_str())) {
+                (Some(dep), _) => (*dep, "can only be recovered in"),
+                (None, Some(dep)) => (*dep, "has an RTO of"),
+                _ => return,
+            };
+            if dep > rto {
+                d.warning(
+                    r.pos,
+                    format!("`{}` {what} {dep}, longer than the RTO of `{}` ({rto}) that needs it", r.id, s.meta.id),
+                );
+            }
+        });
+    }
+}
+
+/// Warns where services together need more staff of a skill than its headcount.
+fn check_staffing(model: &Model, d: &mut Diagnostics) {
+    let mut need: HashMap<&str, f64> = HashMap::new();
+    for s in &model.services {
+        for st in &s.staff {
+            *need.entry(st.skill.id.as_str()).or_default() += st.fte;
+        }
+    }
+    for sk in &model.skills {
+        let required = need.get(sk.meta.id.as_str()).copied().unwrap_or(0.0);
+        if required > sk.headcount + 1e-9 {
+            d.warning(
+                sk.meta.pos,
+                format!(
+                    "services need {required} FTE of `{}` but its headcount is {}: every service using it runs below full capacity",
+                    sk.meta.id, sk.headcount
+                ),
+            );
+        }
+    }
+}
