@@ -1,0 +1,309 @@
+//! Compiles a model into an indexed graph: items and gates as nodes, children before parents.
+
+use bulwark_model::{Criticality, Model, Need};
+use rustc_hash::FxHashMap;
+
+/// Why a model could not be compiled. Only a model that failed validation gives these.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EngineError {
+    /// A reference names no asset or service.
+    #[error("unknown asset or service `{0}`")]
+    UnknownId(String),
+    /// A staff entry names no skill.
+    #[error("unknown skill `{0}`")]
+    UnknownSkill(String),
+    /// Needs form a cycle through this item.
+    #[error("dependency cycle through `{0}`")]
+    Cycle(String),
+}
+
+/// What a node of the compiled graph is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Asset number `i`: its own state, limited by its needs (its one child, if any).
+    Asset(u32),
+    /// Service number `i`: its needs (its one child, if any), limited by staff.
+    Service(u32),
+    /// Minimum of the children.
+    All,
+    /// Maximum of the children.
+    Any,
+    /// The k-th largest of the children.
+    AtLeast(u32),
+}
+
+/// An item of the model by kind and dense index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemRef {
+    /// A service.
+    Service(u32),
+    /// An asset.
+    Asset(u32),
+    /// A skill.
+    Skill(u32),
+}
+
+/// What the engine keeps of a service.
+#[derive(Debug, Clone)]
+pub struct ServiceInfo {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its criticality, if given.
+    pub criticality: Option<Criticality>,
+    /// Capacity below which it is lost.
+    pub mbco: f64,
+    /// Its node.
+    pub node: u32,
+    /// Staff needed: (skill index, FTE).
+    pub staff: Vec<(u32, f64)>,
+    /// People who rely on it.
+    pub population: Option<u64>,
+}
+
+/// What the engine keeps of an asset.
+#[derive(Debug, Clone)]
+pub struct AssetInfo {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its node.
+    pub node: u32,
+}
+
+/// What the engine keeps of a skill.
+#[derive(Debug, Clone)]
+pub struct SkillInfo {
+    /// Its id.
+    pub id: String,
+    /// Full-time equivalents holding it.
+    pub headcount: f64,
+    /// Total FTE all services need of it.
+    pub required: f64,
+}
+
+/// A model compiled for analysis.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// Services, by index.
+    pub services: Vec<ServiceInfo>,
+    /// Assets, by index.
+    pub assets: Vec<AssetInfo>,
+    /// Skills, by index.
+    pub skills: Vec<SkillInfo>,
+    ids: FxHashMap<String, ItemRef>,
+    kinds: Vec<NodeKind>,
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+    order: Vec<u32>,
+}
+
+impl Compiled {
+    /// Compiles a validated model.
+    pub fn new(model: &Model) -> Result<Compiled, EngineError> {
+        let mut ids = FxHashMap::default();
+        let mut kinds = Vec::new();
+        let services: Vec<ServiceInfo> = model
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                ids.insert(s.meta.id.to_string(), ItemRef::Service(i as u32));
+                kinds.push(NodeKind::Service(i as u32));
+                ServiceInfo {
+                    id: s.meta.id.to_string(),
+                    name: s.meta.name.clone(),
+                    criticality: s.criticality,
+                    mbco: s.mbco().fraction(),
+                    node: (kinds.len() - 1) as u32,
+                    staff: Vec::new(),
+                    population: s.population,
+                }
+            })
+            .collect();
+        let assets: Vec<AssetInfo> = model
+            .assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                ids.insert(a.meta.id.to_string(), ItemRef::Asset(i as u32));
+                kinds.push(NodeKind::Asset(i as u32));
+                AssetInfo {
+                    id: a.meta.id.to_string(),
+                    name: a.meta.name.clone(),
+                    node: (kinds.len() - 1) as u32,
+                }
+            })
+            .collect();
+        let mut skills: Vec<SkillInfo> = model
+            .skills
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                ids.insert(s.meta.id.to_string(), ItemRef::Skill(i as u32));
+                SkillInfo {
+                    id: s.meta.id.to_string(),
+                    headcount: s.headcount,
+                    required: 0.0,
+                }
+            })
+            .collect();
+        let mut c = Compiled {
+            services,
+            assets,
+            skills: Vec::new(),
+            ids,
+            kinds,
+            child_start: Vec::new(),
+            children: Vec::new(),
+            order: Vec::new(),
+        };
+        // Children of item nodes are their needs' root gate; gates are appended after items.
+        let items = c.kinds.len();
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); items];
+        let needs = model.services.iter().map(|s| &s.needs).chain(model.assets.iter().map(|a| &a.needs));
+        for (node, need) in needs.enumerate() {
+            if let Some(need) = need {
+                let root = c.gate(need, &mut lists)?;
+                lists[node].push(root);
+            }
+        }
+        for (i, s) in model.services.iter().enumerate() {
+            for st in &s.staff {
+                let Some(ItemRef::Skill(k)) = c.ids.get(st.skill.id.as_str()).copied() else {
+                    return Err(EngineError::UnknownSkill(st.skill.id.clone()));
+                };
+                c.services[i].staff.push((k, st.fte));
+                skills[k as usize].required += st.fte;
+            }
+        }
+        c.skills = skills;
+        for list in &lists {
+            c.child_start.push(c.children.len() as u32);
+            c.children.extend_from_slice(list);
+        }
+        c.child_start.push(c.children.len() as u32);
+        c.order = c.topological_order()?;
+        Ok(c)
+    }
+
+    fn gate(&mut self, need: &Need, lists: &mut Vec<Vec<u32>>) -> Result<u32, EngineError> {
+        let (kind, parts) = match need {
+            Need::Ref(r) => {
+                return match self.ids.get(r.id.as_str()) {
+                    Some(ItemRef::Service(i)) => Ok(self.services[*i as usize].node),
+                    Some(ItemRef::Asset(i)) => Ok(self.assets[*i as usize].node),
+                    _ => Err(EngineError::UnknownId(r.id.clone())),
+                };
+            }
+            Need::All(parts, _) => (NodeKind::All, parts),
+            Need::Any(parts, _) => (NodeKind::Any, parts),
+            Need::AtLeast { k, of, .. } => (NodeKind::AtLeast(*k), of),
+        };
+        let mut kids = Vec::with_capacity(parts.len());
+        for p in parts {
+            kids.push(self.gate(p, lists)?);
+        }
+        self.kinds.push(kind);
+        lists.push(kids);
+        Ok((self.kinds.len() - 1) as u32)
+    }
+
+    /// Every node, children before parents (iterative, so deep chains cannot overflow the stack).
+    fn topological_order(&self) -> Result<Vec<u32>, EngineError> {
+        let n = self.kinds.len();
+        let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+        let mut order = Vec::with_capacity(n);
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        for root in 0..n as u32 {
+            if state[root as usize] != 0 {
+                continue;
+            }
+            stack.push((root, 0));
+            state[root as usize] = 1;
+            while let Some((node, next)) = stack.last_mut() {
+                let kids = self.children(*node);
+                if let Some(&child) = kids.get(*next as usize) {
+                    *next += 1;
+                    match state[child as usize] {
+                        0 => {
+                            state[child as usize] = 1;
+                            stack.push((child, 0));
+                        }
+                        1 => return Err(EngineError::Cycle(self.node_label(child))),
+                        _ => {}
+                    }
+                } else {
+                    state[*node as usize] = 2;
+                    order.push(*node);
+                    stack.pop();
+                }
+            }
+        }
+        Ok(order)
+    }
+
+    /// The children of `node`.
+    pub fn children(&self, node: u32) -> &[u32] {
+        let i = node as usize;
+        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+    }
+
+    /// What `node` is.
+    pub fn kind(&self, node: u32) -> NodeKind {
+        self.kinds[node as usize]
+    }
+
+    /// Number of nodes (items and gates).
+    pub fn node_count(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Every node, children before parents.
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// Looks up an id.
+    pub fn lookup(&self, id: &str) -> Option<ItemRef> {
+        self.ids.get(id).copied()
+    }
+
+    /// Every id the model defines for services, assets and skills.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(String::as_str)
+    }
+
+    /// The id of an item node, or a description of a gate.
+    pub fn node_label(&self, node: u32) -> String {
+        match self.kind(node) {
+            NodeKind::Asset(i) => self.assets[i as usize].id.clone(),
+            NodeKind::Service(i) => self.services[i as usize].id.clone(),
+            NodeKind::All => "all of".into(),
+            NodeKind::Any => "any of".into(),
+            NodeKind::AtLeast(k) => format!("{k} of"),
+        }
+    }
+
+    /// The nodes reachable from `root` (itself included), children before parents.
+    pub fn reachable(&self, root: u32) -> Vec<u32> {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut order = Vec::new();
+        let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
+        seen.insert(root);
+        while let Some((node, next)) = stack.last_mut() {
+            if let Some(&child) = self.children(*node).get(*next) {
+                *next += 1;
+                if seen.insert(child) {
+                    stack.push((child, 0));
+                }
+            } else {
+                order.push(*node);
+                stack.pop();
+            }
+        }
+        order
+    }
+}

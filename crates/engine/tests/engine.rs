@@ -1,0 +1,248 @@
+//! The engine's analyses checked against a brute-force evaluator on thousands of random models.
+//!
+//! The brute force works straight from the model's expressions, by the format's definitions
+//! (min, max, k-th largest, staff shared in proportion, lost below MBCO), enumerating failure
+//! sets; it shares no code with the engine beyond the model types.
+
+use bulwark_engine::{Compiled, ItemRef, spof::ServiceSpof};
+use bulwark_model::*;
+use proptest::prelude::*;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeSet;
+
+fn meta(id: &str) -> Meta {
+    Meta { id: Id::parse(id).unwrap(), name: id.to_string(), ..Meta::default() }
+}
+
+fn r(id: &str) -> Ref {
+    Ref { id: id.to_string(), pos: Pos::default() }
+}
+
+/// A random expression over `pool` (ids of items it may depend on).
+fn expr(rng: &mut ChaCha8Rng, pool: &[String], depth: u32) -> Need {
+    let leaf = depth == 0 || rng.random_bool(0.4);
+    if leaf {
+        return Need::Ref(r(&pool[rng.random_range(0..pool.len())]));
+    }
+    let n = rng.random_range(1..=3);
+    let parts: Vec<Need> = (0..n).map(|_| expr(rng, pool, depth - 1)).collect();
+    match rng.random_range(0..3) {
+        0 => Need::All(parts, Pos::default()),
+        1 => Need::Any(parts, Pos::default()),
+        _ => Need::AtLeast { k: rng.random_range(1..=parts.len() as u32), of: parts, pos: Pos::default() },
+    }
+}
+
+fn random_model(seed: u64) -> Model {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut m = Model::default();
+    let n_assets = rng.random_range(1..=7);
+    let n_services = rng.random_range(1..=5);
+    let n_skills = rng.random_range(0..=2);
+    for k in 0..n_skills {
+        m.skills.push(Skill { meta: meta(&format!("k{k}")), headcount: [2.0, 4.0, 5.0][rng.random_range(0..3)], can_cover: vec![] });
+    }
+    let mut pool: Vec<String> = Vec::new();
+    for a in 0..n_assets {
+        let id = format!("a{a}");
+        let needs = (!pool.is_empty() && rng.random_bool(0.4)).then(|| expr(&mut rng, &pool, 2));
+        m.assets.push(Asset { meta: meta(&id), kind: AssetKind::Other, needs, ..Asset::default() });
+        pool.push(id);
+    }
+    for s in 0..n_services {
+        let id = format!("s{s}");
+        let needs = rng.random_bool(0.9).then(|| expr(&mut rng, &pool, 3));
+        let staff = if n_skills > 0 && rng.random_bool(0.5) {
+            vec![StaffNeed { skill: r(&format!("k{}", rng.random_range(0..n_skills))), fte: [1.0, 2.0, 3.0][rng.random_range(0..3)] }]
+        } else {
+            vec![]
+        };
+        let mbco = [0.0, 0.3, 0.5, 0.7, 1.0][rng.random_range(0..5)];
+        m.services.push(Service {
+            meta: meta(&id),
+            needs,
+            staff,
+            mbco: Some(Percent::from_fraction(mbco).unwrap()),
+            ..Service::default()
+        });
+        pool.push(id);
+    }
+    m
+}
+
+/// Capacities by the format's definitions, evaluated naively.
+struct Brute<'m> {
+    m: &'m Model,
+    failed: BTreeSet<String>,
+}
+
+impl Brute<'_> {
+    fn need(&self, n: &Need) -> f64 {
+        match n {
+            Need::Ref(r) => self.item(&r.id),
+            Need::All(ps, _) => ps.iter().map(|p| self.need(p)).fold(1.0, f64::min),
+            Need::Any(ps, _) => ps.iter().map(|p| self.need(p)).fold(0.0, f64::max),
+            Need::AtLeast { k, of, .. } => {
+                let mut v: Vec<f64> = of.iter().map(|p| self.need(p)).collect();
+                v.sort_by(|a, b| b.total_cmp(a));
+                v[*k as usize - 1]
+            }
+        }
+    }
+
+    fn staff(&self, s: &Service) -> f64 {
+        let mut f: f64 = 1.0;
+        for st in &s.staff {
+            let skill = self.m.skills.iter().find(|k| k.meta.id.as_str() == st.skill.id).unwrap();
+            let required: f64 = self.m.services.iter().flat_map(|x| &x.staff).filter(|x| x.skill.id == st.skill.id).map(|x| x.fte).sum();
+            let available = if self.failed.contains(&st.skill.id) { 0.0 } else { skill.headcount };
+            f = f.min((available / required).min(1.0));
+        }
+        f
+    }
+
+    fn item(&self, id: &str) -> f64 {
+        let own = if self.failed.contains(id) { 0.0 } else { 1.0 };
+        if let Some(a) = self.m.assets.iter().find(|a| a.meta.id.as_str() == id) {
+            return a.needs.as_ref().map_or(own, |n| own.min(self.need(n)));
+        }
+        let s = self.m.services.iter().find(|s| s.meta.id.as_str() == id).unwrap();
+        let needs = s.needs.as_ref().map_or(1.0, |n| self.need(n));
+        own.min(needs).min(self.staff(s))
+    }
+
+    fn lost(&self, s: &Service) -> bool {
+        self.item(s.meta.id.as_str()) < s.mbco().fraction()
+    }
+}
+
+fn subsets(n: usize, max: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![vec![]];
+    for size in 1..=max.min(n) {
+        let mut idx: Vec<usize> = (0..size).collect();
+        loop {
+            out.push(idx.clone());
+            let mut i = size;
+            while i > 0 && idx[i - 1] == n - size + i - 1 {
+                i -= 1;
+            }
+            if i == 0 {
+                break;
+            }
+            idx[i - 1] += 1;
+            for j in i..size {
+                idx[j] = idx[j - 1] + 1;
+            }
+        }
+    }
+    out
+}
+
+fn brute_lost(m: &Model, service: &Service, failed: &[usize]) -> bool {
+    let failed = failed.iter().map(|i| m.assets[*i].meta.id.to_string()).collect();
+    Brute { m, failed }.lost(service)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn spof_matches_brute_force(seed in any::<u64>()) {
+        let m = random_model(seed);
+        let c = Compiled::new(&m).unwrap();
+        for (i, s) in m.services.iter().enumerate() {
+            let expected = if brute_lost(&m, s, &[]) {
+                ServiceSpof::LostWithoutFailure
+            } else {
+                ServiceSpof::Assets((0..m.assets.len() as u32).filter(|a| brute_lost(&m, s, &[*a as usize])).collect())
+            };
+            prop_assert_eq!(&c.spof()[i], &expected, "service {} of seed {}", s.meta.id, seed);
+        }
+    }
+
+    #[test]
+    fn cut_sets_match_brute_force(seed in any::<u64>(), max_order in 1usize..=4) {
+        let m = random_model(seed);
+        let c = Compiled::new(&m).unwrap();
+        let all = subsets(m.assets.len(), max_order);
+        for (i, s) in m.services.iter().enumerate() {
+            let lost: Vec<&Vec<usize>> = all.iter().filter(|f| brute_lost(&m, s, f)).collect();
+            let minimal: Vec<Vec<u32>> = lost
+                .iter()
+                .filter(|f| !lost.iter().any(|g| g.len() < f.len() && g.iter().all(|x| f.contains(x))))
+                .map(|f| f.iter().map(|x| *x as u32).collect())
+                .collect();
+            let mut expected = if s.mbco().fraction() == 0.0 { vec![] } else { minimal };
+            expected.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+            let got: Vec<Vec<u32>> = c.cut_sets(i as u32, max_order).into_iter().map(|s| s.to_vec()).collect();
+            prop_assert_eq!(got, expected, "service {} of seed {}", s.meta.id, seed);
+        }
+    }
+
+    #[test]
+    fn impact_matches_brute_force(seed in any::<u64>(), pick in any::<u64>()) {
+        let m = random_model(seed);
+        let c = Compiled::new(&m).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(pick);
+        let mut ids: Vec<String> = m.assets.iter().map(|a| a.meta.id.to_string())
+            .chain(m.services.iter().map(|s| s.meta.id.to_string()))
+            .chain(m.skills.iter().map(|s| s.meta.id.to_string()))
+            .filter(|_| rng.random_bool(0.25))
+            .collect();
+        ids.sort();
+        let refs: Vec<ItemRef> = ids.iter().map(|id| c.lookup(id).unwrap()).collect();
+        let impact = c.impact(&refs);
+        let brute = Brute { m: &m, failed: ids.iter().cloned().collect() };
+        let mut lost = vec![];
+        let mut degraded = vec![];
+        for (i, s) in m.services.iter().enumerate() {
+            let cap = brute.item(s.meta.id.as_str());
+            if cap < s.mbco().fraction() { lost.push((i as u32, cap)) } else if cap < 1.0 { degraded.push((i as u32, cap)) }
+        }
+        prop_assert_eq!(impact.lost.iter().map(|l| (l.service, l.capacity)).collect::<Vec<_>>(), lost);
+        prop_assert_eq!(impact.degraded.iter().map(|d| (d.service, d.capacity)).collect::<Vec<_>>(), degraded);
+    }
+}
+
+#[test]
+fn redundant_sites_on_one_substation_make_it_a_single_point_of_failure() {
+    let text = r#"
+bulwark: 1
+assets:
+  - {id: substation, name: Substation, kind: utility}
+  - {id: hall, name: Hall, kind: site, needs: [substation]}
+  - {id: depot, name: Depot, kind: site, needs: [substation]}
+  - {id: app, name: App, kind: it-system}
+services:
+  - id: care
+    name: Care
+    needs: [{any: [hall, depot]}, app]
+"#;
+    let loaded = load_str("m.yaml", text);
+    assert!(loaded.is_valid(), "{:?}", loaded.diagnostics);
+    let c = Compiled::new(&loaded.model).unwrap();
+    let ServiceSpof::Assets(spof) = &c.spof()[0] else { panic!("not lost at baseline") };
+    let ids: Vec<&str> = spof.iter().map(|a| c.assets[*a as usize].id.as_str()).collect();
+    assert_eq!(ids, ["substation", "app"]);
+    let impact = c.impact(&[c.lookup("substation").unwrap()]);
+    assert_eq!(
+        impact.lost[0].because.to_string(),
+        "care needs hall (its alternative depot is lost too), which needs substation, which failed"
+    );
+    let impact = c.impact(&[c.lookup("app").unwrap(), c.lookup("hall").unwrap()]);
+    assert_eq!(impact.lost[0].because.to_string(), "care needs app, which failed");
+}
+
+#[test]
+fn deep_chains_do_not_overflow_the_stack() {
+    let mut m = Model::default();
+    for i in 0..5_000 {
+        let needs = (i > 0).then(|| Need::Ref(r(&format!("a{}", i - 1))));
+        m.assets.push(Asset { meta: meta(&format!("a{i}")), needs, ..Asset::default() });
+    }
+    m.services.push(Service { meta: meta("s"), needs: Some(Need::Ref(r("a4999"))), ..Service::default() });
+    let c = Compiled::new(&m).unwrap();
+    let ServiceSpof::Assets(spof) = &c.spof()[0] else { panic!() };
+    assert_eq!(spof.len(), 5_000);
+}
