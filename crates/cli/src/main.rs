@@ -1,1 +1,148 @@
-fn main() {}
+//! `bulwark`: check, analyse and export resilience models from the command line.
+
+mod analyse;
+mod check;
+mod demo;
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Bulwark: map what your services depend on, find single points of failure, and see what
+/// a failure would take down.
+#[derive(Parser)]
+#[command(name = "bulwark", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a model and report every problem as FILE:LINE:COLUMN: message.
+    Check {
+        /// The model's root file (YAML or JSON).
+        model: PathBuf,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a model back out as one YAML or JSON document.
+    Export {
+        /// The model's root file.
+        model: PathBuf,
+        /// Output syntax.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Yaml)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Show which services are lost or degraded when some items fail, and why.
+    Impact {
+        /// The model's root file.
+        model: PathBuf,
+        /// Ids of the assets, services or skills that fail, separated by commas.
+        #[arg(long, value_delimiter = ',', required = true)]
+        fail: Vec<String>,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List, for every service, the assets whose failure alone loses it.
+    Spof {
+        /// The model's root file.
+        model: PathBuf,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every minimal set of assets whose joint failure loses a service.
+    Cutsets {
+        /// The model's root file.
+        model: PathBuf,
+        /// The service's id.
+        #[arg(long)]
+        service: String,
+        /// Largest set to list.
+        #[arg(long, default_value_t = 3)]
+        max_order: usize,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw the dependency graph as Graphviz DOT or SVG.
+    Graph {
+        /// The model's root file.
+        model: PathBuf,
+        /// Draw only what this service depends on.
+        #[arg(long)]
+        service: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Tour the built-in demo council: its services, weak points and what to try next.
+    Demo {
+        /// Write the demo model's files into this folder, to edit and check yourself.
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
+    /// Write a synthetic model of any size, for benchmarks and tests.
+    Generate {
+        /// Number of services.
+        #[arg(long)]
+        services: usize,
+        /// Random seed: the same seed gives the same model.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Svg,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { model, json } => check::check(&model, json),
+        Command::Export { model, format, output } => {
+            let format = match format {
+                ExportFormat::Yaml => bulwark_model::export::Format::Yaml,
+                ExportFormat::Json => bulwark_model::export::Format::Json,
+            };
+            check::export(&model, format, output.as_deref())
+        }
+        Command::Impact { model, fail, json } => analyse::impact(&model, &fail, json),
+        Command::Spof { model, json } => analyse::spof(&model, json),
+        Command::Cutsets { model, service, max_order, json } => analyse::cutsets(&model, &service, max_order, json),
+        Command::Graph { model, service, format, output } => {
+            analyse::graph(&model, service.as_deref(), matches!(format, GraphFormat::Svg), output.as_deref())
+        }
+        Command::Demo { write } => demo::demo(write.as_deref()),
+        Command::Generate { services, seed, output } => check::generate(services, seed, output.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            output::error(&format!("{e:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}

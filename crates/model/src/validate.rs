@@ -21,6 +21,10 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
+    fn noun(self) -> &'static str {
+        &self.article()[self.article().find(' ').map_or(0, |i| i + 1)..]
+    }
+
     fn article(self) -> &'static str {
         match self {
             Self::Service => "a service",
@@ -82,7 +86,8 @@ impl<'m> IdIndex<'m> {
             Some(k) => d.error(r.pos, format!("{role} names `{}`, which is {}, not {wanted}", r.id, k.article())),
             None => {
                 let candidates = self.items.iter().filter(|(_, (k, _))| allowed.contains(k)).map(|(id, _)| *id);
-                let msg = format!("unknown id `{}` in {role}: no {wanted} has this id", r.id);
+                let nouns = allowed.iter().map(|k| k.noun()).collect::<Vec<_>>().join(" or ");
+                let msg = format!("unknown id `{}` in {role}: no {nouns} has this id", r.id);
                 d.error(r.pos, with_hint(msg, &r.id, candidates));
             }
         }
@@ -228,8 +233,8 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
             path.push(at);
             at = prev[&at];
         }
-        path.push(start);
         path[1..].reverse();
+        path.push(start);
         let names: Vec<&str> = path.iter().map(|n| graph[*n]).collect();
         let edge = graph.find_edge(path[0], path[1]).expect("edge on the cycle");
         d.error(

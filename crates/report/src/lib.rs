@@ -1,1 +1,5 @@
-//! placeholder
+//! Bulwark's pictures: dependency graphs as Graphviz DOT and as SVG. Data in, text out.
+
+pub mod graph;
+
+pub use graph::{dot, svg};
