@@ -126,7 +126,11 @@ pub fn print_spof_summary(c: &Compiled, result: &[ServiceSpof], limit: usize) {
         let s = &c.services[*i];
         let points = match r {
             ServiceSpof::LostWithoutFailure => "lost already: too few staff".to_string(),
-            ServiceSpof::Assets(a) => a.iter().map(|a| c.assets[*a as usize].id.as_str()).collect::<Vec<_>>().join(", "),
+            ServiceSpof::Assets(a) => {
+                let mut ids: Vec<&str> = a.iter().map(|a| c.assets[*a as usize].id.as_str()).collect();
+                ids.sort_unstable();
+                ids.join(", ")
+            }
         };
         table.add_row(vec![format!("{} ({})", s.name, s.id), s.criticality.map_or("unrated", |c| c.as_str()).to_string(), points]);
     }

@@ -171,7 +171,8 @@ impl Loader<'_> {
         m.scenarios.extend(part.scenarios);
         for (key, value) in part.extensions {
             if m.extensions.iter().any(|(k, _)| *k == key) {
-                self.diags.error(Pos::default(), format!("the top-level key `{key}` is set in more than one file"));
+                let pos = Pos { file: self.sources.files().len() as u32 - 1, line: 1, column: 1 };
+                self.diags.error(pos, format!("the top-level key `{key}` is set in more than one file"));
             } else {
                 m.extensions.push((key, value));
             }

@@ -205,7 +205,7 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
         }
     }
     for scc in petgraph::algo::tarjan_scc(&graph) {
-        let start = scc[0];
+        let start = *scc.iter().min().expect("components are not empty");
         let self_loop = graph.find_edge(start, start);
         if scc.len() == 1 && self_loop.is_none() {
             continue;

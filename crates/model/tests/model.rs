@@ -1,0 +1,200 @@
+//! Reading, checking and writing models as a planner would: real files, every problem with
+//! its place, includes, and exports that read back to the same model.
+
+use bulwark_model::export::{Format, to_value, write};
+use bulwark_model::generate::{Shape, generate};
+use bulwark_model::load::{InMemory, load_with};
+use bulwark_model::{Loaded, Severity, load, load_str};
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn errors(loaded: &Loaded) -> Vec<(u32, u32, String)> {
+    loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.pos.line, d.pos.column, d.message.clone()))
+        .collect()
+}
+
+fn files(entries: &[(&str, &str)]) -> InMemory {
+    let mut m = InMemory::default();
+    for (p, t) in entries {
+        m.0.insert(PathBuf::from(p), t.to_string());
+    }
+    m
+}
+
+#[test]
+fn the_demo_council_is_valid_and_complete() {
+    let loaded = load(&examples().join("demo-council/council.yaml"));
+    assert!(loaded.is_valid(), "{:#?}", errors(&loaded));
+    let m = &loaded.model;
+    assert!((60..=120).contains(&m.services.len()), "{} services", m.services.len());
+    assert!(m.assets.len() >= 150, "{} assets", m.assets.len());
+    assert!(loaded.sources.files().len() >= 5, "split over directorate files");
+    for scenario in ["pandemic-wave", "ransomware-careledger", "river-flood-tillen", "regional-power-loss"] {
+        assert!(m.scenarios.iter().any(|s| s.meta.id.as_str() == scenario), "{scenario}");
+    }
+}
+
+#[test]
+fn the_broken_example_reports_every_mistake_at_its_line() {
+    let path = examples().join("broken/model.yaml");
+    let loaded = load(&path);
+    assert!(!loaded.is_valid());
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Every line marked BROKEN (or the line after it, for a key whose value is below) has an error.
+    let errs = errors(&loaded);
+    for (i, line) in text.lines().enumerate() {
+        if line.contains("# BROKEN") {
+            let n = i as u32 + 1;
+            assert!(
+                errs.iter().any(|(l, _, _)| *l == n || *l == n + 1),
+                "no error reported at line {n}: {line}\n{errs:#?}"
+            );
+        }
+    }
+    let all: String = errs.iter().map(|e| e.2.clone()).collect::<Vec<_>>().join("\n");
+    for fragment in [
+        "did you mean `hr-system`",
+        "duplicate id `payroll-officer`",
+        "`24` has no unit",
+        "did you mean `criticality`",
+        "longer than `mtpd`",
+        "`150%` is out of range",
+        "`atleast: 4` cannot be met by a list of 3",
+        "dependency cycle: ",
+        "`2026-13-40` is not a date",
+        "unknown id `hgv-driver`",
+        "`depot` is not an asset kind",
+    ] {
+        assert!(all.contains(fragment), "missing `{fragment}` in:\n{all}");
+    }
+    let printed = loaded.problems().next().unwrap().to_string();
+    assert!(printed.contains("examples/broken/model.yaml:") && printed.split(':').nth(1).unwrap().parse::<u32>().is_ok(), "{printed}");
+}
+
+#[test]
+fn cycles_are_reported_whole() {
+    let loaded = load_str(
+        "m.yaml",
+        "bulwark: 1\nassets:\n  - {id: a, name: A, kind: site, needs: [b]}\n  - {id: b, name: B, kind: site, needs: [{any: [c, a]}]}\n  - {id: c, name: C, kind: site, needs: [a]}\n",
+    );
+    let errs = errors(&loaded);
+    let cycles: Vec<_> = errs.iter().filter(|e| e.2.contains("cycle")).collect();
+    assert_eq!(cycles.len(), 1, "{errs:#?}");
+    assert!(cycles[0].2.contains("a → b → a") || cycles[0].2.contains("a → b → c → a"), "{}", cycles[0].2);
+}
+
+#[test]
+fn includes_are_followed_relative_to_the_including_file() {
+    let fs = files(&[
+        ("m/root.yaml", "bulwark: 1\ninclude: [parts/a.yaml]\nservices:\n  - {id: s, name: S, needs: [x]}\n"),
+        ("m/parts/a.yaml", "include: [../more/b.json]\nassets:\n  - {id: x, name: X, kind: site, needs: [y]}\n"),
+        ("m/more/b.json", "{\"assets\": [{\"id\": \"y\", \"name\": \"Y\", \"kind\": \"utility\"}]}"),
+    ]);
+    let loaded = load_with(&fs, Path::new("m/root.yaml"));
+    assert!(loaded.is_valid(), "{:?}", errors(&loaded));
+    assert_eq!(loaded.model.assets.len(), 2);
+    assert_eq!(loaded.sources.files().len(), 3);
+}
+
+#[test]
+fn include_cycles_and_missing_files_are_errors_at_the_include() {
+    let fs = files(&[
+        ("a.yaml", "bulwark: 1\ninclude: [b.yaml, missing.yaml]\n"),
+        ("b.yaml", "include:\n  - a.yaml\n"),
+    ]);
+    let loaded = load_with(&fs, Path::new("a.yaml"));
+    let errs = errors(&loaded);
+    assert!(errs.iter().any(|e| e.2.contains("include cycle: a.yaml includes b.yaml includes a.yaml") && e.0 == 2), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.2.contains("cannot read included file `missing.yaml`") && e.0 == 2), "{errs:#?}");
+}
+
+#[test]
+fn version_and_unknown_keys_are_checked_but_x_keys_are_kept() {
+    let loaded = load_str("m.yaml", "services: []\nservice: []\nx-mine: {a: 1}\n");
+    let errs = errors(&loaded);
+    assert!(errs.iter().any(|e| e.2.contains("bulwark: 1")), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.0 == 2 && e.2.contains("unknown key `service`") && e.2.contains("did you mean `services`")), "{errs:#?}");
+    let loaded = load_str("m.yaml", "bulwark: 2\n");
+    assert!(errors(&loaded)[0].2.contains("version `2` is not supported"));
+}
+
+#[test]
+fn semantic_errors_in_json_point_at_their_line() {
+    let text = "{\n  \"bulwark\": 1,\n  \"services\": [\n    {\"id\": \"s\", \"name\": \"S\",\n     \"mtpd\": \"24\"}\n  ]\n}\n";
+    let loaded = load_str("m.json", text);
+    let errs = errors(&loaded);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!((errs[0].0, errs[0].1), (5, 14));
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let text = "bulwark: 1\nservices:\n  - {id: a, name: A, mtpd: 4, criticality: huge}\n  - {id: b, name: B, mbco: 2, needs: [nope]}\n  - {id: Bad, name: C}\n";
+    let errs = errors(&load_str("m.yaml", text));
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+}
+
+fn export_text(loaded: &Loaded, format: Format) -> String {
+    write(&loaded.model, format)
+}
+
+#[test]
+fn export_round_trips_the_demo_in_yaml_and_json() {
+    let loaded = load(&examples().join("demo-council/council.yaml"));
+    for (format, name) in [(Format::Yaml, "out.yaml"), (Format::Json, "out.json")] {
+        let text = export_text(&loaded, format);
+        let again = load_str(name, &text);
+        assert!(again.is_valid(), "{:?}", errors(&again));
+        assert_eq!(to_value(&again.model), to_value(&loaded.model));
+        assert_eq!(again.diagnostics.len(), loaded.diagnostics.len(), "same warnings");
+    }
+    let yaml = export_text(&loaded, Format::Yaml);
+    assert!(yaml.contains("x-model-info"), "x- keys are exported");
+    assert!(yaml.contains("x-cost-centre"), "x- keys on items are exported");
+}
+
+#[test]
+fn generated_models_are_valid_and_deterministic() {
+    for (services, seed) in [(1, 1), (30, 2), (700, 3)] {
+        let m = generate(Shape { services, seed });
+        assert_eq!(m.services.len(), services);
+        let text = write(&m, Format::Yaml);
+        let loaded = load_str("g.yaml", &text);
+        assert!(loaded.is_valid(), "{:?}", errors(&loaded).into_iter().take(5).collect::<Vec<_>>());
+        assert_eq!(text, write(&generate(Shape { services, seed }), Format::Yaml));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// The loader never panics, whatever it is given.
+    #[test]
+    fn loader_never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+        let _ = load_str("f.yaml", &text);
+        let _ = load_str("f.json", &text);
+    }
+
+    /// Nor on small edits of a real model.
+    #[test]
+    fn loader_never_panics_on_mutated_models(cut in 0usize..2000, insert in "[\\[\\]{}:,\\- a-z0-9%\n&*!|>]{0,8}") {
+        let base = "bulwark: 1\nskills:\n  - {id: k, name: K, headcount: 3, can_cover: [k]}\nservices:\n  - id: s\n    name: S\n    mtpd: 1d\n    rto: 4h\n    mbco: 50%\n    needs: [a, {any: [b, c]}, {atleast: 2, of: [a, b, c]}]\n    staff: [{skill: k, fte: 2}]\n    impacts: {4h: 2, 1d: 5}\nassets:\n  - {id: a, name: A, kind: site, failure: {rate: 1, repair: 2d}}\n  - {id: b, name: B, kind: utility, needs: [a]}\n  - {id: c, name: C, kind: data}\nscenarios:\n  - id: x\n    name: X\n    events:\n      - {outage: a, at: 0h, for: 2d}\n      - {absence: all, profile: [[0d, 0%], [2d, 20%]]}\n";
+        let at = cut % (base.len() + 1);
+        let mut text = base.to_string();
+        if base.is_char_boundary(at) {
+            text.insert_str(at, &insert);
+        }
+        let loaded = load_str("f.yaml", &text);
+        for d in &loaded.diagnostics {
+            prop_assert!(d.pos.line >= 1 && d.pos.column >= 1, "{d:?}");
+        }
+    }
+}
