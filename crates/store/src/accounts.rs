@@ -1,0 +1,308 @@
+//! Users, memberships with roles, sessions, API tokens and login throttling.
+
+use crate::{Store, StoreError, hash_secret, new_secret, now};
+use serde::Serialize;
+use sqlx::Row;
+
+/// What a member may do in an organisation. Ordered: each role can do what the ones
+/// before it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Read everything in the organisation.
+    Viewer,
+    /// Also change the model.
+    Editor,
+    /// Also manage members, sharing and imports.
+    Admin,
+}
+
+impl Role {
+    /// The word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Reads a stored or submitted role.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "viewer" => Some(Role::Viewer),
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    /// Database id.
+    pub id: i64,
+    /// Login email, lower-cased.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// May create organisations and manage every account.
+    pub is_admin: bool,
+    #[serde(skip)]
+    /// The argon2id hash of the password.
+    pub password_hash: String,
+}
+
+/// A user's role in one organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Membership {
+    /// The organisation's id.
+    pub org_id: i64,
+    /// Its slug.
+    pub org_slug: String,
+    /// Its name.
+    pub org_name: String,
+    /// The role held.
+    pub role: Role,
+}
+
+/// A signed-in browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Whose session it is.
+    pub user: User,
+    /// The token forms must echo back (CSRF protection).
+    pub csrf: String,
+}
+
+/// An API token's listing (the secret itself is shown once, at creation).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    /// Database id.
+    pub id: i64,
+    /// What the user called it.
+    pub name: String,
+    /// When it was made.
+    pub created_at: i64,
+    /// When it was last used.
+    pub last_used_at: Option<i64>,
+}
+
+/// How long a session lasts without use.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+
+fn user_from(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+impl Store {
+    /// Creates an account. The email is stored lower-cased and must be new.
+    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, is_admin: bool) -> Result<User, StoreError> {
+        let email = email.trim().to_lowercase();
+        if self.user_by_email(&email).await?.is_some() {
+            return Err(StoreError::Conflict(format!("an account for {email} already exists")));
+        }
+        let row = sqlx::query(
+            "INSERT INTO users (email, name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(i64::from(is_admin))
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(User { id: row.try_get("id")?, email, name: name.to_string(), is_admin, password_hash: password_hash.to_string() })
+    }
+
+    /// Finds an account by email (any case).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT id, email, name, is_admin, password_hash FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from).transpose()?)
+    }
+
+    /// Every account, by email.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query("SELECT id, email, name, is_admin, password_hash FROM users ORDER BY email").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
+    }
+
+    /// Gives `user` `role` in `org` (replacing any role it had there).
+    pub async fn set_membership(&self, user: i64, org: i64, role: Role) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2").bind(user).bind(org).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, $3)")
+            .bind(user)
+            .bind(org)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes `user` from `org`.
+    pub async fn remove_membership(&self, user: i64, org: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2").bind(user).bind(org).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The organisations `user` belongs to, by name.
+    pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.slug, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Membership {
+                    org_id: r.try_get("id")?,
+                    org_slug: r.try_get("slug")?,
+                    org_name: r.try_get("name")?,
+                    role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Viewer),
+                })
+            })
+            .collect()
+    }
+
+    /// The members of `org` with their roles, by email.
+    pub async fn members(&self, org: i64) -> Result<Vec<(User, Role)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.is_admin, u.password_hash, m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 ORDER BY u.email",
+        )
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((user_from(r)?, Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Viewer))))
+            .collect()
+    }
+
+    /// Starts a session for `user`; returns the cookie secret (only its hash is stored).
+    pub async fn create_session(&self, user: i64) -> Result<String, StoreError> {
+        let secret = new_secret("");
+        let t = now();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(hash_secret(&secret))
+            .bind(user)
+            .bind(new_secret(""))
+            .bind(t)
+            .bind(t + SESSION_SECONDS)
+            .execute(&self.pool)
+            .await?;
+        Ok(secret)
+    }
+
+    /// The live session for a cookie secret, extending it on use.
+    pub async fn session(&self, secret: &str) -> Result<Option<Session>, StoreError> {
+        let hash = hash_secret(secret);
+        let t = now();
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.is_admin, u.password_hash, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.try_get::<i64, _>("expires_at")? < t {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
+            return Ok(None);
+        }
+        if row.try_get::<i64, _>("expires_at")? < t + SESSION_SECONDS - 300 {
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(t + SESSION_SECONDS).bind(&hash).execute(&self.pool).await?;
+        }
+        Ok(Some(Session { user: user_from(&row)?, csrf: row.try_get("csrf")? }))
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, secret: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash_secret(secret)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Creates an API token for `user`; returns its secret, shown once.
+    pub async fn create_token(&self, user: i64, name: &str) -> Result<String, StoreError> {
+        let secret = new_secret("bwk_");
+        sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user)
+            .bind(name)
+            .bind(hash_secret(&secret))
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(secret)
+    }
+
+    /// The user an API token belongs to, recording its use.
+    pub async fn user_by_token(&self, secret: &str) -> Result<Option<User>, StoreError> {
+        let hash = hash_secret(secret);
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.is_admin, u.password_hash FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        if row.is_some() {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(now()).bind(&hash).execute(&self.pool).await?;
+        }
+        Ok(row.as_ref().map(user_from).transpose()?)
+    }
+
+    /// `user`'s API tokens, newest first.
+    pub async fn tokens(&self, user: i64) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+            .bind(user)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ApiToken { id: r.try_get("id")?, name: r.try_get("name")?, created_at: r.try_get("created_at")?, last_used_at: r.try_get("last_used_at")? })
+            })
+            .collect()
+    }
+
+    /// Revokes one of `user`'s tokens.
+    pub async fn delete_token(&self, user: i64, token: i64) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2").bind(token).bind(user).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Records a failed login for `email`.
+    pub async fn record_login_failure(&self, email: &str) -> Result<(), StoreError> {
+        let t = now();
+        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(t - 24 * 3600).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)").bind(email.trim().to_lowercase()).bind(t).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Failed logins for `email` in the last `seconds`.
+    pub async fn recent_login_failures(&self, email: &str, seconds: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
+            .bind(email.trim().to_lowercase())
+            .bind(now() - seconds)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Forgets failed logins for `email` (after a successful one).
+    pub async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email.trim().to_lowercase()).execute(&self.pool).await?;
+        Ok(())
+    }
+}

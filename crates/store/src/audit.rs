@@ -1,0 +1,109 @@
+//! The audit trail: who changed what, when, with the before and after.
+
+use crate::{Store, StoreError, now};
+use serde::Serialize;
+use sqlx::Row;
+
+/// Who made a change.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user, when a person (or their API token) made it.
+    pub user_id: Option<i64>,
+    /// A readable label: an email, or `command line`.
+    pub label: String,
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    /// Database id, increasing.
+    pub id: i64,
+    /// Who.
+    pub actor: String,
+    /// When (seconds since 1970).
+    pub at: i64,
+    /// What was done: `import`, `update`, `create`, `delete`, `share`, ...
+    pub action: String,
+    /// What kind of thing: `model`, `service`, `membership`, ...
+    pub entity: String,
+    /// Which one.
+    pub entity_id: String,
+    /// Its JSON before, if any.
+    pub before: Option<String>,
+    /// Its JSON after, if any.
+    pub after: Option<String>,
+}
+
+/// Details of a change to record.
+pub struct Change<'a> {
+    /// The organisation it belongs to, if any.
+    pub org: Option<i64>,
+    /// Who.
+    pub actor: &'a Actor,
+    /// What was done.
+    pub action: &'a str,
+    /// What kind of thing.
+    pub entity: &'a str,
+    /// Which one.
+    pub entity_id: &'a str,
+    /// JSON before.
+    pub before: Option<String>,
+    /// JSON after.
+    pub after: Option<String>,
+}
+
+/// Records a change inside the caller's transaction, so it is kept exactly when the change is.
+pub(crate) async fn record<'c, E>(executor: E, change: Change<'_>) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit (org_id, user_id, actor, at, action, entity, entity_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(change.org)
+    .bind(change.actor.user_id)
+    .bind(&change.actor.label)
+    .bind(now())
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(change.entity_id)
+    .bind(change.before)
+    .bind(change.after)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records a change on its own (for changes that are not model writes).
+    pub async fn record(&self, change: Change<'_>) -> Result<(), StoreError> {
+        record(&self.pool, change).await?;
+        Ok(())
+    }
+
+    /// The newest `limit` changes of `org`, newest first, before entry `before` if given.
+    pub async fn audit(&self, org: i64, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, actor, at, action, entity, entity_id, before_json, after_json FROM audit WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(org)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    actor: r.try_get("actor")?,
+                    at: r.try_get("at")?,
+                    action: r.try_get("action")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    before: r.try_get("before_json")?,
+                    after: r.try_get("after_json")?,
+                })
+            })
+            .collect()
+    }
+}

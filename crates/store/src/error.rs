@@ -1,0 +1,21 @@
+//! What can go wrong in the store.
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed or could not be reached.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The URL names a database Bulwark does not support.
+    #[error("unsupported database `{0}`: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("not found")]
+    NotFound,
+    /// The write clashes with existing data (a duplicate, or a model changed meanwhile).
+    #[error("{0}")]
+    Conflict(String),
+}

@@ -1,0 +1,98 @@
+//! Bulwark's database: organisations, accounts and access, models, sharing and the audit
+//! trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//!
+//! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
+//! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
+//! flags, text for JSON), and each backend has its own migrations, kept in step, under
+//! `migrations/`. The backend is chosen from the URL. Every query about an organisation's
+//! data takes the organisation's id; access decisions are made by the caller (`web`) from
+//! the [`Role`] this crate returns.
+
+mod accounts;
+mod audit;
+mod error;
+mod models;
+mod orgs;
+mod secret;
+
+pub use accounts::{ApiToken, Membership, Role, Session, User};
+pub use audit::{Actor, AuditEntry, Change};
+pub use error::StoreError;
+pub use models::{ItemKind, StoredItem};
+pub use orgs::{Organisation, Share};
+pub use secret::{hash_secret, new_secret};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::AnyPool;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The database, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Seconds since 1970, the unit of every time stored.
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH` or `postgres://...`), creating an SQLite file if
+    /// needed, and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = if path.contains("mode=") { format!("sqlite://{path}") } else { format!("sqlite://{path}{sep}mode=rwc") };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.split("://").next().unwrap_or(url).to_string()));
+        };
+        let connections = if backend == Backend::Sqlite { 4 } else { 10 };
+        let pool = AnyPoolOptions::new().max_connections(connections).connect(&url).await?;
+        let store = Store { pool, backend };
+        if backend == Backend::Sqlite {
+            // Write-ahead logging lets readers work while a writer commits; it persists in the file.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&store.pool).await?;
+        }
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when the database answers.
+    pub async fn healthy(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
