@@ -13,7 +13,7 @@ use std::process::ExitCode;
 static DEMO: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../examples/demo-council");
 
 /// The demo model's root file, as it is named inside the binary.
-const ROOT: &str = "demo-council/council.yaml";
+pub const ROOT: &str = "demo-council/council.yaml";
 
 /// The embedded demo files, by the path they load under.
 pub fn demo_files() -> InMemory {

@@ -1,0 +1,63 @@
+//! The JSON API under `/api`: everything the pages do, for scripts and other tools, with
+//! the same access rules. Every route but the OpenAPI document needs `Authorization: Bearer`.
+
+mod handlers;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub use handlers::*;
+
+/// The API's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/orgs", get(handlers::orgs))
+        .route("/orgs/{org}/services", get(handlers::services))
+        .route("/orgs/{org}/services/{id}", get(handlers::service).put(handlers::put_service).delete(handlers::delete_service))
+        .route("/orgs/{org}/assets", get(handlers::assets))
+        .route("/orgs/{org}/risks", get(handlers::risks))
+        .route("/orgs/{org}/spof", get(handlers::spof))
+        .route("/orgs/{org}/impact", post(handlers::impact))
+        .route("/orgs/{org}/model", get(handlers::model).put(handlers::put_model))
+        .route("/orgs/{org}/audit", get(handlers::audit))
+        .route("/orgs/{org}/shared", get(handlers::shared))
+        .route("/orgs/{org}/shared/{owner}/{service}", get(handlers::shared_service))
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Bulwark API", description = "Resilience and continuity planning for local public services. Authenticate with `Authorization: Bearer TOKEN` (create tokens under API tokens in the web app)."),
+    paths(
+        handlers::orgs, handlers::services, handlers::service, handlers::put_service, handlers::delete_service,
+        handlers::assets, handlers::risks, handlers::spof, handlers::impact, handlers::model, handlers::put_model,
+        handlers::audit, handlers::shared, handlers::shared_service
+    ),
+    components(schemas(
+        handlers::OrgSummary, handlers::ServiceSummary, handlers::SpofReport, handlers::ServiceSpofEntry,
+        handlers::ImpactRequest, handlers::ImpactReport, handlers::Degraded, handlers::Explanation,
+        handlers::ErrorBody, handlers::SharedService, handlers::AuditItem
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+/// `GET /api/openapi.json`.
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,109 @@
+//! Errors, one place that turns them into what users see: a page for people, JSON for tools.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bulwark_store::StoreError;
+use serde_json::json;
+
+/// A failure while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// No valid credentials.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// Signed in, but the role is not enough.
+    #[error("you do not have permission to do this")]
+    Forbidden,
+    /// Not there, or not visible to this user (the two are never told apart).
+    #[error("page not found")]
+    NotFound,
+    /// The request is wrong; the message says how.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The model would become invalid; every problem is listed.
+    #[error("the model has problems")]
+    InvalidModel(Vec<String>),
+    /// Someone else changed the same thing.
+    #[error("{0}")]
+    Conflict(String),
+    /// A failure of ours.
+    #[error("something went wrong on our side")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> WebError {
+        match e {
+            StoreError::NotFound => WebError::NotFound,
+            StoreError::Conflict(m) => WebError::Conflict(m),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl WebError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::InvalidModel(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn log(&self) {
+        if let WebError::Internal(detail) = self {
+            tracing::error!("{detail}");
+        }
+    }
+}
+
+/// An error answered as JSON: `{"error": message, "problems": [...]}`.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let mut body = json!({ "error": self.0.to_string() });
+        if let WebError::InvalidModel(problems) = &self.0 {
+            body["problems"] = json!(problems);
+        }
+        let mut response = (self.0.status(), axum::Json(body)).into_response();
+        if matches!(self.0, WebError::Unauthenticated) {
+            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// An error answered as a page.
+#[derive(Debug)]
+pub struct PageError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for PageError {
+    fn from(e: E) -> PageError {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        if matches!(self.0, WebError::Unauthenticated) {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        let page = crate::pages::ErrorPage::new(self.0.status(), &self.0);
+        (self.0.status(), page).into_response()
+    }
+}

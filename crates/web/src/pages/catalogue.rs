@@ -1,0 +1,244 @@
+//! Assets, suppliers (and how many critical services rely on each), staff skills, and the
+//! risk register with its heatmap.
+
+use super::{Ctx, org_access};
+use crate::auth::SignedIn;
+use crate::error::PageError;
+use crate::models::{OrgModel, org_model};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use bulwark_engine::spof::ServiceSpof;
+use bulwark_engine::{Compiled, NodeKind};
+use bulwark_model::{AssetKind, Criticality, Failure};
+use bulwark_store::Role;
+use serde::Deserialize;
+
+/// One asset row.
+pub struct AssetRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind word.
+    pub kind: &'static str,
+    /// Services that depend on it, directly or not.
+    pub used_by: usize,
+    /// Critical services among them.
+    pub critical: usize,
+    /// Services for which it is a single point of failure.
+    pub spof_for: usize,
+    /// Failure figures, in words.
+    pub failure: String,
+    /// Support or contract end.
+    pub ends: String,
+}
+
+/// For every asset: (services depending on it, critical ones, services it alone can lose).
+fn reliance(m: &OrgModel, c: &Compiled) -> Vec<(usize, usize, usize)> {
+    let mut out = vec![(0, 0, 0); c.assets.len()];
+    for (i, s) in c.services.iter().enumerate() {
+        for n in c.reachable(s.node) {
+            if let NodeKind::Asset(a) = c.kind(n) {
+                out[a as usize].0 += 1;
+                out[a as usize].1 += usize::from(s.criticality == Some(Criticality::Critical));
+            }
+        }
+        if let Some(ServiceSpof::Assets(points)) = m.spof().get(i) {
+            for a in points {
+                out[*a as usize].2 += 1;
+            }
+        }
+    }
+    out
+}
+
+fn asset_rows(m: &OrgModel, only: Option<AssetKind>) -> Vec<AssetRow> {
+    let Some(c) = &m.compiled else { return Vec::new() };
+    let counts = reliance(m, c);
+    m.loaded
+        .model
+        .assets
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| only.is_none_or(|k| a.kind == k))
+        .map(|(i, a)| AssetRow {
+            id: a.meta.id.to_string(),
+            name: a.meta.name.clone(),
+            kind: a.kind.as_str(),
+            used_by: counts[i].0,
+            critical: counts[i].1,
+            spof_for: counts[i].2,
+            failure: match a.failure {
+                Some(Failure::Probability(p)) => format!("{:.1}% a year", p * 100.0),
+                Some(Failure::Rate { rate, repair }) => format!("{rate} a year, {repair} to restore"),
+                None => String::new(),
+            },
+            ends: a.end_of_support.or(a.contract_end).map(|d| d.to_string()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "assets.html")]
+struct AssetsPage {
+    ctx: Ctx,
+    heading: &'static str,
+    intro: &'static str,
+    rows: Vec<AssetRow>,
+    kinds: Vec<&'static str>,
+    kind: String,
+    ends_label: &'static str,
+}
+
+#[derive(Deserialize)]
+pub(super) struct KindFilter {
+    #[serde(default)]
+    kind: String,
+}
+
+/// `GET /o/{org}/assets`.
+pub(super) async fn assets(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Query(f): Query<KindFilter>) -> Result<Response, PageError> {
+    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let m = org_model(&state, &a.org).await?;
+    let only = AssetKind::ALL.into_iter().find(|k| k.as_str() == f.kind);
+    let mut rows = asset_rows(&m, only);
+    rows.sort_by(|a, b| b.spof_for.cmp(&a.spof_for).then(b.used_by.cmp(&a.used_by)).then(a.id.cmp(&b.id)));
+    Ok(AssetsPage {
+        ctx: Ctx::org(&s, &a, "assets"),
+        heading: "Assets",
+        intro: "Sites, systems, suppliers, utilities, data and equipment, with how many services rely on each. Those that alone can lose a service come first.",
+        rows,
+        kinds: AssetKind::ALL.iter().map(|k| k.as_str()).collect(),
+        kind: f.kind,
+        ends_label: "Support or contract ends",
+    }
+    .into_response())
+}
+
+/// `GET /o/{org}/suppliers`: concentration of reliance on suppliers.
+pub(super) async fn suppliers(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let m = org_model(&state, &a.org).await?;
+    let mut rows = asset_rows(&m, Some(AssetKind::Supplier));
+    rows.sort_by(|a, b| b.critical.cmp(&a.critical).then(b.used_by.cmp(&a.used_by)).then(a.id.cmp(&b.id)));
+    Ok(AssetsPage {
+        ctx: Ctx::org(&s, &a, "suppliers"),
+        heading: "Suppliers",
+        intro: "Which suppliers many critical services rely on: the concentration to plan for if one fails or its contract ends.",
+        rows,
+        kinds: Vec::new(),
+        kind: String::new(),
+        ends_label: "Contract ends",
+    }
+    .into_response())
+}
+
+/// One skill row.
+pub struct SkillRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Headcount (FTE).
+    pub headcount: f64,
+    /// FTE all services need.
+    pub required: f64,
+    /// Skills these staff can cover.
+    pub cover: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "skills.html")]
+struct SkillsPage {
+    ctx: Ctx,
+    rows: Vec<SkillRow>,
+}
+
+/// `GET /o/{org}/skills`.
+pub(super) async fn skills(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let m = org_model(&state, &a.org).await?;
+    let model = &m.loaded.model;
+    let rows = model
+        .skills
+        .iter()
+        .map(|k| SkillRow {
+            id: k.meta.id.to_string(),
+            name: k.meta.name.clone(),
+            headcount: k.headcount,
+            required: model.services.iter().flat_map(|s| &s.staff).filter(|st| st.skill.id == k.meta.id.as_str()).map(|st| st.fte).sum(),
+            cover: k.can_cover.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+        })
+        .collect();
+    Ok(SkillsPage { ctx: Ctx::org(&s, &a, "skills"), rows }.into_response())
+}
+
+/// One risk row.
+pub struct RiskRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Likelihood 1-5.
+    pub likelihood: u8,
+    /// Impact 1-5.
+    pub impact: u8,
+    /// Score out of 25.
+    pub score: u8,
+    /// Theme.
+    pub category: String,
+    /// Scenario that rehearses it: (id, name).
+    pub scenario: Option<(String, String)>,
+    /// Owner.
+    pub owner: String,
+    /// Controls.
+    pub controls: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "risks.html")]
+struct RisksPage {
+    ctx: Ctx,
+    rows: Vec<RiskRow>,
+    /// Rows from likelihood 5 down to 1; cells impact 1 to 5: (count, heat class).
+    heat: Vec<(u8, Vec<(usize, u8)>)>,
+}
+
+/// `GET /o/{org}/risks`.
+pub(super) async fn risks(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let m = org_model(&state, &a.org).await?;
+    let model = &m.loaded.model;
+    let mut rows: Vec<RiskRow> = model
+        .risks
+        .iter()
+        .map(|r| RiskRow {
+            id: r.meta.id.to_string(),
+            name: r.meta.name.clone(),
+            likelihood: r.likelihood,
+            impact: r.impact,
+            score: r.likelihood * r.impact,
+            category: r.category.clone().unwrap_or_default(),
+            scenario: r.scenario.as_ref().map(|sc| {
+                let name = model.scenarios.iter().find(|x| x.meta.id.as_str() == sc.id).map_or(sc.id.clone(), |x| x.meta.name.clone());
+                (sc.id.clone(), name)
+            }),
+            owner: r.meta.owner.clone().unwrap_or_default(),
+            controls: r.controls.clone(),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
+    let heat = (1..=5u8)
+        .rev()
+        .map(|l| {
+            let cells = (1..=5u8)
+                .map(|i| (rows.iter().filter(|r| r.likelihood == l && r.impact == i).count(), ((l * i) as f32 / 5.0).ceil().clamp(1.0, 5.0) as u8))
+                .collect();
+            (l, cells)
+        })
+        .collect();
+    Ok(RisksPage { ctx: Ctx::org(&s, &a, "risks"), rows, heat }.into_response())
+}

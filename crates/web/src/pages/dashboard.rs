@@ -1,0 +1,113 @@
+//! The start page and each organisation's dashboard.
+
+use super::{Ctx, org_access};
+use crate::auth::SignedIn;
+use crate::error::PageError;
+use crate::models::{errors, org_model};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_engine::spof::ServiceSpof;
+use bulwark_model::{Criticality, Severity};
+use bulwark_store::{Membership, Role};
+
+/// Risks scoring this much (likelihood × impact, out of 25) or more are above appetite.
+pub const RISK_APPETITE: u8 = 12;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "choose.html")]
+struct Choose {
+    ctx: Ctx,
+    memberships: Vec<Membership>,
+}
+
+/// `GET /`: the organisation's dashboard, or a choice of organisations.
+pub(super) async fn home(s: SignedIn) -> Response {
+    if let [only] = s.memberships.as_slice() {
+        return Redirect::to(&format!("/o/{}", only.org_slug)).into_response();
+    }
+    Choose { ctx: Ctx::user(&s), memberships: s.memberships.clone() }.into_response()
+}
+
+/// A service flagged on the dashboard.
+pub struct Flag {
+    /// Service id.
+    pub id: String,
+    /// Service name.
+    pub name: String,
+    /// Its criticality.
+    pub criticality: &'static str,
+    /// Why it is flagged.
+    pub detail: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    ctx: Ctx,
+    by_criticality: Vec<(&'static str, usize)>,
+    services: usize,
+    assets: usize,
+    spof: Vec<Flag>,
+    spof_total: usize,
+    rto_gaps: Vec<String>,
+    risks: Vec<(String, String, u8)>,
+    problems: Vec<String>,
+}
+
+/// `GET /o/{org}`.
+pub(super) async fn dashboard(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let m = org_model(&state, &a.org).await?;
+    let model = &m.loaded.model;
+    let mut by_criticality: Vec<(&'static str, usize)> =
+        Criticality::ALL.iter().map(|c| (c.as_str(), model.services.iter().filter(|s| s.criticality == Some(*c)).count())).collect();
+    by_criticality.push(("not rated", model.services.iter().filter(|s| s.criticality.is_none()).count()));
+    let mut spof = Vec::new();
+    if let Some(c) = &m.compiled {
+        for (i, r) in m.spof().iter().enumerate() {
+            let svc = &c.services[i];
+            let detail = match r {
+                ServiceSpof::LostWithoutFailure => "already below its minimum for want of staff".to_string(),
+                ServiceSpof::Assets(a) if a.is_empty() => continue,
+                ServiceSpof::Assets(a) => {
+                    let mut ids: Vec<&str> = a.iter().map(|x| c.assets[*x as usize].name.as_str()).collect();
+                    ids.sort_unstable();
+                    format!("{} single point(s) of failure: {}", ids.len(), ids.join(", "))
+                }
+            };
+            spof.push((svc.criticality, Flag { id: svc.id.clone(), name: svc.name.clone(), criticality: svc.criticality.map_or("not rated", |c| c.as_str()), detail }));
+        }
+    }
+    spof.sort_by_key(|(c, _)| c.map_or(9, |c| c as u8));
+    let spof_total = spof.len();
+    let spof = spof.into_iter().take(10).map(|(_, f)| f).collect();
+    let rto_gaps = m
+        .loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning && d.message.contains("RTO"))
+        .map(|d| d.message.clone())
+        .collect();
+    let mut risks: Vec<(String, String, u8)> = model
+        .risks
+        .iter()
+        .map(|r| (r.meta.id.to_string(), r.meta.name.clone(), r.likelihood * r.impact))
+        .filter(|r| r.2 >= RISK_APPETITE)
+        .collect();
+    risks.sort_by(|a, b| b.2.cmp(&a.2));
+    Ok(Dashboard {
+        ctx: Ctx::org(&s, &a, "dashboard"),
+        by_criticality,
+        services: model.services.len(),
+        assets: model.assets.len(),
+        spof,
+        spof_total,
+        rto_gaps,
+        risks,
+        problems: errors(&m.loaded),
+    }
+    .into_response())
+}
