@@ -75,7 +75,8 @@ pub(super) async fn dashboard(State(state): State<AppState>, s: SignedIn, Path(s
                 ServiceSpof::Assets(a) => {
                     let mut ids: Vec<&str> = a.iter().map(|x| c.assets[*x as usize].name.as_str()).collect();
                     ids.sort_unstable();
-                    format!("{} single point(s) of failure: {}", ids.len(), ids.join(", "))
+                    let more = if ids.len() > 3 { format!(" and {} more", ids.len() - 3) } else { String::new() };
+                    format!("{} single point(s) of failure: {}{more}", ids.len(), ids[..ids.len().min(3)].join(", "))
                 }
             };
             spof.push((svc.criticality, Flag { id: svc.id.clone(), name: svc.name.clone(), criticality: svc.criticality.map_or("not rated", |c| c.as_str()), detail }));

@@ -1,0 +1,142 @@
+//! The pages in a real headless Chromium: signing in, editing a service's needs and seeing
+//! a single point of failure appear and disappear, importing a broken model, being refused
+//! another organisation, and an axe-core accessibility check (WCAG 2.2 AA) on every page.
+
+use super::{App, PASSWORD};
+use bulwark_store::Backend;
+use bulwark_testkit::browser::Browser;
+use fantoccini::{Client, Locator};
+
+const AXE: &str = include_str!("../vendor/axe-4.14.1.min.js");
+
+/// Runs axe-core on the current page and returns its WCAG A/AA violations.
+async fn axe(c: &Client) -> Vec<String> {
+    c.execute(AXE, vec![]).await.expect("axe loads");
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+           .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+           .catch(e => done(['axe failed: ' + e]));
+    "#;
+    let v = c.execute_async(script, vec![]).await.expect("axe runs");
+    serde_json::from_value(v).expect("a list of violations")
+}
+
+async fn visit(c: &Client, app: &App, path: &str) {
+    c.goto(&format!("{}{path}", app.base)).await.expect("page loads");
+}
+
+async fn text(c: &Client) -> String {
+    c.find(Locator::Css("main")).await.expect("a main element").text().await.expect("text")
+}
+
+async fn spof(c: &Client) -> String {
+    c.find(Locator::Id("spof")).await.expect("a single points of failure section").text().await.expect("text")
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("field {id}"));
+    field.clear().await.expect("clear");
+    field.send_keys(value).await.expect("type");
+}
+
+async fn submit(c: &Client, form_css: &str) {
+    c.find(Locator::Css(&format!("{form_css} button"))).await.expect("a submit button").click().await.expect("click");
+}
+
+#[tokio::test]
+async fn pages_work_in_a_real_browser_and_pass_axe() {
+    let app = App::start(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    let mut violations = Vec::new();
+    let mut check = async |page: &str, c: &Client| {
+        for v in axe(c).await {
+            violations.push(format!("{page}: {v}"));
+        }
+    };
+
+    // Sign in: a wrong password shows an error summary, keeps the email, and is accessible.
+    visit(c, &app, "/o/north/services").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    check("sign in", c).await;
+    fill(c, "email", "admin@north.test").await;
+    fill(c, "password", "not the password").await;
+    submit(c, "form[action='/login']").await;
+    assert!(text(c).await.contains("There is a problem"));
+    assert_eq!(c.find(Locator::Id("email")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("admin@north.test"));
+    check("sign in with an error", c).await;
+    fill(c, "password", PASSWORD).await;
+    submit(c, "form[action='/login']").await;
+    assert!(text(c).await.contains("Dashboard"), "signed in");
+
+    // Every page, checked by axe.
+    for (name, path) in [
+        ("dashboard", "/o/north"),
+        ("services", "/o/north/services?criticality=critical"),
+        ("service", "/o/north/services/care"),
+        ("edit service", "/o/north/services/care/edit"),
+        ("new service", "/o/north/services/new"),
+        ("assets", "/o/north/assets"),
+        ("suppliers", "/o/north/suppliers"),
+        ("skills", "/o/north/skills"),
+        ("risks", "/o/north/risks"),
+        ("what if", "/o/north/what-if?fail=substation"),
+        ("import", "/o/north/import"),
+        ("members", "/o/north/members"),
+        ("sharing", "/o/north/sharing"),
+        ("audit", "/o/north/audit"),
+        ("tokens", "/account/tokens"),
+    ] {
+        visit(c, &app, path).await;
+        assert!(!text(c).await.contains("Page not found"), "{name} is served");
+        check(name, c).await;
+    }
+    visit(c, &app, "/o/north/what-if?fail=substation").await;
+    assert!(text(c).await.contains("care needs hall (its alternative depot is lost too), which needs substation, which failed"));
+
+    // Edit the needs: the hall becomes a single point of failure, then stops being one.
+    visit(c, &app, "/o/north/services/care").await;
+    assert!(spof(c).await.contains("Substation (substation)"));
+    assert!(!spof(c).await.contains("Town Hall (hall)"));
+    visit(c, &app, "/o/north/services/care/edit").await;
+    fill(c, "needs", "triage\nhall").await;
+    submit(c, "#service-form").await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/services/care"));
+    assert!(spof(c).await.contains("Town Hall (hall)"), "hall is now a single point of failure");
+    visit(c, &app, "/o/north/services/care/edit").await;
+    fill(c, "needs", "triage\nany of: hall, depot").await;
+    submit(c, "#service-form").await;
+    assert!(!spof(c).await.contains("Town Hall (hall)"), "redundancy restored");
+
+    // A wrong edit keeps what was typed and explains every problem.
+    visit(c, &app, "/o/north/services/care/edit").await;
+    fill(c, "needs", "triage\nhal").await;
+    fill(c, "mtpd", "24").await;
+    submit(c, "#service-form").await;
+    let page = text(c).await;
+    assert!(page.contains("There is a problem") && page.contains("has no unit"), "{page}");
+    assert_eq!(c.find(Locator::Id("needs")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("triage\nhal"));
+    check("edit service with errors", c).await;
+
+    // Importing a broken model reports every problem and changes nothing.
+    visit(c, &app, "/o/north/import").await;
+    fill(c, "text", "bulwark: 1\nservices:\n  - {id: a, name: A, mtpd: 24}\n  - {id: b, name: B, needs: [nope]}\n").await;
+    submit(c, "form[enctype='multipart/form-data']").await;
+    let page = text(c).await;
+    assert!(page.contains("pasted.yaml:3:") && page.contains("nope"), "{page}");
+    check("import with errors", c).await;
+    visit(c, &app, "/o/north/services").await;
+    assert!(text(c).await.contains("Showing 2 of 2 services"), "nothing was imported");
+
+    // Another organisation's data is refused, and the refusal page is accessible too.
+    visit(c, &app, "/o/south/services/care").await;
+    assert!(text(c).await.contains("Page not found"));
+    check("not found", c).await;
+
+    assert!(violations.is_empty(), "accessibility violations:\n{}", violations.join("\n"));
+
+    // The checker itself catches a violation when there is one.
+    c.execute("document.querySelector('main').appendChild(document.createElement('img')).src = '/static/app.css';", vec![]).await.unwrap();
+    assert!(axe(c).await.iter().any(|v| v.starts_with("image-alt")), "axe reports an image without a text alternative");
+}

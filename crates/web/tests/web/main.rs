@@ -1,0 +1,130 @@
+//! The web app end to end: the app runs on port 0 over a fresh database (SQLite and
+//! PostgreSQL), and is driven over HTTP and, for the pages, by headless Chromium.
+
+mod access;
+mod api;
+mod browser;
+
+use bulwark_store::{Actor, Backend, Role, Store};
+use bulwark_testkit::TestDatabase;
+use bulwark_web::{AppState, password};
+use serde_json::Value;
+
+/// A small model with a redundant pair of sites on one substation, a service other
+/// services need, and a risk.
+pub const MODEL: &str = r#"bulwark: 1
+organisations:
+  - {id: org, name: Test Council}
+skills:
+  - {id: carer, name: Carer, headcount: 10}
+services:
+  - id: triage
+    name: Triage desk
+    criticality: high
+    mtpd: 1d
+    rto: 8h
+    needs: [caseapp]
+  - id: care
+    name: Home care
+    criticality: critical
+    mtpd: 1d
+    rto: 4h
+    mbco: 60%
+    needs: [triage, {any: [hall, depot]}]
+    staff: [{skill: carer, fte: 8}]
+    impacts: {4h: 2, 1d: 4, 3d: 5}
+assets:
+  - {id: substation, name: Substation, kind: utility}
+  - {id: hall, name: Town Hall, kind: site, needs: [substation]}
+  - {id: depot, name: Depot, kind: site, needs: [substation]}
+  - {id: caseapp, name: Case app, kind: it-system}
+risks:
+  - {id: flood, name: River flooding, likelihood: 4, impact: 4, category: natural hazards}
+"#;
+
+/// A running app with two organisations and their people.
+pub struct App {
+    /// Base URL, like `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its database.
+    pub store: Store,
+    /// API tokens by user key: north-viewer, north-editor, north-admin, south-admin.
+    pub tokens: Vec<(&'static str, String)>,
+    _db: TestDatabase,
+}
+
+/// Every test user's password (they are distinct accounts).
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The test users: (key, email, organisation, role).
+pub const USERS: [(&str, &str, &str, Role); 4] = [
+    ("north-viewer", "viewer@north.test", "north", Role::Viewer),
+    ("north-editor", "editor@north.test", "north", Role::Editor),
+    ("north-admin", "admin@north.test", "north", Role::Admin),
+    ("south-admin", "admin@south.test", "south", Role::Admin),
+];
+
+impl App {
+    /// Starts the app on `backend` with organisations `north` and `south` and the users.
+    pub async fn start(backend: Backend) -> App {
+        let db = TestDatabase::new(backend).await;
+        let store = db.store().await;
+        let actor = Actor { user_id: None, label: "test".into() };
+        let hash = password::hash(PASSWORD);
+        let mut tokens = Vec::new();
+        for slug in ["north", "south"] {
+            let org = store.create_org(slug, &format!("{slug} council")).await.unwrap();
+            let model = bulwark_model::load_str("m.yaml", MODEL);
+            assert!(model.is_valid());
+            store.replace_model(org.id, &bulwark_model::export::to_value(&model.model), None, &actor).await.unwrap();
+        }
+        for (key, email, slug, role) in USERS {
+            let user = store.create_user(email, key, &hash, false).await.unwrap();
+            let org = store.org_by_slug(slug).await.unwrap().unwrap();
+            store.set_membership(user.id, org.id, role).await.unwrap();
+            tokens.push((key, store.create_token(user.id, "test").await.unwrap()));
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = AppState::new(store.clone(), false);
+        tokio::spawn(async move { axum::serve(listener, bulwark_web::app(state)).await.unwrap() });
+        App { base, store, tokens, _db: db }
+    }
+
+    /// The API token of user `key`.
+    pub fn token(&self, key: &str) -> &str {
+        &self.tokens.iter().find(|(k, _)| *k == key).expect("a test user").1
+    }
+
+    /// A client with a cookie jar, signed in as user `key`; returns it and its CSRF token.
+    pub async fn browser_client(&self, key: &str) -> (reqwest::Client, String) {
+        let email = USERS.iter().find(|u| u.0 == key).expect("a test user").1;
+        let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let form = client.get(format!("{}/login", self.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&form, "csrf");
+        let r = client
+            .post(format!("{}/login", self.base))
+            .form(&[("email", email), ("password", PASSWORD), ("csrf", csrf.as_str()), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "sign in as {key}");
+        let page = client.get(format!("{}/account/tokens", self.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = hidden(&page, "csrf");
+        (client, csrf)
+    }
+
+    /// GET on the API as `key`.
+    pub async fn get(&self, key: &str, path: &str) -> (u16, Value) {
+        let r = reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth(self.token(key)).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// The value of the first hidden input called `name` in a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in page")) + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
+}
