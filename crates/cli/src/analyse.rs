@@ -15,14 +15,22 @@ use std::process::ExitCode;
 macro_rules! compiled {
     ($path:expr) => {
         match load_valid($path) {
-            Ok(loaded) => Compiled::new(&loaded.model).context("the model could not be compiled")?,
+            Ok(loaded) => {
+                Compiled::new(&loaded.model).context("the model could not be compiled")?
+            }
             Err(code) => return Ok(code),
         }
     };
 }
 
 fn lookup(c: &Compiled, id: &str) -> anyhow::Result<ItemRef> {
-    c.lookup(id).ok_or_else(|| anyhow::anyhow!(with_hint(format!("no asset, service or skill has the id `{id}`"), id, c.ids())))
+    c.lookup(id).ok_or_else(|| {
+        anyhow::anyhow!(with_hint(
+            format!("no asset, service or skill has the id `{id}`"),
+            id,
+            c.ids()
+        ))
+    })
 }
 
 fn service_index(c: &Compiled, id: &str) -> anyhow::Result<u32> {
@@ -35,7 +43,10 @@ fn service_index(c: &Compiled, id: &str) -> anyhow::Result<u32> {
 /// `bulwark impact`.
 pub fn impact(path: &Path, fail: &[String], as_json: bool) -> anyhow::Result<ExitCode> {
     let c = compiled!(path);
-    let failed = fail.iter().map(|id| lookup(&c, id.trim())).collect::<anyhow::Result<Vec<_>>>()?;
+    let failed = fail
+        .iter()
+        .map(|id| lookup(&c, id.trim()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let result = c.impact(&failed);
     if as_json {
         let svc = |i: u32| c.services[i as usize].id.clone();
@@ -55,7 +66,10 @@ pub fn impact(path: &Path, fail: &[String], as_json: bool) -> anyhow::Result<Exi
     if result.lost.is_empty() {
         println!("  no service falls below its minimum (MBCO).");
     } else {
-        output::heading(&format!("Lost ({} service(s) below their minimum)", result.lost.len()));
+        output::heading(&format!(
+            "Lost ({} service(s) below their minimum)",
+            result.lost.len()
+        ));
         let mut lost = result.lost.clone();
         lost.sort_by_key(|l| (c.services[l.service as usize].criticality, l.service));
         for l in &lost {
@@ -72,10 +86,18 @@ pub fn impact(path: &Path, fail: &[String], as_json: bool) -> anyhow::Result<Exi
         }
     }
     if !result.degraded.is_empty() {
-        output::heading(&format!("Degraded but above minimum ({})", result.degraded.len()));
+        output::heading(&format!(
+            "Degraded but above minimum ({})",
+            result.degraded.len()
+        ));
         for d in &result.degraded {
             let s = &c.services[d.service as usize];
-            println!("  {WARN}~{WARN:#} {} ({}): capacity {}", s.name, s.id, output::percent(d.capacity));
+            println!(
+                "  {WARN}~{WARN:#} {} ({}): capacity {}",
+                s.name,
+                s.id,
+                output::percent(d.capacity)
+            );
         }
     }
     let fine = c.services.len() - result.lost.len() - result.degraded.len();
@@ -118,7 +140,11 @@ pub fn spof(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
 /// Prints services with single points of failure (most critical first, at most `limit`) and
 /// the assets that are single points of failure for the most services.
 pub fn print_spof_summary(c: &Compiled, result: &[ServiceSpof], limit: usize) {
-    let mut rows: Vec<(usize, &ServiceSpof)> = result.iter().enumerate().filter(|(_, r)| **r != ServiceSpof::Assets(vec![])).collect();
+    let mut rows: Vec<(usize, &ServiceSpof)> = result
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r != ServiceSpof::Assets(vec![]))
+        .collect();
     rows.sort_by_key(|(i, _)| (c.services[*i].criticality, *i));
     let clear = result.len() - rows.len();
     let mut table = output::table(&["Service", "Criticality", "Single points of failure"]);
@@ -127,36 +153,66 @@ pub fn print_spof_summary(c: &Compiled, result: &[ServiceSpof], limit: usize) {
         let points = match r {
             ServiceSpof::LostWithoutFailure => "lost already: too few staff".to_string(),
             ServiceSpof::Assets(a) => {
-                let mut ids: Vec<&str> = a.iter().map(|a| c.assets[*a as usize].id.as_str()).collect();
+                let mut ids: Vec<&str> = a
+                    .iter()
+                    .map(|a| c.assets[*a as usize].id.as_str())
+                    .collect();
                 ids.sort_unstable();
                 ids.join(", ")
             }
         };
-        table.add_row(vec![format!("{} ({})", s.name, s.id), s.criticality.map_or("unrated", |c| c.as_str()).to_string(), points]);
+        table.add_row(vec![
+            format!("{} ({})", s.name, s.id),
+            s.criticality.map_or("unrated", |c| c.as_str()).to_string(),
+            points,
+        ]);
     }
-    output::heading(&format!("{} of {} services have a single point of failure", rows.len(), result.len()));
+    output::heading(&format!(
+        "{} of {} services have a single point of failure",
+        rows.len(),
+        result.len()
+    ));
     println!("{table}");
     if rows.len() > limit {
-        println!("… and {} more (`bulwark spof MODEL` lists them all)", rows.len() - limit);
+        println!(
+            "… and {} more (`bulwark spof MODEL` lists them all)",
+            rows.len() - limit
+        );
     }
     let mut counts = vec![(0usize, 0usize); c.assets.len()];
     for (i, r) in result.iter().enumerate() {
         if let ServiceSpof::Assets(a) = r {
-            let critical = matches!(c.services[i].criticality, Some(bulwark_model::Criticality::Critical));
+            let critical = matches!(
+                c.services[i].criticality,
+                Some(bulwark_model::Criticality::Critical)
+            );
             for a in a {
                 counts[*a as usize].0 += 1;
                 counts[*a as usize].1 += usize::from(critical);
             }
         }
     }
-    let mut top: Vec<(usize, (usize, usize))> = counts.into_iter().enumerate().filter(|(_, (n, _))| *n > 0).collect();
-    top.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.cmp(&b.0)));
+    let mut top: Vec<(usize, (usize, usize))> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (n, _))| *n > 0)
+        .collect();
+    top.sort_by(|a, b| {
+        b.1.1
+            .cmp(&a.1.1)
+            .then(b.1.0.cmp(&a.1.0))
+            .then(a.0.cmp(&b.0))
+    });
     if !top.is_empty() {
         output::heading("Assets whose failure alone loses the most services");
         let mut table = output::table(&["Asset", "Services lost", "of which critical"]);
         for (a, (n, crit)) in top.iter().take(10) {
             let asset = &c.assets[*a];
-            table.add_row(vec![format!("{} ({})", asset.name, asset.id), n.to_string(), crit.to_string()]);
+            table.add_row(vec![
+                format!("{} ({})", asset.name, asset.id),
+                n.to_string(),
+                crit.to_string(),
+            ]);
         }
         println!("{table}");
     }
@@ -166,7 +222,12 @@ pub fn print_spof_summary(c: &Compiled, result: &[ServiceSpof], limit: usize) {
 }
 
 /// `bulwark cutsets`.
-pub fn cutsets(path: &Path, service: &str, max_order: usize, as_json: bool) -> anyhow::Result<ExitCode> {
+pub fn cutsets(
+    path: &Path,
+    service: &str,
+    max_order: usize,
+    as_json: bool,
+) -> anyhow::Result<ExitCode> {
     let c = compiled!(path);
     let index = service_index(&c, service)?;
     let mut sets: Vec<Vec<String>> = c
@@ -184,16 +245,25 @@ pub fn cutsets(path: &Path, service: &str, max_order: usize, as_json: bool) -> a
         return Ok(ExitCode::SUCCESS);
     }
     let s = &c.services[index as usize];
-    output::heading(&format!("Ways to lose {} ({}), up to {max_order} failures at once", s.name, s.id));
+    output::heading(&format!(
+        "Ways to lose {} ({}), up to {max_order} failures at once",
+        s.name, s.id
+    ));
     if sets.is_empty() {
-        println!("  none: no set of {max_order} or fewer asset failures takes it below its minimum.");
+        println!(
+            "  none: no set of {max_order} or fewer asset failures takes it below its minimum."
+        );
     }
     for order in 1..=max_order.max(1) {
         let of_order: Vec<&Vec<String>> = sets.iter().filter(|s| s.len() == order).collect();
         if of_order.is_empty() {
             continue;
         }
-        let label = if order == 1 { "single points of failure".to_string() } else { format!("{order} failures together") };
+        let label = if order == 1 {
+            "single points of failure".to_string()
+        } else {
+            format!("{order} failures together")
+        };
         println!("\n  {} {label}:", of_order.len());
         for set in of_order {
             println!("    {}", set.join(" + "));
@@ -206,11 +276,17 @@ pub fn cutsets(path: &Path, service: &str, max_order: usize, as_json: bool) -> a
 }
 
 /// `bulwark graph`.
-pub fn graph(path: &Path, service: Option<&str>, as_svg: bool, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn graph(
+    path: &Path,
+    service: Option<&str>,
+    as_svg: bool,
+    out: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let c = compiled!(path);
     let index = service.map(|s| service_index(&c, s)).transpose()?;
     let text = if as_svg {
-        bulwark_report::svg(&c, index).map_err(|e| anyhow::anyhow!("could not lay out the graph: {e}"))?
+        bulwark_report::svg(&c, index)
+            .map_err(|e| anyhow::anyhow!("could not lay out the graph: {e}"))?
     } else {
         bulwark_report::dot(&c, index)
     };

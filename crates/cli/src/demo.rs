@@ -20,7 +20,10 @@ pub fn demo_files() -> InMemory {
     let mut files = InMemory::default();
     for file in all_files(&DEMO) {
         if let Some(text) = file.contents_utf8() {
-            files.0.insert(Path::new("demo-council").join(file.path()), text.to_string());
+            files.0.insert(
+                Path::new("demo-council").join(file.path()),
+                text.to_string(),
+            );
         }
     }
     files
@@ -41,9 +44,11 @@ pub fn demo(write: Option<&Path>) -> anyhow::Result<ExitCode> {
         for (path, text) in &files.0 {
             let target: PathBuf = dir.join(path.strip_prefix("demo-council").unwrap_or(path));
             if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            std::fs::write(&target, text).with_context(|| format!("cannot write {}", target.display()))?;
+            std::fs::write(&target, text)
+                .with_context(|| format!("cannot write {}", target.display()))?;
         }
         println!("Wrote the demo council's model to {}. Try:", dir.display());
         println!("  bulwark check {}", dir.join("council.yaml").display());
@@ -56,7 +61,10 @@ pub fn demo(write: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
     let m = &loaded.model;
     let c = Compiled::new(m)?;
-    let org = m.organisations.first().map_or("the demo council", |o| o.meta.name.as_str());
+    let org = m
+        .organisations
+        .first()
+        .map_or("the demo council", |o| o.meta.name.as_str());
     println!("{HEAD}Bulwark demo: {org}{HEAD:#} (a fictional council)");
     println!(
         "{} services, {} assets, {} staff skills, {} risks and {} scenarios, read from {} files.",
@@ -69,14 +77,24 @@ pub fn demo(write: Option<&Path>) -> anyhow::Result<ExitCode> {
     );
     let warnings = loaded.diagnostics.len();
     if warnings > 0 {
-        println!("`bulwark check` has {warnings} warning(s) for planners, such as recovery times longer than the RTO that relies on them.");
+        println!(
+            "`bulwark check` has {warnings} warning(s) for planners, such as recovery times longer than the RTO that relies on them."
+        );
     }
     print_spof_summary(&c, &c.spof(), 15);
     output::heading("Try next");
-    println!("  bulwark demo --write my-council            # the model's YAML files, to read and edit");
-    println!("  bulwark check my-council/council.yaml      # every problem, with file, line and column");
-    println!("  bulwark spof my-council/council.yaml       # single points of failure of every service");
-    println!("  bulwark impact my-council/council.yaml --fail ID[,ID...]   # what a failure takes down, and why");
+    println!(
+        "  bulwark demo --write my-council            # the model's YAML files, to read and edit"
+    );
+    println!(
+        "  bulwark check my-council/council.yaml      # every problem, with file, line and column"
+    );
+    println!(
+        "  bulwark spof my-council/council.yaml       # single points of failure of every service"
+    );
+    println!(
+        "  bulwark impact my-council/council.yaml --fail ID[,ID...]   # what a failure takes down, and why"
+    );
     println!("  bulwark cutsets my-council/council.yaml --service ID --max-order 3");
     println!("  bulwark graph my-council/council.yaml --service ID --format svg -o service.svg");
     Ok(ExitCode::SUCCESS)

@@ -26,7 +26,11 @@ pub fn heading(text: &str) {
 /// Prints every problem of a loaded model to standard error, errors in red.
 pub fn problems(loaded: &Loaded) {
     for (d, line) in loaded.diagnostics.iter().zip(loaded.problems()) {
-        let style = if d.severity == Severity::Error { BAD } else { WARN };
+        let style = if d.severity == Severity::Error {
+            BAD
+        } else {
+            WARN
+        };
         eprintln!("{style}{line}{style:#}");
     }
 }
@@ -47,5 +51,8 @@ pub fn percent(capacity: f64) -> String {
 
 /// Prints a JSON document on standard output.
 pub fn json(value: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(value).expect("JSON values serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values serialise")
+    );
 }

@@ -79,16 +79,25 @@ pub struct Database {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 async fn connect(url: &str) -> anyhow::Result<Store> {
-    Store::connect(url).await.with_context(|| format!("cannot open the database at {}", redact(url)))
+    Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))
 }
 
 /// The URL without any password, for messages.
@@ -103,21 +112,39 @@ fn redact(url: &str) -> String {
 pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     match command {
-        ServerCommand::Serve { listen, db, secure_cookies } => rt.block_on(async {
+        ServerCommand::Serve {
+            listen,
+            db,
+            secure_cookies,
+        } => rt.block_on(async {
             init_logging();
             let store = connect(&db.database_url).await?;
             serve(store, &listen, secure_cookies, None).await
         }),
-        ServerCommand::Import { model, org, name, db } => rt.block_on(import(&model, &org, name, &db.database_url)),
-        ServerCommand::User(UserCommand::Create { email, name, admin, org, role, db }) => {
+        ServerCommand::Import {
+            model,
+            org,
+            name,
+            db,
+        } => rt.block_on(import(&model, &org, name, &db.database_url)),
+        ServerCommand::User(UserCommand::Create {
+            email,
+            name,
+            admin,
+            org,
+            role,
+            db,
+        }) => {
             let password = match std::env::var("BULWARK_PASSWORD") {
                 Ok(p) => p,
-                Err(_) => rpassword::prompt_password(format!("Password for {email}: ")).context("cannot read the password")?,
+                Err(_) => rpassword::prompt_password(format!("Password for {email}: "))
+                    .context("cannot read the password")?,
             };
             if let Some(why) = bulwark_web::password::weakness(&password, &email, &name) {
                 bail!("{why}");
             }
-            let role = Role::parse(&role).with_context(|| format!("`{role}` is not a role: use viewer, editor or admin"))?;
+            let role = Role::parse(&role)
+                .with_context(|| format!("`{role}` is not a role: use viewer, editor or admin"))?;
             rt.block_on(async {
                 let store = connect(&db.database_url).await?;
                 let hash = bulwark_web::password::hash(&password);
@@ -128,9 +155,23 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                         None => store.create_org(&slug, &slug).await?,
                     };
                     store.set_membership(user.id, o.id, role).await?;
-                    eprintln!("created {} ({}) as {} of {}", user.email, if admin { "site administrator" } else { "account" }, role.as_str(), o.slug);
+                    eprintln!(
+                        "created {} ({}) as {} of {}",
+                        user.email,
+                        if admin {
+                            "site administrator"
+                        } else {
+                            "account"
+                        },
+                        role.as_str(),
+                        o.slug
+                    );
                 } else {
-                    eprintln!("created {}{}", user.email, if admin { " as site administrator" } else { "" });
+                    eprintln!(
+                        "created {}{}",
+                        user.email,
+                        if admin { " as site administrator" } else { "" }
+                    );
                 }
                 Ok(ExitCode::SUCCESS)
             })
@@ -138,26 +179,56 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn import(path: &Path, slug: &str, name: Option<String>, url: &str) -> anyhow::Result<ExitCode> {
+async fn import(
+    path: &Path,
+    slug: &str,
+    name: Option<String>,
+    url: &str,
+) -> anyhow::Result<ExitCode> {
     let loaded = load(path);
     if !loaded.is_valid() {
         output::problems(&loaded);
-        let errors = loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        eprintln!("{}: {errors} error(s); nothing was imported", path.display());
+        let errors = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        eprintln!(
+            "{}: {errors} error(s); nothing was imported",
+            path.display()
+        );
         return Ok(ExitCode::FAILURE);
     }
     let store = connect(url).await?;
     let org = match store.org_by_slug(slug).await? {
         Some(o) => o,
         None => {
-            let name = name.or_else(|| loaded.model.organisations.first().map(|o| o.meta.name.clone())).unwrap_or_else(|| slug.to_string());
+            let name = name
+                .or_else(|| {
+                    loaded
+                        .model
+                        .organisations
+                        .first()
+                        .map(|o| o.meta.name.clone())
+                })
+                .unwrap_or_else(|| slug.to_string());
             store.create_org(slug, &name).await?
         }
     };
-    let actor = Actor { user_id: None, label: "command line".into() };
-    let version = store.replace_model(org.id, &to_value(&loaded.model), None, &actor).await?;
+    let actor = Actor {
+        user_id: None,
+        label: "command line".into(),
+    };
+    let version = store
+        .replace_model(org.id, &to_value(&loaded.model), None, &actor)
+        .await?;
     let m = &loaded.model;
-    println!("imported {} services and {} assets into {} (model version {version})", m.services.len(), m.assets.len(), org.slug);
+    println!(
+        "imported {} services and {} assets into {} (model version {version})",
+        m.services.len(),
+        m.assets.len(),
+        org.slug
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -173,7 +244,12 @@ async fn bind(listen: &str, fallback: bool) -> anyhow::Result<tokio::net::TcpLis
     }
 }
 
-async fn serve(store: Store, listen: &str, secure: bool, banner: Option<String>) -> anyhow::Result<ExitCode> {
+async fn serve(
+    store: Store,
+    listen: &str,
+    secure: bool,
+    banner: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let listener = bind(listen, banner.is_some()).await?;
     let addr = listener.local_addr()?;
     println!("Bulwark is running at http://{addr}/  (Ctrl-C to stop)");
@@ -186,7 +262,11 @@ async fn serve(store: Store, listen: &str, secure: bool, banner: Option<String>)
 
 /// A password for a demo account: random, so a demo left running is not open to anyone.
 fn demo_password() -> String {
-    new_secret("").chars().filter(char::is_ascii_alphanumeric).take(16).collect()
+    new_secret("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect()
 }
 
 /// `bulwark demo`: a fresh SQLite database with the demo council, a partner organisation
@@ -199,46 +279,102 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
         let dir = tempfile::Builder::new().prefix("bulwark-demo-").tempdir()?;
         let url = format!("sqlite://{}", dir.path().join("demo.db").display());
         let store = connect(&url).await?;
-        let actor = Actor { user_id: None, label: "demo setup".into() };
+        let actor = Actor {
+            user_id: None,
+            label: "demo setup".into(),
+        };
         let loaded = load_with(&demo_files(), Path::new(ROOT));
         if !loaded.is_valid() {
             bail!("the built-in demo model has errors; this is a bug in Bulwark");
         }
         let north = create_org(&store, "northmoor", "Northmoor Borough Council").await?;
-        store.replace_model(north.id, &to_value(&loaded.model), None, &actor).await?;
-        let mut partner = bulwark_model::generate::generate(bulwark_model::generate::Shape { services: 25, seed: 7 });
+        store
+            .replace_model(north.id, &to_value(&loaded.model), None, &actor)
+            .await?;
+        let mut partner = bulwark_model::generate::generate(bulwark_model::generate::Shape {
+            services: 25,
+            seed: 7,
+        });
         if let Some(o) = partner.organisations.first_mut() {
             o.meta.name = "Southdale District Council (fictional partner)".into();
         }
         let south = create_org(&store, "southdale", "Southdale District Council").await?;
-        store.replace_model(south.id, &to_value(&partner), None, &actor).await?;
-        for service in ["as-hospital-discharge", "env-flood-response", "cm-emergency-planning"] {
-            if loaded.model.services.iter().any(|s| s.meta.id.as_str() == service) {
+        store
+            .replace_model(south.id, &to_value(&partner), None, &actor)
+            .await?;
+        for service in [
+            "as-hospital-discharge",
+            "env-flood-response",
+            "cm-emergency-planning",
+        ] {
+            if loaded
+                .model
+                .services
+                .iter()
+                .any(|s| s.meta.id.as_str() == service)
+            {
                 store.share(north.id, service, south.id).await?;
             }
         }
         let mut lines = vec!["Demo accounts (passwords are new each run):".to_string()];
         for (email, name, org, role, admin) in [
-            ("planner@northmoor.example", "Pat Planner", north.id, Role::Admin, true),
-            ("viewer@northmoor.example", "Val Viewer", north.id, Role::Viewer, false),
-            ("partner@southdale.example", "Sam Partner", south.id, Role::Admin, false),
+            (
+                "planner@northmoor.example",
+                "Pat Planner",
+                north.id,
+                Role::Admin,
+                true,
+            ),
+            (
+                "viewer@northmoor.example",
+                "Val Viewer",
+                north.id,
+                Role::Viewer,
+                false,
+            ),
+            (
+                "partner@southdale.example",
+                "Sam Partner",
+                south.id,
+                Role::Admin,
+                false,
+            ),
         ] {
             let password = demo_password();
-            let user = store.create_user(email, name, &bulwark_web::password::hash(&password), admin).await?;
+            let user = store
+                .create_user(email, name, &bulwark_web::password::hash(&password), admin)
+                .await?;
             store.set_membership(user.id, org, role).await?;
-            lines.push(format!("  {email:<28} {password}   ({} of {})", role.as_str(), if org == north.id { "Northmoor" } else { "Southdale" }));
+            lines.push(format!(
+                "  {email:<28} {password}   ({} of {})",
+                role.as_str(),
+                if org == north.id {
+                    "Northmoor"
+                } else {
+                    "Southdale"
+                }
+            ));
         }
-        lines.push("The demo's database is temporary: it is removed when you stop the demo.".to_string());
+        lines.push(
+            "The demo's database is temporary: it is removed when you stop the demo.".to_string(),
+        );
         let result = serve(store, listen, false, Some(lines.join("\n"))).await;
         drop(dir);
         result
     })
 }
 
-async fn create_org(store: &Store, slug: &str, name: &str) -> anyhow::Result<bulwark_store::Organisation> {
+async fn create_org(
+    store: &Store,
+    slug: &str,
+    name: &str,
+) -> anyhow::Result<bulwark_store::Organisation> {
     match store.create_org(slug, name).await {
         Ok(o) => Ok(o),
-        Err(StoreError::Conflict(_)) => Ok(store.org_by_slug(slug).await?.context("organisation vanished")?),
+        Err(StoreError::Conflict(_)) => Ok(store
+            .org_by_slug(slug)
+            .await?
+            .context("organisation vanished")?),
         Err(e) => Err(e.into()),
     }
 }

@@ -163,7 +163,11 @@ impl Compiled {
         // Children of item nodes are their needs' root gate; gates are appended after items.
         let items = c.kinds.len();
         let mut lists: Vec<Vec<u32>> = vec![Vec::new(); items];
-        let needs = model.services.iter().map(|s| &s.needs).chain(model.assets.iter().map(|a| &a.needs));
+        let needs = model
+            .services
+            .iter()
+            .map(|s| &s.needs)
+            .chain(model.assets.iter().map(|a| &a.needs));
         for (node, need) in needs.enumerate() {
             if let Some(need) = need {
                 let root = c.gate(need, &mut lists)?;

@@ -62,19 +62,27 @@ impl<'c> CutSetFinder<'c> {
                 NodeKind::Asset(a) => {
                     let own = vec![CutSet::from_slice(&[a])];
                     match kids.first() {
-                        Some(k) => minimize(own.into_iter().chain(memo[k].iter().cloned()).collect()),
+                        Some(k) => {
+                            minimize(own.into_iter().chain(memo[k].iter().cloned()).collect())
+                        }
                         None => own,
                     }
                 }
                 NodeKind::Service(i) if self.staff[i as usize] < threshold => vec![CutSet::new()],
                 NodeKind::Service(_) => kids.first().map_or_else(Vec::new, |k| memo[k].clone()),
-                NodeKind::All => minimize(kids.iter().flat_map(|k| memo[k].iter().cloned()).collect()),
+                NodeKind::All => {
+                    minimize(kids.iter().flat_map(|k| memo[k].iter().cloned()).collect())
+                }
                 NodeKind::Any => {
                     let mut acc = vec![CutSet::new()];
                     for k in kids {
                         acc = product(&acc, &memo[k], self.max_order);
                     }
-                    if kids.is_empty() { vec![CutSet::new()] } else { acc }
+                    if kids.is_empty() {
+                        vec![CutSet::new()]
+                    } else {
+                        acc
+                    }
                 }
                 NodeKind::AtLeast(k) => {
                     let m = kids.len().saturating_sub(k as usize) + 1;
@@ -95,7 +103,10 @@ impl<'c> CutSetFinder<'c> {
                     by_count.pop().unwrap_or_default()
                 }
             };
-            let family = family.into_iter().filter(|s| s.len() <= self.max_order).collect();
+            let family = family
+                .into_iter()
+                .filter(|s| s.len() <= self.max_order)
+                .collect();
             memo.insert(n, family);
         }
         memo[&s.node].clone()
@@ -161,11 +172,17 @@ pub fn minimize(mut family: Vec<CutSet>) -> Vec<CutSet> {
             // Look up every proper, non-empty subset.
             let full = (1u32 << set.len()) - 1;
             (1..full).any(|mask| {
-                let sub: CutSet = set.iter().enumerate().filter(|(i, _)| mask >> i & 1 == 1).map(|(_, v)| *v).collect();
+                let sub: CutSet = set
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask >> i & 1 == 1)
+                    .map(|(_, v)| *v)
+                    .collect();
                 kept.contains(&sub)
             })
         } else {
-            out.iter().any(|k| k.len() < set.len() && is_subset(k, &set))
+            out.iter()
+                .any(|k| k.len() < set.len() && is_subset(k, &set))
         };
         if !covered {
             kept.insert(set.clone());

@@ -24,7 +24,11 @@ impl Compiled {
                     .filter(|(_, fte)| *fte > 0.0)
                     .map(|(k, _)| {
                         let skill = &self.skills[*k as usize];
-                        if skill.required <= 0.0 { 1.0 } else { (available[*k as usize] / skill.required).min(1.0) }
+                        if skill.required <= 0.0 {
+                            1.0
+                        } else {
+                            (available[*k as usize] / skill.required).min(1.0)
+                        }
                     })
                     .fold(1.0, f64::min)
             })
@@ -46,7 +50,10 @@ impl Compiled {
         for &n in self.order() {
             let kids = self.children(n);
             let v = match self.kind(n) {
-                NodeKind::Asset(_) => kids.iter().map(|c| value[*c as usize]).fold(own[n as usize], f64::min),
+                NodeKind::Asset(_) => kids
+                    .iter()
+                    .map(|c| value[*c as usize])
+                    .fold(own[n as usize], f64::min),
                 NodeKind::Service(i) => kids
                     .iter()
                     .map(|c| value[*c as usize])
@@ -60,7 +67,8 @@ impl Compiled {
                     if scratch.is_empty() {
                         0.0
                     } else {
-                        let (_, kth, _) = scratch.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                        let (_, kth, _) =
+                            scratch.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
                         *kth
                     }
                 }

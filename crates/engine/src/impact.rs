@@ -100,43 +100,73 @@ impl Compiled {
             let capacity = caps.node[s.node as usize];
             if capacity < s.mbco {
                 let because = self.explain(s.node, s.mbco, &caps.node, &own, &staff, &available);
-                out.lost.push(Lost { service: i as u32, capacity, because });
+                out.lost.push(Lost {
+                    service: i as u32,
+                    capacity,
+                    because,
+                });
             } else if capacity < 1.0 {
-                out.degraded.push(Degraded { service: i as u32, capacity });
+                out.degraded.push(Degraded {
+                    service: i as u32,
+                    capacity,
+                });
             }
         }
         out
     }
 
     /// Follows, from `node`, children whose value is below `threshold` down to the cause.
-    fn explain(&self, mut node: u32, threshold: f64, value: &[f64], own: &[f64], staff: &[f64], available: &[f64]) -> Explanation {
+    fn explain(
+        &self,
+        mut node: u32,
+        threshold: f64,
+        value: &[f64],
+        own: &[f64],
+        staff: &[f64],
+        available: &[f64],
+    ) -> Explanation {
         let mut path = Vec::new();
         let mut alternatives_lost = Vec::new();
         loop {
             match self.kind(node) {
                 NodeKind::Asset(_) | NodeKind::Service(_) => {
                     let id = self.node_label(node);
-                    path.push(Step { id, alternatives_lost: std::mem::take(&mut alternatives_lost) });
+                    path.push(Step {
+                        id,
+                        alternatives_lost: std::mem::take(&mut alternatives_lost),
+                    });
                     if own[node as usize] < threshold {
-                        return Explanation { path, cause: Cause::Failed };
+                        return Explanation {
+                            path,
+                            cause: Cause::Failed,
+                        };
                     }
-                    if let NodeKind::Service(i) = self.kind(node) {
-                        if staff[i as usize] < threshold {
-                            let skill = self.services[i as usize]
-                                .staff
-                                .iter()
-                                .min_by(|a, b| self.skill_ratio(a.0, available).total_cmp(&self.skill_ratio(b.0, available)))
-                                .map(|(k, _)| self.skills[*k as usize].id.clone())
-                                .unwrap_or_default();
-                            return Explanation { path, cause: Cause::ShortOfStaff(skill) };
-                        }
+                    if let NodeKind::Service(i) = self.kind(node)
+                        && staff[i as usize] < threshold
+                    {
+                        let skill = self.services[i as usize]
+                            .staff
+                            .iter()
+                            .min_by(|a, b| {
+                                self.skill_ratio(a.0, available)
+                                    .total_cmp(&self.skill_ratio(b.0, available))
+                            })
+                            .map(|(k, _)| self.skills[*k as usize].id.clone())
+                            .unwrap_or_default();
+                        return Explanation {
+                            path,
+                            cause: Cause::ShortOfStaff(skill),
+                        };
                     }
                 }
                 NodeKind::All | NodeKind::Any | NodeKind::AtLeast(_) => {}
             }
             let kids = self.children(node);
             let Some(&next) = kids.iter().find(|c| value[**c as usize] < threshold) else {
-                return Explanation { path, cause: Cause::Failed };
+                return Explanation {
+                    path,
+                    cause: Cause::Failed,
+                };
             };
             if matches!(self.kind(node), NodeKind::Any | NodeKind::AtLeast(_)) {
                 alternatives_lost = kids
@@ -152,6 +182,10 @@ impl Compiled {
 
     fn skill_ratio(&self, k: u32, available: &[f64]) -> f64 {
         let s = &self.skills[k as usize];
-        if s.required <= 0.0 { 1.0 } else { available[k as usize] / s.required }
+        if s.required <= 0.0 {
+            1.0
+        } else {
+            available[k as usize] / s.required
+        }
     }
 }

@@ -61,7 +61,11 @@ impl Compiled {
                 continue;
             }
             let key = cuts.partition_point(|v| *v < s.mbco);
-            groups.entry(key).or_insert_with(|| (s.mbco, Vec::new())).1.push(i);
+            groups
+                .entry(key)
+                .or_insert_with(|| (s.mbco, Vec::new()))
+                .1
+                .push(i);
         }
         let mut groups: Vec<_> = groups.into_values().collect();
         groups.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -81,7 +85,9 @@ impl Compiled {
                     None => Single::Set(vec![a]),
                 },
                 NodeKind::Service(i) if staff[i as usize] < threshold => Single::Down,
-                NodeKind::Service(_) => kids.first().map_or(Single::Set(Vec::new()), |c| sets[*c as usize].clone()),
+                NodeKind::Service(_) => kids
+                    .first()
+                    .map_or(Single::Set(Vec::new()), |c| sets[*c as usize].clone()),
                 NodeKind::All => {
                     let mut acc = Vec::new();
                     let mut down = false;
@@ -124,7 +130,11 @@ impl Compiled {
                                 *counts.entry(*a).or_default() += 1;
                             }
                         }
-                        let mut v: Vec<u32> = counts.iter().filter(|(_, c)| **c >= needed).map(|(a, _)| *a).collect();
+                        let mut v: Vec<u32> = counts
+                            .iter()
+                            .filter(|(_, c)| **c >= needed)
+                            .map(|(a, _)| *a)
+                            .collect();
                         v.sort_unstable();
                         Single::Set(v)
                     }

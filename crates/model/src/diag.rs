@@ -92,7 +92,8 @@ impl Diagnostics {
 
     /// Every problem, sorted by file, line and column.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| a.pos.cmp(&b.pos).then(a.severity.cmp(&b.severity)));
+        self.items
+            .sort_by(|a, b| a.pos.cmp(&b.pos).then(a.severity.cmp(&b.severity)));
         self.items.dedup();
         self.items
     }

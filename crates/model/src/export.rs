@@ -21,7 +21,9 @@ pub fn write(model: &Model, format: Format) -> String {
             s.push('\n');
             s
         }
-        Format::Yaml => serde_saphyr::to_string(&value).expect("JSON values always serialise as YAML"),
+        Format::Yaml => {
+            serde_saphyr::to_string(&value).expect("JSON values always serialise as YAML")
+        }
     }
 }
 
@@ -29,7 +31,12 @@ pub fn write(model: &Model, format: Format) -> String {
 pub fn to_value(model: &Model) -> Value {
     let mut top = Map::new();
     top.insert("bulwark".into(), json!(1));
-    put_list(&mut top, "organisations", &model.organisations, organisation);
+    put_list(
+        &mut top,
+        "organisations",
+        &model.organisations,
+        organisation,
+    );
     put_list(&mut top, "skills", &model.skills, skill);
     put_list(&mut top, "services", &model.services, service);
     put_list(&mut top, "assets", &model.assets, asset);
@@ -104,7 +111,11 @@ pub fn need(n: &Need, top: bool) -> Value {
 
 fn service(s: &Service) -> Value {
     let mut map = meta(&s.meta);
-    put(&mut map, "organisation", s.organisation.as_ref().map(|r| r.id.clone()));
+    put(
+        &mut map,
+        "organisation",
+        s.organisation.as_ref().map(|r| r.id.clone()),
+    );
     put(&mut map, "criticality", s.criticality.map(|c| c.as_str()));
     put(&mut map, "mtpd", s.mtpd.map(|(d, _)| d.to_string()));
     put(&mut map, "rto", s.rto.map(|(d, _)| d.to_string()));
@@ -112,7 +123,10 @@ fn service(s: &Service) -> Value {
     put(&mut map, "mbco", s.mbco.map(|p| p.to_string()));
     put(&mut map, "needs", s.needs.as_ref().map(|n| need(n, true)));
     if !s.staff.is_empty() {
-        let staff = s.staff.iter().map(|st| json!({"skill": st.skill.id, "fte": number(st.fte)}));
+        let staff = s
+            .staff
+            .iter()
+            .map(|st| json!({"skill": st.skill.id, "fte": number(st.fte)}));
         map.insert("staff".into(), Value::Array(staff.collect()));
     }
     put(
@@ -125,10 +139,18 @@ fn service(s: &Service) -> Value {
             Value::Object(d)
         }),
     );
-    put(&mut map, "surge", s.surge.map(|v| crate::values::Percent::surge_text(v)));
+    put(
+        &mut map,
+        "surge",
+        s.surge.map(crate::values::Percent::surge_text),
+    );
     put(&mut map, "population", s.population);
     if !s.impacts.is_empty() {
-        let grid: Map<String, Value> = s.impacts.iter().map(|(t, sev)| (t.to_string(), json!(sev))).collect();
+        let grid: Map<String, Value> = s
+            .impacts
+            .iter()
+            .map(|(t, sev)| (t.to_string(), json!(sev)))
+            .collect();
         map.insert("impacts".into(), Value::Object(grid));
     }
     put(&mut map, "lgsl", s.lgsl);
@@ -137,7 +159,11 @@ fn service(s: &Service) -> Value {
 
 fn asset(a: &Asset) -> Value {
     let mut map = meta(&a.meta);
-    put(&mut map, "organisation", a.organisation.as_ref().map(|r| r.id.clone()));
+    put(
+        &mut map,
+        "organisation",
+        a.organisation.as_ref().map(|r| r.id.clone()),
+    );
     map.insert("kind".into(), json!(a.kind.as_str()));
     put(&mut map, "needs", a.needs.as_ref().map(|n| need(n, true)));
     put(
@@ -145,12 +171,26 @@ fn asset(a: &Asset) -> Value {
         "failure",
         a.failure.map(|f| match f {
             Failure::Probability(p) => json!({ "probability": number(p) }),
-            Failure::Rate { rate, repair } => json!({ "rate": number(rate), "repair": repair.to_string() }),
+            Failure::Rate { rate, repair } => {
+                json!({ "rate": number(rate), "repair": repair.to_string() })
+            }
         }),
     );
-    put(&mut map, "recovery", a.recovery_rto.map(|(d, _)| json!({ "rto": d.to_string() })));
-    put(&mut map, "end_of_support", a.end_of_support.map(|d| d.to_string()));
-    put(&mut map, "contract_end", a.contract_end.map(|d| d.to_string()));
+    put(
+        &mut map,
+        "recovery",
+        a.recovery_rto.map(|(d, _)| json!({ "rto": d.to_string() })),
+    );
+    put(
+        &mut map,
+        "end_of_support",
+        a.end_of_support.map(|d| d.to_string()),
+    );
+    put(
+        &mut map,
+        "contract_end",
+        a.contract_end.map(|d| d.to_string()),
+    );
     finish(map, &a.meta)
 }
 
@@ -158,7 +198,10 @@ fn skill(s: &Skill) -> Value {
     let mut map = meta(&s.meta);
     map.insert("headcount".into(), number(s.headcount));
     if !s.can_cover.is_empty() {
-        map.insert("can_cover".into(), json!(s.can_cover.iter().map(|r| &r.id).collect::<Vec<_>>()));
+        map.insert(
+            "can_cover".into(),
+            json!(s.can_cover.iter().map(|r| &r.id).collect::<Vec<_>>()),
+        );
     }
     finish(map, &s.meta)
 }
@@ -167,7 +210,11 @@ fn risk(r: &Risk) -> Value {
     let mut map = meta(&r.meta);
     map.insert("likelihood".into(), json!(r.likelihood));
     map.insert("impact".into(), json!(r.impact));
-    put(&mut map, "scenario", r.scenario.as_ref().map(|s| s.id.clone()));
+    put(
+        &mut map,
+        "scenario",
+        r.scenario.as_ref().map(|s| s.id.clone()),
+    );
     if !r.controls.is_empty() {
         map.insert("controls".into(), json!(r.controls));
     }
@@ -198,7 +245,9 @@ fn scenario(s: &Scenario) -> Value {
             }
             EventKind::Absence(t, profile) => {
                 ev.insert("absence".into(), target(t));
-                let points = profile.iter().map(|(t, p)| json!([t.to_string(), p.to_string()]));
+                let points = profile
+                    .iter()
+                    .map(|(t, p)| json!([t.to_string(), p.to_string()]));
                 ev.insert("profile".into(), Value::Array(points.collect()));
             }
             EventKind::Demand(t, factor) => {

@@ -37,36 +37,121 @@ pub fn generate(shape: Shape) -> Model {
     let regions = n.div_ceil(2_000);
     // Regional power and shared infrastructure.
     for r in 0..regions {
-        g.asset(&format!("grid-{r}"), "Regional power grid", AssetKind::Utility, None, Some(Failure::Rate { rate: 0.3, repair: hours(8) }));
-        g.asset(&format!("substation-{r}"), "Substation", AssetKind::Utility, Some(Need::Ref(g.r(&format!("grid-{r}")))), Some(Failure::Probability(0.01)));
-        g.asset(&format!("telecoms-{r}"), "Telecoms exchange", AssetKind::Utility, None, Some(Failure::Probability(0.02)));
+        g.asset(
+            &format!("grid-{r}"),
+            "Regional power grid",
+            AssetKind::Utility,
+            None,
+            Some(Failure::Rate {
+                rate: 0.3,
+                repair: hours(8),
+            }),
+        );
+        g.asset(
+            &format!("substation-{r}"),
+            "Substation",
+            AssetKind::Utility,
+            Some(Need::Ref(g.r(&format!("grid-{r}")))),
+            Some(Failure::Probability(0.01)),
+        );
+        g.asset(
+            &format!("telecoms-{r}"),
+            "Telecoms exchange",
+            AssetKind::Utility,
+            None,
+            Some(Failure::Probability(0.02)),
+        );
     }
     for dc in ["a", "b"] {
-        g.asset(&format!("generator-{dc}"), "Standby generator", AssetKind::Equipment, None, Some(Failure::Probability(0.05)));
-        let power = Need::Any(vec![Need::Ref(g.r("substation-0")), Need::Ref(g.r(&format!("generator-{dc}")))], Default::default());
-        g.asset(&format!("datacentre-{dc}"), "Data centre", AssetKind::Site, Some(power), Some(Failure::Probability(0.005)));
+        g.asset(
+            &format!("generator-{dc}"),
+            "Standby generator",
+            AssetKind::Equipment,
+            None,
+            Some(Failure::Probability(0.05)),
+        );
+        let power = Need::Any(
+            vec![
+                Need::Ref(g.r("substation-0")),
+                Need::Ref(g.r(&format!("generator-{dc}"))),
+            ],
+            Default::default(),
+        );
+        g.asset(
+            &format!("datacentre-{dc}"),
+            "Data centre",
+            AssetKind::Site,
+            Some(power),
+            Some(Failure::Probability(0.005)),
+        );
     }
-    g.asset("wan", "Wide area network", AssetKind::ItSystem, Some(Need::Ref(g.r("telecoms-0"))), Some(Failure::Rate { rate: 1.0, repair: hours(6) }));
+    g.asset(
+        "wan",
+        "Wide area network",
+        AssetKind::ItSystem,
+        Some(Need::Ref(g.r("telecoms-0"))),
+        Some(Failure::Rate {
+            rate: 1.0,
+            repair: hours(6),
+        }),
+    );
     let systems = (n / 20).max(3);
     for i in 0..systems {
         let dcs = if g.rng.random_bool(0.7) {
-            Need::Any(vec![Need::Ref(g.r("datacentre-a")), Need::Ref(g.r("datacentre-b"))], Default::default())
+            Need::Any(
+                vec![
+                    Need::Ref(g.r("datacentre-a")),
+                    Need::Ref(g.r("datacentre-b")),
+                ],
+                Default::default(),
+            )
         } else {
-            Need::Ref(g.r(if i % 2 == 0 { "datacentre-a" } else { "datacentre-b" }))
+            Need::Ref(g.r(if i % 2 == 0 {
+                "datacentre-a"
+            } else {
+                "datacentre-b"
+            }))
         };
         let needs = Need::All(vec![dcs, Need::Ref(g.r("wan"))], Default::default());
-        g.asset(&format!("system-{i}"), "Line-of-business system", AssetKind::ItSystem, Some(needs), Some(Failure::Rate { rate: 0.5, repair: hours(12) }));
+        g.asset(
+            &format!("system-{i}"),
+            "Line-of-business system",
+            AssetKind::ItSystem,
+            Some(needs),
+            Some(Failure::Rate {
+                rate: 0.5,
+                repair: hours(12),
+            }),
+        );
     }
     let suppliers = (n / 15).max(3);
     for i in 0..suppliers {
-        g.asset(&format!("supplier-{i}"), "Contracted supplier", AssetKind::Supplier, None, Some(Failure::Probability(0.03)));
+        g.asset(
+            &format!("supplier-{i}"),
+            "Contracted supplier",
+            AssetKind::Supplier,
+            None,
+            Some(Failure::Probability(0.03)),
+        );
     }
     let mut service_index = 0usize;
     for dir in 0..directorates {
         let region = dir % regions;
         for s in 0..2 {
-            let needs = Need::All(vec![Need::Ref(g.r(&format!("substation-{region}"))), Need::Ref(g.r(&format!("telecoms-{region}")))], Default::default());
-            g.asset(&format!("site-{dir}-{s}"), "Office", AssetKind::Site, Some(needs), Some(Failure::Probability(0.01)));
+            let needs = Need::All(
+                vec![
+                    Need::Ref(g.r(&format!("substation-{region}"))),
+                    Need::Ref(g.r(&format!("telecoms-{region}"))),
+                ],
+                Default::default(),
+            );
+            g.asset(
+                &format!("site-{dir}-{s}"),
+                "Office",
+                AssetKind::Site,
+                Some(needs),
+                Some(Failure::Probability(0.01)),
+            );
         }
         let skills = [format!("officers-{dir}"), format!("specialists-{dir}")];
         let mut fte = [0f64; 2];
@@ -76,7 +161,13 @@ pub fn generate(shape: Shape) -> Model {
             let id = format!("service-{service_index}");
             let mut parts = Vec::new();
             parts.push(if g.rng.random_bool(0.6) {
-                Need::Any(vec![Need::Ref(g.r(&format!("site-{dir}-0"))), Need::Ref(g.r(&format!("site-{dir}-1")))], Default::default())
+                Need::Any(
+                    vec![
+                        Need::Ref(g.r(&format!("site-{dir}-0"))),
+                        Need::Ref(g.r(&format!("site-{dir}-1"))),
+                    ],
+                    Default::default(),
+                )
             } else {
                 let site = g.rng.random_range(0..2);
                 Need::Ref(g.r(&format!("site-{dir}-{site}")))
@@ -87,8 +178,14 @@ pub fn generate(shape: Shape) -> Model {
             }
             if g.rng.random_bool(0.4) {
                 let base = g.rng.random_range(0..suppliers);
-                let of = (0..3).map(|k| Need::Ref(g.r(&format!("supplier-{}", (base + k) % suppliers)))).collect();
-                parts.push(Need::AtLeast { k: 2, of, pos: Default::default() });
+                let of = (0..3)
+                    .map(|k| Need::Ref(g.r(&format!("supplier-{}", (base + k) % suppliers))))
+                    .collect();
+                parts.push(Need::AtLeast {
+                    k: 2,
+                    of,
+                    pos: Default::default(),
+                });
             } else if g.rng.random_bool(0.5) {
                 let sup = g.rng.random_range(0..suppliers);
                 parts.push(Need::Ref(g.r(&format!("supplier-{sup}"))));
@@ -114,10 +211,19 @@ pub fn generate(shape: Shape) -> Model {
                 criticality: Some(criticality),
                 mtpd: Some((hours(mtpd_hours), pos)),
                 rto: Some((hours(mtpd_hours / 2), pos)),
-                mbco: Some(Percent::from_fraction(f64::from(g.rng.random_range(5..=10u32)) / 10.0).expect("in range")),
+                mbco: Some(
+                    Percent::from_fraction(f64::from(g.rng.random_range(5..=10u32)) / 10.0)
+                        .expect("in range"),
+                ),
                 needs: Some(Need::All(parts, pos)),
-                staff: vec![StaffNeed { skill: g.r(&skills[which]), fte: need_fte }],
-                demand: Some(Demand { per_day, unit: Some("cases".into()) }),
+                staff: vec![StaffNeed {
+                    skill: g.r(&skills[which]),
+                    fte: need_fte,
+                }],
+                demand: Some(Demand {
+                    per_day,
+                    unit: Some("cases".into()),
+                }),
                 surge: Some(1.3),
                 population: Some(g.rng.random_range(100..50_000)),
                 ..Service::default()
@@ -154,11 +260,27 @@ impl Gen {
     }
 
     fn r(&self, id: &str) -> Ref {
-        Ref { id: id.to_string(), pos: Default::default() }
+        Ref {
+            id: id.to_string(),
+            pos: Default::default(),
+        }
     }
 
-    fn asset(&mut self, id: &str, name: &str, kind: AssetKind, needs: Option<Need>, failure: Option<Failure>) {
+    fn asset(
+        &mut self,
+        id: &str,
+        name: &str,
+        kind: AssetKind,
+        needs: Option<Need>,
+        failure: Option<Failure>,
+    ) {
         let meta = self.meta(id, name);
-        self.model.assets.push(Asset { meta, kind, needs, failure, ..Asset::default() });
+        self.model.assets.push(Asset {
+            meta,
+            kind,
+            needs,
+            failure,
+            ..Asset::default()
+        });
     }
 }

@@ -118,10 +118,20 @@ impl Loader<'_> {
                     _ => e.to_string(),
                 };
                 match from {
-                    Some(pos) => self.diags.error(pos, format!("cannot read included file `{}`: {reason}", path.display())),
+                    Some(pos) => self.diags.error(
+                        pos,
+                        format!("cannot read included file `{}`: {reason}", path.display()),
+                    ),
                     None => {
                         let file = self.sources.add(path.to_path_buf());
-                        self.diags.error(Pos { file, line: 1, column: 1 }, format!("cannot read the model: {reason}"));
+                        self.diags.error(
+                            Pos {
+                                file,
+                                line: 1,
+                                column: 1,
+                            },
+                            format!("cannot read the model: {reason}"),
+                        );
                     }
                 }
                 return;
@@ -137,8 +147,14 @@ impl Loader<'_> {
         };
         let part = read_file(&root, &mut self.diags);
         match (&part.version, from) {
-            (None, None) => self.diags.error(root.pos, "the model does not say its format version: add `bulwark: 1` at the top"),
-            (Some((v, pos)), _) if v != "1" => self.diags.error(*pos, format!("format version `{v}` is not supported: this Bulwark reads `bulwark: 1`")),
+            (None, None) => self.diags.error(
+                root.pos,
+                "the model does not say its format version: add `bulwark: 1` at the top",
+            ),
+            (Some((v, pos)), _) if v != "1" => self.diags.error(
+                *pos,
+                format!("format version `{v}` is not supported: this Bulwark reads `bulwark: 1`"),
+            ),
             _ => {}
         }
         self.merge(part.model);
@@ -153,7 +169,8 @@ impl Loader<'_> {
                     .chain(std::iter::once(&target))
                     .map(|p| p.display().to_string())
                     .collect();
-                self.diags.error(pos, format!("include cycle: {}", cycle.join(" includes ")));
+                self.diags
+                    .error(pos, format!("include cycle: {}", cycle.join(" includes ")));
             } else if !self.done.contains(&target) {
                 self.file(&target, Some(pos));
             }
@@ -171,8 +188,15 @@ impl Loader<'_> {
         m.scenarios.extend(part.scenarios);
         for (key, value) in part.extensions {
             if m.extensions.iter().any(|(k, _)| *k == key) {
-                let pos = Pos { file: self.sources.files().len() as u32 - 1, line: 1, column: 1 };
-                self.diags.error(pos, format!("the top-level key `{key}` is set in more than one file"));
+                let pos = Pos {
+                    file: self.sources.files().len() as u32 - 1,
+                    line: 1,
+                    column: 1,
+                };
+                self.diags.error(
+                    pos,
+                    format!("the top-level key `{key}` is set in more than one file"),
+                );
             } else {
                 m.extensions.push((key, value));
             }

@@ -113,16 +113,16 @@ pub enum Syntax {
 
 /// Parses one document. Syntax errors are recorded in `diags` and give `None`.
 pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> Option<Node> {
-    if syntax == Syntax::Json {
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
-            let pos = Pos {
-                file,
-                line: u32::try_from(e.line()).unwrap_or(u32::MAX).max(1),
-                column: u32::try_from(e.column()).unwrap_or(u32::MAX).max(1),
-            };
-            diags.error(pos, format!("this is not valid JSON: {}", json_reason(&e)));
-            return None;
-        }
+    if syntax == Syntax::Json
+        && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text)
+    {
+        let pos = Pos {
+            file,
+            line: u32::try_from(e.line()).unwrap_or(u32::MAX).max(1),
+            column: u32::try_from(e.column()).unwrap_or(u32::MAX).max(1),
+        };
+        diags.error(pos, format!("this is not valid JSON: {}", json_reason(&e)));
+        return None;
     }
     let mut builder = Builder {
         file,
@@ -210,10 +210,18 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 let mut plain = style == ScalarStyle::Plain;
                 if let Some(tag) = tag {
-                    if tag.handle == "tag:yaml.org,2002:" && tag.suffix == "str" || tag.handle == "!!" && tag.suffix == "str" {
+                    if tag.suffix == "str"
+                        && (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!")
+                    {
                         plain = false;
                     } else {
-                        return Err((pos, format!("YAML tags such as `{}{}` are not used in Bulwark models", tag.handle, tag.suffix)));
+                        return Err((
+                            pos,
+                            format!(
+                                "YAML tags such as `{}{}` are not used in Bulwark models",
+                                tag.handle, tag.suffix
+                            ),
+                        ));
                     }
                 }
                 let node = Node {
@@ -228,28 +236,59 @@ impl Builder {
             Event::SequenceStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
-                self.stack.push(Open::Seq(Node { kind: NodeKind::Seq(Vec::new()), pos }, anchor));
+                self.stack.push(Open::Seq(
+                    Node {
+                        kind: NodeKind::Seq(Vec::new()),
+                        pos,
+                    },
+                    anchor,
+                ));
             }
             Event::MappingStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
-                self.stack.push(Open::Map(Node { kind: NodeKind::Map(Vec::new()), pos }, None, anchor));
+                self.stack.push(Open::Map(
+                    Node {
+                        kind: NodeKind::Map(Vec::new()),
+                        pos,
+                    },
+                    None,
+                    anchor,
+                ));
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, None, anchor)) => (node, anchor),
-                    Some(Open::Map(_, Some(key), _)) => return Err((key.pos, "this key has no value".into())),
+                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, None, anchor)) => {
+                        (node, anchor)
+                    }
+                    Some(Open::Map(_, Some(key), _)) => {
+                        return Err((key.pos, "this key has no value".into()));
+                    }
                     None => return Err((pos, "unbalanced end of a list or mapping".into())),
                 };
                 self.finish(node, anchor)?;
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()) else {
-                    return Err((pos, "this alias names an anchor that is not defined before it".into()));
+                let Some(node) = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone())
+                else {
+                    return Err((
+                        pos,
+                        "this alias names an anchor that is not defined before it".into(),
+                    ));
                 };
                 self.nodes += count_nodes(&node);
                 if self.nodes > MAX_NODES {
-                    return Err((pos, format!("the document expands to more than {MAX_NODES} values (too many aliases)")));
+                    return Err((
+                        pos,
+                        format!(
+                            "the document expands to more than {MAX_NODES} values (too many aliases)"
+                        ),
+                    ));
                 }
                 let mut node = node;
                 node.pos = pos;
@@ -277,7 +316,10 @@ impl Builder {
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Fail> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err((node.pos, format!("the document has more than {MAX_NODES} values")));
+            return Err((
+                node.pos,
+                format!("the document has more than {MAX_NODES} values"),
+            ));
         }
         if anchor != 0 {
             self.anchors.push((anchor, node.clone()));
@@ -292,15 +334,24 @@ impl Builder {
             Some(Open::Map(map, pending, _)) => match pending.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar { .. }) {
-                        return Err((node.pos, format!("a key must be a single value, not {}", node.shape())));
+                        return Err((
+                            node.pos,
+                            format!("a key must be a single value, not {}", node.shape()),
+                        ));
                     }
-                    if let NodeKind::Map(entries) = &map.kind {
-                        if let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == node.key_text()) {
-                            return Err((
-                                node.pos,
-                                format!("the key `{}` is written twice in this mapping (first at line {})", node.key_text(), first.pos.line),
-                            ));
-                        }
+                    if let NodeKind::Map(entries) = &map.kind
+                        && let Some((first, _)) = entries
+                            .iter()
+                            .find(|(k, _)| k.key_text() == node.key_text())
+                    {
+                        return Err((
+                            node.pos,
+                            format!(
+                                "the key `{}` is written twice in this mapping (first at line {})",
+                                node.key_text(),
+                                first.pos.line
+                            ),
+                        ));
                     }
                     *pending = Some(node);
                 }
@@ -319,7 +370,12 @@ fn count_nodes(node: &Node) -> usize {
     match &node.kind {
         NodeKind::Scalar { .. } => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+        NodeKind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| count_nodes(k) + count_nodes(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -337,9 +393,13 @@ mod tests {
     #[test]
     fn positions_point_at_values() {
         let n = parse_ok("a: 1\nb:\n  - x\n  - y: 'q'\n");
-        let NodeKind::Map(entries) = &n.kind else { panic!() };
+        let NodeKind::Map(entries) = &n.kind else {
+            panic!()
+        };
         assert_eq!(entries[1].0.pos.line, 2);
-        let NodeKind::Seq(items) = &entries[1].1.kind else { panic!() };
+        let NodeKind::Seq(items) = &entries[1].1.kind else {
+            panic!()
+        };
         assert_eq!((items[1].pos.line, items[1].pos.column), (4, 5));
     }
 
@@ -369,7 +429,11 @@ mod tests {
     fn alias_bombs_and_deep_nesting_are_refused() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..8 {
-            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
             bomb.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let mut d = Diagnostics::default();

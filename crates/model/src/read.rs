@@ -33,7 +33,10 @@ pub const TOP_LEVEL_KEYS: [&str; 8] = [
 pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
     let mut part = FilePart::default();
     if root.is_null() {
-        d.error(root.pos, "the file is empty; a model starts with `bulwark: 1`");
+        d.error(
+            root.pos,
+            "the file is empty; a model starts with `bulwark: 1`",
+        );
         return part;
     }
     let Some(mut f) = Fields::new(root, "the model file", d) else {
@@ -50,7 +53,12 @@ pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
         }
     }
     let m = &mut part.model;
-    m.organisations = read_list(f.take("organisations"), "organisations", d, read_organisation);
+    m.organisations = read_list(
+        f.take("organisations"),
+        "organisations",
+        d,
+        read_organisation,
+    );
     m.services = read_list(f.take("services"), "services", d, read_service);
     m.assets = read_list(f.take("assets"), "assets", d, read_asset);
     m.skills = read_list(f.take("skills"), "skills", d, read_skill);
@@ -78,7 +86,13 @@ impl<'a> Fields<'a> {
                 what,
             }),
             _ => {
-                d.error(node.pos, format!("{what} should be a mapping of `key: value` lines, not {}", node.shape()));
+                d.error(
+                    node.pos,
+                    format!(
+                        "{what} should be a mapping of `key: value` lines, not {}",
+                        node.shape()
+                    ),
+                );
                 None
             }
         }
@@ -109,7 +123,10 @@ impl<'a> Fields<'a> {
             } else {
                 let msg = format!("unknown key `{key}` in {}", self.what);
                 let msg = with_hint(msg, key, self.asked.iter().copied());
-                d.error(k.pos, format!("{msg} (keys of your own must start with `x-`)"));
+                d.error(
+                    k.pos,
+                    format!("{msg} (keys of your own must start with `x-`)"),
+                );
             }
         }
         ext
@@ -118,10 +135,18 @@ impl<'a> Fields<'a> {
     /// Like [`Fields::finish`] inside a value that cannot keep `x-` keys: they are refused.
     fn finish_nested(self, d: &mut Diagnostics) {
         let what = self.what;
-        let positions: Vec<Pos> = self.entries.iter().filter(|(k, _)| k.key_text().starts_with("x-")).map(|(k, _)| k.pos).collect();
+        let positions: Vec<Pos> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k.key_text().starts_with("x-"))
+            .map(|(k, _)| k.pos)
+            .collect();
         let _ = self.finish(d);
         for pos in positions {
-            d.error(pos, format!("`x-` keys are kept on items and at the top of a file, not inside {what}"));
+            d.error(
+                pos,
+                format!("`x-` keys are kept on items and at the top of a file, not inside {what}"),
+            );
         }
     }
 }
@@ -137,7 +162,10 @@ fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
     match &node.kind {
         NodeKind::Scalar { text, .. } => Some(text.clone()),
         _ => {
-            d.error(node.pos, format!("`{field}` should be a single value, not {}", node.shape()));
+            d.error(
+                node.pos,
+                format!("`{field}` should be a single value, not {}", node.shape()),
+            );
             None
         }
     }
@@ -147,7 +175,10 @@ fn list_items<'a>(node: &'a Node, field: &str, d: &mut Diagnostics) -> &'a [Node
     match &node.kind {
         NodeKind::Seq(items) => items,
         _ => {
-            d.error(node.pos, format!("`{field}` should be a list, not {}", node.shape()));
+            d.error(
+                node.pos,
+                format!("`{field}` should be a list, not {}", node.shape()),
+            );
             &[]
         }
     }
@@ -159,8 +190,13 @@ fn read_list<T>(
     d: &mut Diagnostics,
     read: fn(&Node, &mut Diagnostics) -> Option<T>,
 ) -> Vec<T> {
-    node.map(|n| list_items(n, field, d).iter().filter_map(|item| read(item, d)).collect())
-        .unwrap_or_default()
+    node.map(|n| {
+        list_items(n, field, d)
+            .iter()
+            .filter_map(|item| read(item, d))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn reference(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Ref> {
@@ -169,34 +205,58 @@ fn reference(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Ref> {
 
 fn target(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Target> {
     let r = reference(node, field, d)?;
-    Some(if r.id == "all" { Target::All(r.pos) } else { Target::One(r) })
+    Some(if r.id == "all" {
+        Target::All(r.pos)
+    } else {
+        Target::One(r)
+    })
 }
 
 fn duration(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Duration> {
     let t = text(node, field, d)?;
-    t.parse().map_err(|e| d.error(node.pos, format!("`{field}`: {e}"))).ok()
+    t.parse()
+        .map_err(|e| d.error(node.pos, format!("`{field}`: {e}")))
+        .ok()
 }
 
 fn percent(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Percent> {
     let t = text(node, field, d)?;
     let plain = matches!(node.kind, NodeKind::Scalar { plain: true, .. });
-    Percent::parse(&t, plain).map_err(|e| d.error(node.pos, format!("`{field}`: {e}"))).ok()
+    Percent::parse(&t, plain)
+        .map_err(|e| d.error(node.pos, format!("`{field}`: {e}")))
+        .ok()
 }
 
 fn date(node: &Node, field: &str, d: &mut Diagnostics) -> Option<NaiveDate> {
     let t = text(node, field, d)?;
     NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-        .map_err(|_| d.error(node.pos, format!("`{field}`: `{t}` is not a date; write it as YYYY-MM-DD, like `2027-03-31`")))
+        .map_err(|_| {
+            d.error(
+                node.pos,
+                format!(
+                    "`{field}`: `{t}` is not a date; write it as YYYY-MM-DD, like `2027-03-31`"
+                ),
+            )
+        })
         .ok()
 }
 
 fn number(node: &Node, field: &str, d: &mut Diagnostics) -> Option<f64> {
     let t = text(node, field, d)?;
     match t.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 && matches!(node.kind, NodeKind::Scalar { plain: true, .. }) => Some(v),
+        Ok(v)
+            if v.is_finite()
+                && v >= 0.0
+                && matches!(node.kind, NodeKind::Scalar { plain: true, .. }) =>
+        {
+            Some(v)
+        }
         Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
         _ => {
-            d.error(node.pos, format!("`{field}`: `{t}` is not a number of zero or more"));
+            d.error(
+                node.pos,
+                format!("`{field}`: `{t}` is not a number of zero or more"),
+            );
             None
         }
     }
@@ -214,14 +274,20 @@ fn scale(node: &Node, field: &str, d: &mut Diagnostics) -> Option<u8> {
     match whole(node, field, d)? {
         v @ 1..=5 => Some(v as u8),
         v => {
-            d.error(node.pos, format!("`{field}`: {v} is off the scale; use 1 (lowest) to 5 (highest)"));
+            d.error(
+                node.pos,
+                format!("`{field}`: {v} is off the scale; use 1 (lowest) to 5 (highest)"),
+            );
             None
         }
     }
 }
 
 fn strings(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<String> {
-    list_items(node, field, d).iter().filter_map(|n| text(n, field, d)).collect()
+    list_items(node, field, d)
+        .iter()
+        .filter_map(|n| text(n, field, d))
+        .collect()
 }
 
 fn read_meta(node: &Node, f: &mut Fields<'_>, d: &mut Diagnostics) -> Option<Meta> {
@@ -233,17 +299,32 @@ fn read_meta(node: &Node, f: &mut Fields<'_>, d: &mut Diagnostics) -> Option<Met
             None
         }
     };
-    let pos = f.entries.iter().find(|(k, _)| k.key_text() == "id").map_or(node.pos, |(_, v)| v.pos);
+    let pos = f
+        .entries
+        .iter()
+        .find(|(k, _)| k.key_text() == "id")
+        .map_or(node.pos, |(_, v)| v.pos);
     let name = match f.take("name") {
         Some(n) => text(n, "name", d),
         None => {
-            d.error(node.pos, format!("{what} `{}` has no `name`", id.as_ref().map_or("?", Id::as_str)));
+            d.error(
+                node.pos,
+                format!(
+                    "{what} `{}` has no `name`",
+                    id.as_ref().map_or("?", Id::as_str)
+                ),
+            );
             None
         }
     };
-    let description = f.take("description").and_then(|n| text(n, "description", d));
+    let description = f
+        .take("description")
+        .and_then(|n| text(n, "description", d));
     let owner = f.take("owner").and_then(|n| text(n, "owner", d));
-    let tags = f.take("tags").map(|n| strings(n, "tags", d)).unwrap_or_default();
+    let tags = f
+        .take("tags")
+        .map(|n| strings(n, "tags", d))
+        .unwrap_or_default();
     Some(Meta {
         id: id?,
         pos,
@@ -262,7 +343,10 @@ fn read_organisation(node: &Node, d: &mut Diagnostics) -> Option<Organisation> {
     let population = f.take("population").and_then(|n| whole(n, "population", d));
     let extensions = f.finish(d);
     Some(Organisation {
-        meta: Meta { extensions, ..meta? },
+        meta: Meta {
+            extensions,
+            ..meta?
+        },
         kind,
         population,
     })
@@ -272,38 +356,73 @@ fn read_organisation(node: &Node, d: &mut Diagnostics) -> Option<Organisation> {
 pub fn read_need(node: &Node, d: &mut Diagnostics) -> Option<Need> {
     match &node.kind {
         NodeKind::Scalar { .. } if node.is_null() => {
-            d.error(node.pos, "an empty entry in `needs`; name an asset or service");
+            d.error(
+                node.pos,
+                "an empty entry in `needs`; name an asset or service",
+            );
             None
         }
         NodeKind::Scalar { .. } => reference(node, "needs", d).map(Need::Ref),
-        NodeKind::Seq(items) => Some(Need::All(items.iter().filter_map(|n| read_need(n, d)).collect(), node.pos)),
+        NodeKind::Seq(items) => Some(Need::All(
+            items.iter().filter_map(|n| read_need(n, d)).collect(),
+            node.pos,
+        )),
         NodeKind::Map(_) => {
             let mut f = Fields::new(node, "a dependency", d)?;
             let need = if f.has("any") {
-                let parts = f.take("any").map(|n| read_parts(n, "any", d)).unwrap_or_default();
+                let parts = f
+                    .take("any")
+                    .map(|n| read_parts(n, "any", d))
+                    .unwrap_or_default();
                 if parts.is_empty() {
                     d.error(node.pos, "`any` needs at least one alternative");
                 }
                 Some(Need::Any(parts, node.pos))
             } else if f.has("all") {
-                Some(Need::All(f.take("all").map(|n| read_parts(n, "all", d)).unwrap_or_default(), node.pos))
+                Some(Need::All(
+                    f.take("all")
+                        .map(|n| read_parts(n, "all", d))
+                        .unwrap_or_default(),
+                    node.pos,
+                ))
             } else if f.has("atleast") || f.has("of") {
                 let k = f.take("atleast").and_then(|n| whole(n, "atleast", d));
                 let of = f.take("of").map(|n| read_parts(n, "of", d));
                 if k.is_none() && !f.has("atleast") {
-                    d.error(node.pos, "`of` needs `atleast: K` beside it: how many of the list are needed");
+                    d.error(
+                        node.pos,
+                        "`of` needs `atleast: K` beside it: how many of the list are needed",
+                    );
                 }
                 if of.is_none() && !f.has("of") {
-                    d.error(node.pos, "`atleast` needs `of: [...]` beside it: the list to choose from");
+                    d.error(
+                        node.pos,
+                        "`atleast` needs `of: [...]` beside it: the list to choose from",
+                    );
                 }
                 match (k, of) {
                     (Some(k), Some(of)) => {
                         if k == 0 || k > of.len() as u64 {
-                            let pos = f.entries.iter().find(|(k, _)| k.key_text() == "atleast").map_or(node.pos, |(_, v)| v.pos);
-                            d.error(pos, format!("`atleast: {k}` cannot be met by a list of {}; use 1 to {}", of.len(), of.len()));
+                            let pos = f
+                                .entries
+                                .iter()
+                                .find(|(k, _)| k.key_text() == "atleast")
+                                .map_or(node.pos, |(_, v)| v.pos);
+                            d.error(
+                                pos,
+                                format!(
+                                    "`atleast: {k}` cannot be met by a list of {}; use 1 to {}",
+                                    of.len(),
+                                    of.len()
+                                ),
+                            );
                             None
                         } else {
-                            Some(Need::AtLeast { k: k as u32, of, pos: node.pos })
+                            Some(Need::AtLeast {
+                                k: k as u32,
+                                of,
+                                pos: node.pos,
+                            })
                         }
                     }
                     _ => None,
@@ -319,49 +438,76 @@ pub fn read_need(node: &Node, d: &mut Diagnostics) -> Option<Need> {
 }
 
 fn read_parts(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<Need> {
-    list_items(node, field, d).iter().filter_map(|n| read_need(n, d)).collect()
+    list_items(node, field, d)
+        .iter()
+        .filter_map(|n| read_need(n, d))
+        .collect()
 }
 
 fn read_service(node: &Node, d: &mut Diagnostics) -> Option<Service> {
     let mut f = Fields::new(node, "a service", d)?;
     let meta = read_meta(node, &mut f, d);
     let mut s = Service {
-        organisation: f.take("organisation").and_then(|n| reference(n, "organisation", d)),
+        organisation: f
+            .take("organisation")
+            .and_then(|n| reference(n, "organisation", d)),
         criticality: f.take("criticality").and_then(|n| {
             let t = text(n, "criticality", d)?;
             let found = Criticality::ALL.into_iter().find(|c| c.as_str() == t);
             if found.is_none() {
                 let msg = format!("`criticality`: `{t}` is not one of critical, high, medium, low");
-                d.error(n.pos, with_hint(msg, &t, Criticality::ALL.iter().map(|c| c.as_str())));
+                d.error(
+                    n.pos,
+                    with_hint(msg, &t, Criticality::ALL.iter().map(|c| c.as_str())),
+                );
             }
             found
         }),
-        mtpd: f.take("mtpd").and_then(|n| Some((duration(n, "mtpd", d)?, n.pos))),
-        rto: f.take("rto").and_then(|n| Some((duration(n, "rto", d)?, n.pos))),
+        mtpd: f
+            .take("mtpd")
+            .and_then(|n| Some((duration(n, "mtpd", d)?, n.pos))),
+        rto: f
+            .take("rto")
+            .and_then(|n| Some((duration(n, "rto", d)?, n.pos))),
         rpo: f.take("rpo").and_then(|n| duration(n, "rpo", d)),
         mbco: f.take("mbco").and_then(|n| percent(n, "mbco", d)),
         needs: f.take("needs").and_then(|n| read_need(n, d)),
-        staff: f.take("staff").map(|n| read_staff(n, d)).unwrap_or_default(),
+        staff: f
+            .take("staff")
+            .map(|n| read_staff(n, d))
+            .unwrap_or_default(),
         demand: f.take("demand").and_then(|n| read_demand(n, d)),
         surge: f.take("surge").and_then(|n| percent_over(n, "surge", d)),
         population: f.take("population").and_then(|n| whole(n, "population", d)),
-        impacts: f.take("impacts").map(|n| read_impacts(n, d)).unwrap_or_default(),
-        lgsl: f.take("lgsl").and_then(|n| whole(n, "lgsl", d)).and_then(|v| u32::try_from(v).ok()),
+        impacts: f
+            .take("impacts")
+            .map(|n| read_impacts(n, d))
+            .unwrap_or_default(),
+        lgsl: f
+            .take("lgsl")
+            .and_then(|n| whole(n, "lgsl", d))
+            .and_then(|v| u32::try_from(v).ok()),
         ..Service::default()
     };
-    if let (Some((mtpd, _)), Some((rto, rto_pos))) = (s.mtpd, s.rto) {
-        if rto > mtpd {
-            d.error(rto_pos, format!("`rto` ({rto}) is longer than `mtpd` ({mtpd}): the service must be back before disruption becomes intolerable"));
-        }
+    if let (Some((mtpd, _)), Some((rto, rto_pos))) = (s.mtpd, s.rto)
+        && rto > mtpd
+    {
+        d.error(rto_pos, format!("`rto` ({rto}) is longer than `mtpd` ({mtpd}): the service must be back before disruption becomes intolerable"));
     }
-    s.meta = Meta { extensions: f.finish(d), ..meta? };
+    s.meta = Meta {
+        extensions: f.finish(d),
+        ..meta?
+    };
     Some(s)
 }
 
 /// Surge capacity may exceed 100%: `130%`.
 fn percent_over(node: &Node, field: &str, d: &mut Diagnostics) -> Option<f64> {
     let t = text(node, field, d)?;
-    let value = t.trim().strip_suffix('%').and_then(|n| n.trim().parse::<f64>().ok());
+    let value = t
+        .trim()
+        .strip_suffix('%')
+        .and_then(|n| n.trim().parse::<f64>().ok());
     match value {
         Some(v) if (100.0..=1000.0).contains(&v) => Some(v / 100.0),
         _ => {
@@ -385,7 +531,10 @@ fn read_staff(node: &Node, d: &mut Diagnostics) -> Vec<StaffNeed> {
                 d.error(n.pos, "a staff entry needs `fte` (full-time equivalents)");
             }
             f.finish_nested(d);
-            Some(StaffNeed { skill: skill?, fte: fte? })
+            Some(StaffNeed {
+                skill: skill?,
+                fte: fte?,
+            })
         })
         .collect()
 }
@@ -394,16 +543,28 @@ fn read_demand(node: &Node, d: &mut Diagnostics) -> Option<Demand> {
     let mut f = Fields::new(node, "`demand`", d)?;
     let per_day = f.take("per_day").and_then(|n| number(n, "per_day", d));
     if !f.has("per_day") {
-        d.error(node.pos, "`demand` needs `per_day`: the work arriving each day");
+        d.error(
+            node.pos,
+            "`demand` needs `per_day`: the work arriving each day",
+        );
     }
     let unit = f.take("unit").and_then(|n| text(n, "unit", d));
     f.finish_nested(d);
-    Some(Demand { per_day: per_day?, unit })
+    Some(Demand {
+        per_day: per_day?,
+        unit,
+    })
 }
 
 fn read_impacts(node: &Node, d: &mut Diagnostics) -> Vec<(Duration, u8)> {
     let NodeKind::Map(entries) = &node.kind else {
-        d.error(node.pos, format!("`impacts` should map durations to severities, like `{{4h: 2, 1d: 4}}`, not {}", node.shape()));
+        d.error(
+            node.pos,
+            format!(
+                "`impacts` should map durations to severities, like `{{4h: 2, 1d: 4}}`, not {}",
+                node.shape()
+            ),
+        );
         return Vec::new();
     };
     let mut out: Vec<(Duration, u8)> = entries
@@ -432,21 +593,32 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
         }),
     };
     let asset = Asset {
-        organisation: f.take("organisation").and_then(|n| reference(n, "organisation", d)),
+        organisation: f
+            .take("organisation")
+            .and_then(|n| reference(n, "organisation", d)),
         kind: kind.unwrap_or_default(),
         needs: f.take("needs").and_then(|n| read_need(n, d)),
         failure: f.take("failure").and_then(|n| read_failure(n, d)),
         recovery_rto: f.take("recovery").and_then(|n| {
             let mut r = Fields::new(n, "`recovery`", d)?;
-            let rto = r.take("rto").and_then(|v| Some((duration(v, "rto", d)?, v.pos)));
+            let rto = r
+                .take("rto")
+                .and_then(|v| Some((duration(v, "rto", d)?, v.pos)));
             r.finish_nested(d);
             rto
         }),
-        end_of_support: f.take("end_of_support").and_then(|n| date(n, "end_of_support", d)),
-        contract_end: f.take("contract_end").and_then(|n| date(n, "contract_end", d)),
+        end_of_support: f
+            .take("end_of_support")
+            .and_then(|n| date(n, "end_of_support", d)),
+        contract_end: f
+            .take("contract_end")
+            .and_then(|n| date(n, "contract_end", d)),
         ..Asset::default()
     };
-    let meta = Meta { extensions: f.finish(d), ..meta? };
+    let meta = Meta {
+        extensions: f.finish(d),
+        ..meta?
+    };
     kind?;
     Some(Asset { meta, ..asset })
 }
@@ -454,9 +626,14 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
 fn read_failure(node: &Node, d: &mut Diagnostics) -> Option<Failure> {
     let mut f = Fields::new(node, "`failure`", d)?;
     let failure = if f.has("probability") {
-        let p = f.take("probability").and_then(|n| percent(n, "probability", d));
+        let p = f
+            .take("probability")
+            .and_then(|n| percent(n, "probability", d));
         if f.has("rate") || f.has("repair") {
-            d.error(node.pos, "`failure` takes either `probability` or `rate` with `repair`, not both");
+            d.error(
+                node.pos,
+                "`failure` takes either `probability` or `rate` with `repair`, not both",
+            );
         }
         p.map(|p| Failure::Probability(p.fraction()))
     } else {
@@ -465,7 +642,10 @@ fn read_failure(node: &Node, d: &mut Diagnostics) -> Option<Failure> {
         if !f.has("rate") || !f.has("repair") {
             d.error(node.pos, "`failure` needs `probability` (chance of loss in a year), or `rate` (failures a year) with `repair` (mean time to restore)");
         }
-        Some(Failure::Rate { rate: rate?, repair: repair? })
+        Some(Failure::Rate {
+            rate: rate?,
+            repair: repair?,
+        })
     };
     f.finish_nested(d);
     failure
@@ -476,15 +656,26 @@ fn read_skill(node: &Node, d: &mut Diagnostics) -> Option<Skill> {
     let meta = read_meta(node, &mut f, d);
     let headcount = f.take("headcount").and_then(|n| number(n, "headcount", d));
     if !f.has("headcount") {
-        d.error(node.pos, "a skill needs `headcount`: how many full-time equivalents hold it");
+        d.error(
+            node.pos,
+            "a skill needs `headcount`: how many full-time equivalents hold it",
+        );
     }
     let can_cover = f
         .take("can_cover")
-        .map(|n| list_items(n, "can_cover", d).iter().filter_map(|s| reference(s, "can_cover", d)).collect())
+        .map(|n| {
+            list_items(n, "can_cover", d)
+                .iter()
+                .filter_map(|s| reference(s, "can_cover", d))
+                .collect()
+        })
         .unwrap_or_default();
     let extensions = f.finish(d);
     Some(Skill {
-        meta: Meta { extensions, ..meta? },
+        meta: Meta {
+            extensions,
+            ..meta?
+        },
         headcount: headcount?,
         can_cover,
     })
@@ -496,7 +687,10 @@ fn read_risk(node: &Node, d: &mut Diagnostics) -> Option<Risk> {
     let required = |f: &mut Fields<'_>, key: &'static str, d: &mut Diagnostics| {
         let v = f.take(key).and_then(|n| scale(n, key, d));
         if !f.has(key) {
-            d.error(node.pos, format!("a risk needs `{key}` on the 1-5 scale of the National Risk Register"));
+            d.error(
+                node.pos,
+                format!("a risk needs `{key}` on the 1-5 scale of the National Risk Register"),
+            );
         }
         v
     };
@@ -504,14 +698,20 @@ fn read_risk(node: &Node, d: &mut Diagnostics) -> Option<Risk> {
     let impact = required(&mut f, "impact", d);
     let risk = Risk {
         scenario: f.take("scenario").and_then(|n| reference(n, "scenario", d)),
-        controls: f.take("controls").map(|n| strings(n, "controls", d)).unwrap_or_default(),
+        controls: f
+            .take("controls")
+            .map(|n| strings(n, "controls", d))
+            .unwrap_or_default(),
         review: f.take("review").and_then(|n| date(n, "review", d)),
         category: f.take("category").and_then(|n| text(n, "category", d)),
         ..Risk::default()
     };
     let extensions = f.finish(d);
     Some(Risk {
-        meta: Meta { extensions, ..meta? },
+        meta: Meta {
+            extensions,
+            ..meta?
+        },
         likelihood: likelihood?,
         impact: impact?,
         ..risk
@@ -525,7 +725,10 @@ fn read_scenario(node: &Node, d: &mut Diagnostics) -> Option<Scenario> {
     let events = read_list(f.take("events"), "events", d, read_event);
     let extensions = f.finish(d);
     Some(Scenario {
-        meta: Meta { extensions, ..meta? },
+        meta: Meta {
+            extensions,
+            ..meta?
+        },
         horizon,
         events,
     })
@@ -539,17 +742,26 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
         let msg = if present.is_empty() {
             "an event needs one of `outage`, `degrade`, `absence` or `demand`".to_string()
         } else {
-            format!("an event is one thing; this one has {}", present.join(" and "))
+            format!(
+                "an event is one thing; this one has {}",
+                present.join(" and ")
+            )
         };
         d.error(node.pos, msg);
     }
     let kind = match present.first().copied() {
-        Some("outage") => f.take("outage").and_then(|n| reference(n, "outage", d)).map(EventKind::Outage),
+        Some("outage") => f
+            .take("outage")
+            .and_then(|n| reference(n, "outage", d))
+            .map(EventKind::Outage),
         Some("degrade") => {
             let r = f.take("degrade").and_then(|n| reference(n, "degrade", d));
             let to = f.take("to").and_then(|n| percent(n, "to", d));
             if !f.has("to") {
-                d.error(node.pos, "a `degrade` event needs `to`: the capacity left, like `50%`");
+                d.error(
+                    node.pos,
+                    "a `degrade` event needs `to`: the capacity left, like `50%`",
+                );
             }
             Some(EventKind::Degrade(r?, to?))
         }
@@ -557,7 +769,10 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
             let t = f.take("absence").and_then(|n| target(n, "absence", d));
             let profile = f.take("profile").map(|n| read_profile(n, d));
             if !f.has("profile") {
-                d.error(node.pos, "an `absence` event needs `profile`: points like `[[0d, 0%], [14d, 15%]]`");
+                d.error(
+                    node.pos,
+                    "an `absence` event needs `profile`: points like `[[0d, 0%], [14d, 15%]]`",
+                );
             }
             Some(EventKind::Absence(t?, profile?))
         }
@@ -565,7 +780,10 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
             let t = f.take("demand").and_then(|n| target(n, "demand", d));
             let factor = f.take("factor").and_then(|n| number(n, "factor", d));
             if !f.has("factor") {
-                d.error(node.pos, "a `demand` event needs `factor`, like `1.4` for 40% more work");
+                d.error(
+                    node.pos,
+                    "a `demand` event needs `factor`, like `1.4` for 40% more work",
+                );
             }
             Some(EventKind::Demand(t?, factor?))
         }
@@ -576,7 +794,10 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
         let _ = f.take(k);
     }
     let _ = f.take("outage");
-    let at = f.take("at").and_then(|n| duration(n, "at", d)).unwrap_or_default();
+    let at = f
+        .take("at")
+        .and_then(|n| duration(n, "at", d))
+        .unwrap_or_default();
     let duration_ = f.take("for").and_then(|n| duration(n, "for", d));
     let extensions = f.finish(d);
     Some(Event {
@@ -593,14 +814,20 @@ fn read_profile(node: &Node, d: &mut Diagnostics) -> Vec<(Duration, Percent)> {
     for point in list_items(node, "profile", d) {
         match &point.kind {
             NodeKind::Seq(pair) if pair.len() == 2 => {
-                if let (Some(t), Some(p)) = (duration(&pair[0], "profile", d), percent(&pair[1], "profile", d)) {
+                if let (Some(t), Some(p)) = (
+                    duration(&pair[0], "profile", d),
+                    percent(&pair[1], "profile", d),
+                ) {
                     if out.last().is_some_and(|(last, _)| *last > t) {
                         d.error(point.pos, "`profile` points must be in time order");
                     }
                     out.push((t, p));
                 }
             }
-            _ => d.error(point.pos, "each `profile` point is a pair `[time, percentage]`, like `[14d, 15%]`"),
+            _ => d.error(
+                point.pos,
+                "each `profile` point is a pair `[time, percentage]`, like `[14d, 15%]`",
+            ),
         }
     }
     out

@@ -52,7 +52,12 @@ impl<'m> IdIndex<'m> {
             .chain(model.assets.iter().map(|a| (&a.meta, ItemKind::Asset)))
             .chain(model.skills.iter().map(|s| (&s.meta, ItemKind::Skill)))
             .chain(model.risks.iter().map(|r| (&r.meta, ItemKind::Risk)))
-            .chain(model.scenarios.iter().map(|s| (&s.meta, ItemKind::Scenario)));
+            .chain(
+                model
+                    .scenarios
+                    .iter()
+                    .map(|s| (&s.meta, ItemKind::Scenario)),
+            );
         for (meta, kind) in all {
             if let Some((first_kind, first)) = items.get(meta.id.as_str()) {
                 d.error(
@@ -80,13 +85,32 @@ impl<'m> IdIndex<'m> {
 
     /// Checks that `r` names one of `allowed`; `role` describes the place, e.g. "`needs`".
     fn check(&self, r: &Ref, allowed: &[ItemKind], role: &str, d: &mut Diagnostics) {
-        let wanted = allowed.iter().map(|k| k.article()).collect::<Vec<_>>().join(" or ");
+        let wanted = allowed
+            .iter()
+            .map(|k| k.article())
+            .collect::<Vec<_>>()
+            .join(" or ");
         match self.kind(&r.id) {
             Some(k) if allowed.contains(&k) => {}
-            Some(k) => d.error(r.pos, format!("{role} names `{}`, which is {}, not {wanted}", r.id, k.article())),
+            Some(k) => d.error(
+                r.pos,
+                format!(
+                    "{role} names `{}`, which is {}, not {wanted}",
+                    r.id,
+                    k.article()
+                ),
+            ),
             None => {
-                let candidates = self.items.iter().filter(|(_, (k, _))| allowed.contains(k)).map(|(id, _)| *id);
-                let nouns = allowed.iter().map(|k| k.noun()).collect::<Vec<_>>().join(" or ");
+                let candidates = self
+                    .items
+                    .iter()
+                    .filter(|(_, (k, _))| allowed.contains(k))
+                    .map(|(id, _)| *id);
+                let nouns = allowed
+                    .iter()
+                    .map(|k| k.noun())
+                    .collect::<Vec<_>>()
+                    .join(" or ");
                 let msg = format!("unknown id `{}` in {role}: no {nouns} has this id", r.id);
                 d.error(r.pos, with_hint(msg, &r.id, candidates));
             }
@@ -125,19 +149,29 @@ pub fn validate(model: &Model, sources: &Sources, d: &mut Diagnostics) {
     for sc in &model.scenarios {
         for e in &sc.events {
             match &e.kind {
-                EventKind::Outage(r) | EventKind::Degrade(r, _) => index.check(r, &dependable, "the event", d),
+                EventKind::Outage(r) | EventKind::Degrade(r, _) => {
+                    index.check(r, &dependable, "the event", d)
+                }
                 EventKind::Absence(Target::One(r), profile) => {
                     index.check(r, &[ItemKind::Skill], "`absence`", d);
                     check_profile(profile, e.pos, d);
                 }
                 EventKind::Absence(Target::All(_), profile) => check_profile(profile, e.pos, d),
-                EventKind::Demand(Target::One(r), _) => index.check(r, &[ItemKind::Service], "`demand`", d),
+                EventKind::Demand(Target::One(r), _) => {
+                    index.check(r, &[ItemKind::Service], "`demand`", d)
+                }
                 EventKind::Demand(Target::All(_), _) => {}
             }
-            if let Some(h) = sc.horizon {
-                if e.at > h {
-                    d.warning(e.pos, format!("this event starts at {} , after the scenario's horizon of {h}", e.at));
-                }
+            if let Some(h) = sc.horizon
+                && e.at > h
+            {
+                d.warning(
+                    e.pos,
+                    format!(
+                        "this event starts at {} , after the scenario's horizon of {h}",
+                        e.at
+                    ),
+                );
             }
         }
     }
@@ -146,9 +180,16 @@ pub fn validate(model: &Model, sources: &Sources, d: &mut Diagnostics) {
     check_staffing(model, d);
 }
 
-fn check_profile(profile: &[(crate::values::Duration, crate::values::Percent)], pos: Pos, d: &mut Diagnostics) {
+fn check_profile(
+    profile: &[(crate::values::Duration, crate::values::Percent)],
+    pos: Pos,
+    d: &mut Diagnostics,
+) {
     if profile.is_empty() {
-        d.error(pos, "an absence `profile` needs at least one point, like `[[0d, 10%]]`");
+        d.error(
+            pos,
+            "an absence `profile` needs at least one point, like `[[0d, 10%]]`",
+        );
     }
 }
 
@@ -156,15 +197,27 @@ fn check_organisations(model: &Model, d: &mut Diagnostics) {
     let mut seen: HashMap<&str, Pos> = HashMap::new();
     for o in &model.organisations {
         if seen.insert(o.meta.id.as_str(), o.meta.pos).is_some() {
-            d.error(o.meta.pos, format!("duplicate organisation id `{}`", o.meta.id));
+            d.error(
+                o.meta.pos,
+                format!("duplicate organisation id `{}`", o.meta.id),
+            );
         }
     }
-    let ids: Vec<&str> = model.organisations.iter().map(|o| o.meta.id.as_str()).collect();
+    let ids: Vec<&str> = model
+        .organisations
+        .iter()
+        .map(|o| o.meta.id.as_str())
+        .collect();
     let owned = model
         .services
         .iter()
         .map(|s| (&s.meta, &s.organisation, "service"))
-        .chain(model.assets.iter().map(|a| (&a.meta, &a.organisation, "asset")));
+        .chain(
+            model
+                .assets
+                .iter()
+                .map(|a| (&a.meta, &a.organisation, "asset")),
+        );
     for (meta, org, what) in owned {
         match org {
             Some(r) if !ids.contains(&r.id.as_str()) => {
@@ -190,9 +243,13 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
         .iter()
         .map(|s| (&s.meta, &s.needs))
         .chain(model.assets.iter().map(|a| (&a.meta, &a.needs)));
-    let items: Vec<_> = items.filter(|(m, _)| index.kind(m.id.as_str()).is_some()).collect();
+    let items: Vec<_> = items
+        .filter(|(m, _)| index.kind(m.id.as_str()).is_some())
+        .collect();
     for (meta, _) in &items {
-        nodes.entry(meta.id.as_str()).or_insert_with(|| graph.add_node(meta.id.as_str()));
+        nodes
+            .entry(meta.id.as_str())
+            .or_insert_with(|| graph.add_node(meta.id.as_str()));
     }
     for (meta, needs) in &items {
         let from = nodes[meta.id.as_str()];
@@ -236,10 +293,15 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
         path[1..].reverse();
         path.push(start);
         let names: Vec<&str> = path.iter().map(|n| graph[*n]).collect();
-        let edge = graph.find_edge(path[0], path[1]).expect("edge on the cycle");
+        let edge = graph
+            .find_edge(path[0], path[1])
+            .expect("edge on the cycle");
         d.error(
             graph[edge],
-            format!("dependency cycle: {} (each needs the next, so none can ever recover)", names.join(" → ")),
+            format!(
+                "dependency cycle: {} (each needs the next, so none can ever recover)",
+                names.join(" → ")
+            ),
         );
     }
 }
@@ -257,7 +319,9 @@ fn check_recovery_objectives(model: &Model, d: &mut Diagnostics) {
         .filter_map(|s| Some((s.meta.id.as_str(), s.rto?.0)))
         .collect();
     for s in &model.services {
-        let (Some((rto, _)), Some(needs)) = (s.rto, &s.needs) else { continue };
+        let (Some((rto, _)), Some(needs)) = (s.rto, &s.needs) else {
+            continue;
+        };
         needs.for_each_ref(&mut |r| {
             let (dep, what) = match (asset_rto.get(r.id.as_str()), service_rto.get(r.id.as_str())) {
                 (Some(dep), _) => (*dep, "can only be recovered in"),
@@ -267,7 +331,10 @@ fn check_recovery_objectives(model: &Model, d: &mut Diagnostics) {
             if dep > rto {
                 d.warning(
                     r.pos,
-                    format!("`{}` {what} {dep}, longer than the RTO of `{}` ({rto}) that needs it", r.id, s.meta.id),
+                    format!(
+                        "`{}` {what} {dep}, longer than the RTO of `{}` ({rto}) that needs it",
+                        r.id, s.meta.id
+                    ),
                 );
             }
         });

@@ -20,7 +20,9 @@ impl Id {
             }
             _ => {}
         }
-        if let Some(bad) = chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))) {
+        if let Some(bad) = chars.find(|c| {
+            !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+        }) {
             return Err(format!(
                 "`{text}` is not a valid id: `{bad}` is not allowed (use lower-case letters, digits, `.`, `_` and `-`)"
             ));
@@ -88,22 +90,34 @@ impl FromStr for Duration {
         let mut rest = t;
         let mut last_unit = usize::MAX;
         while !rest.is_empty() {
-            let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
             if digits == 0 {
-                return Err(format!("`{t}` is not a duration: expected a number before `{}` (like `4h` or `1d12h`)", &rest[..rest.chars().next().map_or(0, char::len_utf8)]));
+                return Err(format!(
+                    "`{t}` is not a duration: expected a number before `{}` (like `4h` or `1d12h`)",
+                    &rest[..rest.chars().next().map_or(0, char::len_utf8)]
+                ));
             }
-            let number: f64 = rest[..digits]
-                .parse()
-                .map_err(|_| format!("`{t}` is not a duration: `{}` is not a number", &rest[..digits]))?;
+            let number: f64 = rest[..digits].parse().map_err(|_| {
+                format!(
+                    "`{t}` is not a duration: `{}` is not a number",
+                    &rest[..digits]
+                )
+            })?;
             rest = &rest[digits..];
             let Some(unit) = rest.chars().next() else {
                 return Err(format!("`{t}` ends without a unit (m, h, d or w)"));
             };
             let Some(index) = UNITS.iter().position(|(u, _)| *u == unit) else {
-                return Err(format!("`{t}` is not a duration: `{unit}` is not a unit; use m (minutes), h (hours), d (days) or w (weeks)"));
+                return Err(format!(
+                    "`{t}` is not a duration: `{unit}` is not a unit; use m (minutes), h (hours), d (days) or w (weeks)"
+                ));
             };
             if last_unit != usize::MAX && index <= last_unit {
-                return Err(format!("`{t}` is not a duration: write units from largest to smallest, each once (like `1d12h`)"));
+                return Err(format!(
+                    "`{t}` is not a duration: write units from largest to smallest, each once (like `1d12h`)"
+                ));
             }
             last_unit = index;
             total += number * UNITS[index].1 as f64;
@@ -115,7 +129,9 @@ impl FromStr for Duration {
         if total > 1e12 {
             return Err(format!("`{t}` is longer than Bulwark can plan for"));
         }
-        Ok(Duration { minutes: total.round() as u64 })
+        Ok(Duration {
+            minutes: total.round() as u64,
+        })
     }
 }
 
@@ -147,7 +163,9 @@ impl Percent {
     /// Wraps a fraction, or says why it is out of range.
     pub fn from_fraction(value: f64) -> Result<Percent, String> {
         if !(0.0..=1.0).contains(&value) || value.is_nan() {
-            return Err(format!("{value} is not a fraction between 0 and 1; write a percentage like `60%`"));
+            return Err(format!(
+                "{value} is not a fraction between 0 and 1; write a percentage like `60%`"
+            ));
         }
         Ok(Percent(value))
     }
@@ -161,7 +179,9 @@ impl Percent {
                 .parse()
                 .map_err(|_| format!("`{t}` is not a percentage; write it like `60%`"))?;
             if !(0.0..=100.0).contains(&value) {
-                return Err(format!("`{t}` is out of range: a percentage is between 0% and 100%"));
+                return Err(format!(
+                    "`{t}` is out of range: a percentage is between 0% and 100%"
+                ));
             }
             return Ok(Percent(value / 100.0));
         }

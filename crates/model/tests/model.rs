@@ -34,11 +34,26 @@ fn the_demo_council_is_valid_and_complete() {
     let loaded = load(&examples().join("demo-council/council.yaml"));
     assert!(loaded.is_valid(), "{:#?}", errors(&loaded));
     let m = &loaded.model;
-    assert!((60..=120).contains(&m.services.len()), "{} services", m.services.len());
+    assert!(
+        (60..=120).contains(&m.services.len()),
+        "{} services",
+        m.services.len()
+    );
     assert!(m.assets.len() >= 150, "{} assets", m.assets.len());
-    assert!(loaded.sources.files().len() >= 5, "split over directorate files");
-    for scenario in ["pandemic-wave", "ransomware-careledger", "river-flood-tillen", "regional-power-loss"] {
-        assert!(m.scenarios.iter().any(|s| s.meta.id.as_str() == scenario), "{scenario}");
+    assert!(
+        loaded.sources.files().len() >= 5,
+        "split over directorate files"
+    );
+    for scenario in [
+        "pandemic-wave",
+        "ransomware-careledger",
+        "river-flood-tillen",
+        "regional-power-loss",
+    ] {
+        assert!(
+            m.scenarios.iter().any(|s| s.meta.id.as_str() == scenario),
+            "{scenario}"
+        );
     }
 }
 
@@ -59,7 +74,11 @@ fn the_broken_example_reports_every_mistake_at_its_line() {
             );
         }
     }
-    let all: String = errs.iter().map(|e| e.2.clone()).collect::<Vec<_>>().join("\n");
+    let all: String = errs
+        .iter()
+        .map(|e| e.2.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
     for fragment in [
         "did you mean `hr-system`",
         "duplicate id `payroll-officer`",
@@ -76,7 +95,11 @@ fn the_broken_example_reports_every_mistake_at_its_line() {
         assert!(all.contains(fragment), "missing `{fragment}` in:\n{all}");
     }
     let printed = loaded.problems().next().unwrap().to_string();
-    assert!(printed.contains("examples/broken/model.yaml:") && printed.split(':').nth(1).unwrap().parse::<u32>().is_ok(), "{printed}");
+    assert!(
+        printed.contains("examples/broken/model.yaml:")
+            && printed.split(':').nth(1).unwrap().parse::<u32>().is_ok(),
+        "{printed}"
+    );
 }
 
 #[test]
@@ -88,15 +111,28 @@ fn cycles_are_reported_whole() {
     let errs = errors(&loaded);
     let cycles: Vec<_> = errs.iter().filter(|e| e.2.contains("cycle")).collect();
     assert_eq!(cycles.len(), 1, "{errs:#?}");
-    assert!(cycles[0].2.contains("a → b → a") || cycles[0].2.contains("a → b → c → a"), "{}", cycles[0].2);
+    assert!(
+        cycles[0].2.contains("a → b → a") || cycles[0].2.contains("a → b → c → a"),
+        "{}",
+        cycles[0].2
+    );
 }
 
 #[test]
 fn includes_are_followed_relative_to_the_including_file() {
     let fs = files(&[
-        ("m/root.yaml", "bulwark: 1\ninclude: [parts/a.yaml]\nservices:\n  - {id: s, name: S, needs: [x]}\n"),
-        ("m/parts/a.yaml", "include: [../more/b.json]\nassets:\n  - {id: x, name: X, kind: site, needs: [y]}\n"),
-        ("m/more/b.json", "{\"assets\": [{\"id\": \"y\", \"name\": \"Y\", \"kind\": \"utility\"}]}"),
+        (
+            "m/root.yaml",
+            "bulwark: 1\ninclude: [parts/a.yaml]\nservices:\n  - {id: s, name: S, needs: [x]}\n",
+        ),
+        (
+            "m/parts/a.yaml",
+            "include: [../more/b.json]\nassets:\n  - {id: x, name: X, kind: site, needs: [y]}\n",
+        ),
+        (
+            "m/more/b.json",
+            "{\"assets\": [{\"id\": \"y\", \"name\": \"Y\", \"kind\": \"utility\"}]}",
+        ),
     ]);
     let loaded = load_with(&fs, Path::new("m/root.yaml"));
     assert!(loaded.is_valid(), "{:?}", errors(&loaded));
@@ -112,8 +148,18 @@ fn include_cycles_and_missing_files_are_errors_at_the_include() {
     ]);
     let loaded = load_with(&fs, Path::new("a.yaml"));
     let errs = errors(&loaded);
-    assert!(errs.iter().any(|e| e.2.contains("include cycle: a.yaml includes b.yaml includes a.yaml") && e.0 == 2), "{errs:#?}");
-    assert!(errs.iter().any(|e| e.2.contains("cannot read included file `missing.yaml`") && e.0 == 2), "{errs:#?}");
+    assert!(
+        errs.iter().any(|e| e
+            .2
+            .contains("include cycle: a.yaml includes b.yaml includes a.yaml")
+            && e.0 == 2),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.2.contains("cannot read included file `missing.yaml`") && e.0 == 2),
+        "{errs:#?}"
+    );
 }
 
 #[test]
@@ -121,9 +167,18 @@ fn version_and_unknown_keys_are_checked_but_x_keys_are_kept() {
     let loaded = load_str("m.yaml", "services: []\nservice: []\nx-mine: {a: 1}\n");
     let errs = errors(&loaded);
     assert!(errs.iter().any(|e| e.2.contains("bulwark: 1")), "{errs:#?}");
-    assert!(errs.iter().any(|e| e.0 == 2 && e.2.contains("unknown key `service`") && e.2.contains("did you mean `services`")), "{errs:#?}");
+    assert!(
+        errs.iter().any(|e| e.0 == 2
+            && e.2.contains("unknown key `service`")
+            && e.2.contains("did you mean `services`")),
+        "{errs:#?}"
+    );
     let loaded = load_str("m.yaml", "bulwark: 2\n");
-    assert!(errors(&loaded)[0].2.contains("version `2` is not supported"));
+    assert!(
+        errors(&loaded)[0]
+            .2
+            .contains("version `2` is not supported")
+    );
 }
 
 #[test]
@@ -154,11 +209,18 @@ fn export_round_trips_the_demo_in_yaml_and_json() {
         let again = load_str(name, &text);
         assert!(again.is_valid(), "{:?}", errors(&again));
         assert_eq!(to_value(&again.model), to_value(&loaded.model));
-        assert_eq!(again.diagnostics.len(), loaded.diagnostics.len(), "same warnings");
+        assert_eq!(
+            again.diagnostics.len(),
+            loaded.diagnostics.len(),
+            "same warnings"
+        );
     }
     let yaml = export_text(&loaded, Format::Yaml);
     assert!(yaml.contains("x-model-info"), "x- keys are exported");
-    assert!(yaml.contains("x-cost-centre"), "x- keys on items are exported");
+    assert!(
+        yaml.contains("x-cost-centre"),
+        "x- keys on items are exported"
+    );
 }
 
 #[test]
@@ -168,8 +230,15 @@ fn generated_models_are_valid_and_deterministic() {
         assert_eq!(m.services.len(), services);
         let text = write(&m, Format::Yaml);
         let loaded = load_str("g.yaml", &text);
-        assert!(loaded.is_valid(), "{:?}", errors(&loaded).into_iter().take(5).collect::<Vec<_>>());
-        assert_eq!(text, write(&generate(Shape { services, seed }), Format::Yaml));
+        assert!(
+            loaded.is_valid(),
+            "{:?}",
+            errors(&loaded).into_iter().take(5).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            text,
+            write(&generate(Shape { services, seed }), Format::Yaml)
+        );
     }
 }
 

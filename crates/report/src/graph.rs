@@ -30,16 +30,25 @@ pub fn dot(c: &Compiled, service: Option<u32>) -> String {
         None => c.order().to_vec(),
     };
     let shown: HashSet<u32> = nodes.iter().copied().collect();
-    let mut out = String::from("digraph bulwark {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    let mut out =
+        String::from("digraph bulwark {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     for &n in &nodes {
         let line = match c.kind(n) {
             NodeKind::Service(i) => {
                 let s = &c.services[i as usize];
-                format!("shape=box, style=filled, fillcolor=\"{}\", label={}", fill(s.criticality), quote(&s.name))
+                format!(
+                    "shape=box, style=filled, fillcolor=\"{}\", label={}",
+                    fill(s.criticality),
+                    quote(&s.name)
+                )
             }
-            NodeKind::Asset(i) => format!("shape=ellipse, label={}", quote(&c.assets[i as usize].name)),
+            NodeKind::Asset(i) => {
+                format!("shape=ellipse, label={}", quote(&c.assets[i as usize].name))
+            }
             NodeKind::Any => "shape=circle, label=\"any\"".to_string(),
-            NodeKind::AtLeast(k) => format!("shape=circle, label=\"{k} of {}\"", c.children(n).len()),
+            NodeKind::AtLeast(k) => {
+                format!("shape=circle, label=\"{k} of {}\"", c.children(n).len())
+            }
             NodeKind::All => continue,
         };
         let _ = writeln!(out, "  n{n} [{line}];");
@@ -50,7 +59,11 @@ pub fn dot(c: &Compiled, service: Option<u32>) -> String {
         }
         for target in visible_children(c, n) {
             if shown.contains(&target) {
-                let style = if matches!(c.kind(n), NodeKind::Any | NodeKind::AtLeast(_)) { " [style=dashed]" } else { "" };
+                let style = if matches!(c.kind(n), NodeKind::Any | NodeKind::AtLeast(_)) {
+                    " [style=dashed]"
+                } else {
+                    ""
+                };
                 let _ = writeln!(out, "  n{n} -> n{target}{style};");
             }
         }

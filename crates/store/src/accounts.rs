@@ -104,10 +104,18 @@ fn user_from(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
 
 impl Store {
     /// Creates an account. The email is stored lower-cased and must be new.
-    pub async fn create_user(&self, email: &str, name: &str, password_hash: &str, is_admin: bool) -> Result<User, StoreError> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> Result<User, StoreError> {
         let email = email.trim().to_lowercase();
         if self.user_by_email(&email).await?.is_some() {
-            return Err(StoreError::Conflict(format!("an account for {email} already exists")));
+            return Err(StoreError::Conflict(format!(
+                "an account for {email} already exists"
+            )));
         }
         let row = sqlx::query(
             "INSERT INTO users (email, name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -119,28 +127,44 @@ impl Store {
         .bind(now())
         .fetch_one(&self.pool)
         .await?;
-        Ok(User { id: row.try_get("id")?, email, name: name.to_string(), is_admin, password_hash: password_hash.to_string() })
+        Ok(User {
+            id: row.try_get("id")?,
+            email,
+            name: name.to_string(),
+            is_admin,
+            password_hash: password_hash.to_string(),
+        })
     }
 
     /// Finds an account by email (any case).
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT id, email, name, is_admin, password_hash FROM users WHERE email = $1")
-            .bind(email.trim().to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, email, name, is_admin, password_hash FROM users WHERE email = $1",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.as_ref().map(user_from).transpose()?)
     }
 
     /// Every account, by email.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT id, email, name, is_admin, password_hash FROM users ORDER BY email").fetch_all(&self.pool).await?;
+        let rows = sqlx::query(
+            "SELECT id, email, name, is_admin, password_hash FROM users ORDER BY email",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
     }
 
     /// Gives `user` `role` in `org` (replacing any role it had there).
     pub async fn set_membership(&self, user: i64, org: i64, role: Role) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2").bind(user).bind(org).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+            .bind(user)
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO memberships (user_id, org_id, role) VALUES ($1, $2, $3)")
             .bind(user)
             .bind(org)
@@ -153,7 +177,11 @@ impl Store {
 
     /// Removes `user` from `org`.
     pub async fn remove_membership(&self, user: i64, org: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2").bind(user).bind(org).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+            .bind(user)
+            .bind(org)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -186,7 +214,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((user_from(r)?, Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Viewer))))
+            .map(|r| {
+                Ok((
+                    user_from(r)?,
+                    Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Viewer),
+                ))
+            })
             .collect()
     }
 
@@ -217,18 +250,31 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         if row.try_get::<i64, _>("expires_at")? < t {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
             return Ok(None);
         }
         if row.try_get::<i64, _>("expires_at")? < t + SESSION_SECONDS - 300 {
-            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2").bind(t + SESSION_SECONDS).bind(&hash).execute(&self.pool).await?;
+            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+                .bind(t + SESSION_SECONDS)
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
         }
-        Ok(Some(Session { user: user_from(&row)?, csrf: row.try_get("csrf")? }))
+        Ok(Some(Session {
+            user: user_from(&row)?,
+            csrf: row.try_get("csrf")?,
+        }))
     }
 
     /// Ends a session.
     pub async fn delete_session(&self, secret: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash_secret(secret)).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(hash_secret(secret))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -255,7 +301,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         if row.is_some() {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(now()).bind(&hash).execute(&self.pool).await?;
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now())
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
         }
         Ok(row.as_ref().map(user_from).transpose()?)
     }
@@ -268,14 +318,23 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                Ok(ApiToken { id: r.try_get("id")?, name: r.try_get("name")?, created_at: r.try_get("created_at")?, last_used_at: r.try_get("last_used_at")? })
+                Ok(ApiToken {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                })
             })
             .collect()
     }
 
     /// Revokes one of `user`'s tokens.
     pub async fn delete_token(&self, user: i64, token: i64) -> Result<(), StoreError> {
-        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2").bind(token).bind(user).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token)
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -285,24 +344,39 @@ impl Store {
     /// Records a failed login for `email`.
     pub async fn record_login_failure(&self, email: &str) -> Result<(), StoreError> {
         let t = now();
-        sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(t - 24 * 3600).execute(&self.pool).await?;
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)").bind(email.trim().to_lowercase()).bind(t).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(t - 24 * 3600)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+            .bind(email.trim().to_lowercase())
+            .bind(t)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     /// Failed logins for `email` in the last `seconds`.
-    pub async fn recent_login_failures(&self, email: &str, seconds: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
-            .bind(email.trim().to_lowercase())
-            .bind(now() - seconds)
-            .fetch_one(&self.pool)
-            .await?;
+    pub async fn recent_login_failures(
+        &self,
+        email: &str,
+        seconds: i64,
+    ) -> Result<i64, StoreError> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
+                .bind(email.trim().to_lowercase())
+                .bind(now() - seconds)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(row.try_get("n")?)
     }
 
     /// Forgets failed logins for `email` (after a successful one).
     pub async fn clear_login_failures(&self, email: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email.trim().to_lowercase()).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }

@@ -82,7 +82,12 @@ impl Store {
     }
 
     /// The newest `limit` changes of `org`, newest first, before entry `before` if given.
-    pub async fn audit(&self, org: i64, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn audit(
+        &self,
+        org: i64,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, actor, at, action, entity, entity_id, before_json, after_json FROM audit WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         )

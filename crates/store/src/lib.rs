@@ -22,8 +22,8 @@ pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
 pub use secret::{hash_secret, new_secret};
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Which database a [`Store`] talks to.
@@ -44,7 +44,9 @@ pub struct Store {
 
 /// Seconds since 1970, the unit of every time stored.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 impl Store {
@@ -52,21 +54,35 @@ impl Store {
     /// needed, and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         install_default_drivers();
-        let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let (backend, url) = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let sep = if path.contains('?') { '&' } else { '?' };
-            let url = if path.contains("mode=") { format!("sqlite://{path}") } else { format!("sqlite://{path}{sep}mode=rwc") };
+            let url = if path.contains("mode=") {
+                format!("sqlite://{path}")
+            } else {
+                format!("sqlite://{path}{sep}mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
         } else {
-            return Err(StoreError::UnsupportedUrl(url.split("://").next().unwrap_or(url).to_string()));
+            return Err(StoreError::UnsupportedUrl(
+                url.split("://").next().unwrap_or(url).to_string(),
+            ));
         };
         let connections = if backend == Backend::Sqlite { 4 } else { 10 };
-        let pool = AnyPoolOptions::new().max_connections(connections).connect(&url).await?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .connect(&url)
+            .await?;
         let store = Store { pool, backend };
         if backend == Backend::Sqlite {
             // Write-ahead logging lets readers work while a writer commits; it persists in the file.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&store.pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&store.pool)
+                .await?;
         }
         store.migrate().await?;
         Ok(store)

@@ -29,7 +29,14 @@ pub enum ItemKind {
 
 impl ItemKind {
     /// Every kind, in export order.
-    pub const ALL: [ItemKind; 6] = [Self::Organisation, Self::Skill, Self::Service, Self::Asset, Self::Risk, Self::Scenario];
+    pub const ALL: [ItemKind; 6] = [
+        Self::Organisation,
+        Self::Skill,
+        Self::Service,
+        Self::Asset,
+        Self::Risk,
+        Self::Scenario,
+    ];
 
     /// The word stored in the database.
     pub fn as_str(self) -> &'static str {
@@ -72,20 +79,30 @@ pub struct StoredItem {
 }
 
 fn item_id(body: &Value) -> String {
-    body.get("id").and_then(Value::as_str).unwrap_or_default().to_string()
+    body.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 impl Store {
     /// The organisation's whole model as a model-format JSON document, with its version.
     pub async fn model_document(&self, org: i64) -> Result<(Value, i64), StoreError> {
-        let meta = sqlx::query("SELECT model_version, extensions FROM organisations WHERE id = $1").bind(org).fetch_optional(&self.pool).await?;
-        let Some(meta) = meta else { return Err(StoreError::NotFound) };
+        let meta = sqlx::query("SELECT model_version, extensions FROM organisations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(meta) = meta else {
+            return Err(StoreError::NotFound);
+        };
         let version: i64 = meta.try_get("model_version")?;
         let extensions: String = meta.try_get("extensions")?;
         let mut doc = Map::new();
         doc.insert("bulwark".into(), Value::from(1));
         for item in self.items(org, None).await? {
-            let list = doc.entry(item.kind.list_key()).or_insert_with(|| Value::Array(Vec::new()));
+            let list = doc
+                .entry(item.kind.list_key())
+                .or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(items) = list {
                 items.push(item.body);
             }
@@ -101,7 +118,11 @@ impl Store {
     }
 
     /// Items of `org`, of one kind or all, in model order.
-    pub async fn items(&self, org: i64, kind: Option<ItemKind>) -> Result<Vec<StoredItem>, StoreError> {
+    pub async fn items(
+        &self,
+        org: i64,
+        kind: Option<ItemKind>,
+    ) -> Result<Vec<StoredItem>, StoreError> {
         let rows = sqlx::query("SELECT kind, item_id, body FROM model_items WHERE org_id = $1 AND ($2 = '' OR kind = $2) ORDER BY position")
             .bind(org)
             .bind(kind.map_or("", ItemKind::as_str))
@@ -121,26 +142,46 @@ impl Store {
     }
 
     /// One item of `org`.
-    pub async fn item(&self, org: i64, kind: ItemKind, id: &str) -> Result<Option<StoredItem>, StoreError> {
-        let row = sqlx::query("SELECT body FROM model_items WHERE org_id = $1 AND kind = $2 AND item_id = $3")
-            .bind(org)
-            .bind(kind.as_str())
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn item(
+        &self,
+        org: i64,
+        kind: ItemKind,
+        id: &str,
+    ) -> Result<Option<StoredItem>, StoreError> {
+        let row = sqlx::query(
+            "SELECT body FROM model_items WHERE org_id = $1 AND kind = $2 AND item_id = $3",
+        )
+        .bind(org)
+        .bind(kind.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let body: String = row.try_get("body")?;
-        Ok(Some(StoredItem { kind, id: id.to_string(), body: serde_json::from_str(&body).unwrap_or(Value::Null) }))
+        Ok(Some(StoredItem {
+            kind,
+            id: id.to_string(),
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+        }))
     }
 
     /// Replaces the whole model of `org` with `document` (a model-format JSON document that
     /// the caller has validated), in one transaction, if the model is still at
     /// `expected_version` (or always, when it is `None`). Returns the new version.
-    pub async fn replace_model(&self, org: i64, document: &Value, expected_version: Option<i64>, actor: &Actor) -> Result<i64, StoreError> {
+    pub async fn replace_model(
+        &self,
+        org: i64,
+        document: &Value,
+        expected_version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
         let (before, _) = self.model_document(org).await?;
         let mut tx = self.pool.begin().await?;
         let version = bump_version(&mut tx, org, expected_version).await?;
-        sqlx::query("DELETE FROM model_items WHERE org_id = $1").bind(org).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM model_items WHERE org_id = $1")
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
         let mut position = 0i64;
         let mut extensions = Vec::new();
         if let Value::Object(map) = document {
@@ -149,7 +190,9 @@ impl Store {
                     extensions.push(Value::Array(vec![Value::from(key.clone()), value.clone()]));
                     continue;
                 }
-                let Some(kind) = ItemKind::ALL.into_iter().find(|k| k.list_key() == key) else { continue };
+                let Some(kind) = ItemKind::ALL.into_iter().find(|k| k.list_key() == key) else {
+                    continue;
+                };
                 for body in value.as_array().into_iter().flatten() {
                     position += 1;
                     insert_item(&mut tx, org, kind, body, position).await?;
@@ -177,22 +220,36 @@ impl Store {
 
     /// Creates or replaces one item (the caller validated the model with it), keeping its
     /// place, if the model is still at `expected_version`. Returns the new version.
-    pub async fn put_item(&self, org: i64, kind: ItemKind, body: &Value, expected_version: i64, actor: &Actor) -> Result<i64, StoreError> {
+    pub async fn put_item(
+        &self,
+        org: i64,
+        kind: ItemKind,
+        body: &Value,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
         let id = item_id(body);
         let before = self.item(org, kind, &id).await?;
         let mut tx = self.pool.begin().await?;
         let version = bump_version(&mut tx, org, Some(expected_version)).await?;
         let action = if before.is_some() {
-            sqlx::query("UPDATE model_items SET body = $1 WHERE org_id = $2 AND kind = $3 AND item_id = $4")
-                .bind(body.to_string())
-                .bind(org)
-                .bind(kind.as_str())
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE model_items SET body = $1 WHERE org_id = $2 AND kind = $3 AND item_id = $4",
+            )
+            .bind(body.to_string())
+            .bind(org)
+            .bind(kind.as_str())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
             "update"
         } else {
-            let row = sqlx::query("SELECT COALESCE(MAX(position), 0) AS p FROM model_items WHERE org_id = $1").bind(org).fetch_one(&mut *tx).await?;
+            let row = sqlx::query(
+                "SELECT COALESCE(MAX(position), 0) AS p FROM model_items WHERE org_id = $1",
+            )
+            .bind(org)
+            .fetch_one(&mut *tx)
+            .await?;
             insert_item(&mut tx, org, kind, body, row.try_get::<i64, _>("p")? + 1).await?;
             "create"
         };
@@ -211,8 +268,17 @@ impl Store {
     }
 
     /// Deletes one item if the model is still at `expected_version`. Returns the new version.
-    pub async fn delete_item(&self, org: i64, kind: ItemKind, id: &str, expected_version: i64, actor: &Actor) -> Result<i64, StoreError> {
-        let Some(before) = self.item(org, kind, id).await? else { return Err(StoreError::NotFound) };
+    pub async fn delete_item(
+        &self,
+        org: i64,
+        kind: ItemKind,
+        id: &str,
+        expected_version: i64,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        let Some(before) = self.item(org, kind, id).await? else {
+            return Err(StoreError::NotFound);
+        };
         let mut tx = self.pool.begin().await?;
         let version = bump_version(&mut tx, org, Some(expected_version)).await?;
         sqlx::query("DELETE FROM model_items WHERE org_id = $1 AND kind = $2 AND item_id = $3")
@@ -221,7 +287,15 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let change = Change { org: Some(org), actor, action: "delete", entity: kind.as_str(), entity_id: id, before: Some(before.body.to_string()), after: None };
+        let change = Change {
+            org: Some(org),
+            actor,
+            action: "delete",
+            entity: kind.as_str(),
+            entity_id: id,
+            before: Some(before.body.to_string()),
+            after: None,
+        };
         record(&mut *tx, change).await?;
         tx.commit().await?;
         Ok(version)
@@ -229,19 +303,34 @@ impl Store {
 }
 
 /// Moves the model to its next version inside `tx`, failing if someone else got there first.
-async fn bump_version(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org: i64, expected: Option<i64>) -> Result<i64, StoreError> {
+async fn bump_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: i64,
+    expected: Option<i64>,
+) -> Result<i64, StoreError> {
     let done = match expected {
         Some(v) => sqlx::query("UPDATE organisations SET model_version = model_version + 1 WHERE id = $1 AND model_version = $2").bind(org).bind(v).execute(&mut **tx).await?,
         None => sqlx::query("UPDATE organisations SET model_version = model_version + 1 WHERE id = $1").bind(org).execute(&mut **tx).await?,
     };
     if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict("the model was changed by someone else meanwhile; reload and try again".into()));
+        return Err(StoreError::Conflict(
+            "the model was changed by someone else meanwhile; reload and try again".into(),
+        ));
     }
-    let row = sqlx::query("SELECT model_version FROM organisations WHERE id = $1").bind(org).fetch_one(&mut **tx).await?;
+    let row = sqlx::query("SELECT model_version FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(row.try_get("model_version")?)
 }
 
-async fn insert_item(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org: i64, kind: ItemKind, body: &Value, position: i64) -> Result<(), StoreError> {
+async fn insert_item(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: i64,
+    kind: ItemKind,
+    body: &Value,
+    position: i64,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO model_items (org_id, kind, item_id, position, body) VALUES ($1, $2, $3, $4, $5)")
         .bind(org)
         .bind(kind.as_str())

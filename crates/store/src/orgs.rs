@@ -30,7 +30,12 @@ pub struct Share {
 }
 
 fn org_from(row: &sqlx::any::AnyRow) -> Result<Organisation, sqlx::Error> {
-    Ok(Organisation { id: row.try_get("id")?, slug: row.try_get("slug")?, name: row.try_get("name")?, model_version: row.try_get("model_version")? })
+    Ok(Organisation {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        model_version: row.try_get("model_version")?,
+    })
 }
 
 /// Checks an organisation slug: the same rule as model ids.
@@ -42,36 +47,56 @@ impl Store {
     /// Creates an organisation with a new slug.
     pub async fn create_org(&self, slug: &str, name: &str) -> Result<Organisation, StoreError> {
         if !valid_slug(slug) {
-            return Err(StoreError::Conflict(format!("`{slug}` is not a valid organisation id: use lower-case letters, digits, `.`, `_` and `-`")));
+            return Err(StoreError::Conflict(format!(
+                "`{slug}` is not a valid organisation id: use lower-case letters, digits, `.`, `_` and `-`"
+            )));
         }
         if self.org_by_slug(slug).await?.is_some() {
-            return Err(StoreError::Conflict(format!("an organisation `{slug}` already exists")));
+            return Err(StoreError::Conflict(format!(
+                "an organisation `{slug}` already exists"
+            )));
         }
-        let row = sqlx::query("INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(slug)
-            .bind(name)
-            .bind(now())
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(Organisation { id: row.try_get("id")?, slug: slug.to_string(), name: name.to_string(), model_version: 0 })
+        let row = sqlx::query(
+            "INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(slug)
+        .bind(name)
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Organisation {
+            id: row.try_get("id")?,
+            slug: slug.to_string(),
+            name: name.to_string(),
+            model_version: 0,
+        })
     }
 
     /// Finds an organisation by slug.
     pub async fn org_by_slug(&self, slug: &str) -> Result<Option<Organisation>, StoreError> {
-        let row = sqlx::query("SELECT id, slug, name, model_version FROM organisations WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT id, slug, name, model_version FROM organisations WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.as_ref().map(org_from).transpose()?)
     }
 
     /// Every organisation, by name.
     pub async fn orgs(&self) -> Result<Vec<Organisation>, StoreError> {
-        let rows = sqlx::query("SELECT id, slug, name, model_version FROM organisations ORDER BY name").fetch_all(&self.pool).await?;
+        let rows =
+            sqlx::query("SELECT id, slug, name, model_version FROM organisations ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.iter().map(org_from).collect::<Result<_, _>>()?)
     }
 
     /// Shares `service` of `owner` read-only with `partner`.
     pub async fn share(&self, owner: i64, service: &str, partner: i64) -> Result<(), StoreError> {
         if owner == partner {
-            return Err(StoreError::Conflict("an organisation cannot share with itself".into()));
+            return Err(StoreError::Conflict(
+                "an organisation cannot share with itself".into(),
+            ));
         }
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM shares WHERE org_id = $1 AND service_id = $2 AND partner_id = $3")
@@ -110,20 +135,38 @@ impl Store {
              FROM shares s JOIN organisations o ON o.id = s.org_id JOIN organisations p ON p.id = s.partner_id \
              WHERE {filter} = $1 ORDER BY o.name, s.service_id, p.name"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(Share {
-                    owner: Organisation { id: r.try_get("o_id")?, slug: r.try_get("o_slug")?, name: r.try_get("o_name")?, model_version: r.try_get("o_v")? },
+                    owner: Organisation {
+                        id: r.try_get("o_id")?,
+                        slug: r.try_get("o_slug")?,
+                        name: r.try_get("o_name")?,
+                        model_version: r.try_get("o_v")?,
+                    },
                     service_id: r.try_get("service_id")?,
-                    partner: Organisation { id: r.try_get("p_id")?, slug: r.try_get("p_slug")?, name: r.try_get("p_name")?, model_version: r.try_get("p_v")? },
+                    partner: Organisation {
+                        id: r.try_get("p_id")?,
+                        slug: r.try_get("p_slug")?,
+                        name: r.try_get("p_name")?,
+                        model_version: r.try_get("p_v")?,
+                    },
                 })
             })
             .collect()
     }
 
     /// True when `owner` shares `service` with `partner`.
-    pub async fn is_shared(&self, owner: i64, service: &str, partner: i64) -> Result<bool, StoreError> {
+    pub async fn is_shared(
+        &self,
+        owner: i64,
+        service: &str,
+        partner: i64,
+    ) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM shares WHERE org_id = $1 AND service_id = $2 AND partner_id = $3")
             .bind(owner)
             .bind(service)

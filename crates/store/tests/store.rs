@@ -5,22 +5,45 @@ use bulwark_testkit::{BACKENDS, TestDatabase};
 use serde_json::json;
 
 fn actor(user: i64) -> Actor {
-    Actor { user_id: Some(user), label: "ann@example.org".into() }
+    Actor {
+        user_id: Some(user),
+        label: "ann@example.org".into(),
+    }
 }
 
 async fn story(store: Store) {
     // Accounts and organisations.
-    let ann = store.create_user("Ann@Example.org", "Ann", "hash", false).await.unwrap();
+    let ann = store
+        .create_user("Ann@Example.org", "Ann", "hash", false)
+        .await
+        .unwrap();
     assert_eq!(ann.email, "ann@example.org");
-    assert!(matches!(store.create_user("ann@example.org", "Ann", "h", false).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store
+            .create_user("ann@example.org", "Ann", "h", false)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     let north = store.create_org("northmoor", "Northmoor").await.unwrap();
     let south = store.create_org("southdale", "Southdale").await.unwrap();
-    assert!(matches!(store.create_org("Bad Slug", "x").await, Err(StoreError::Conflict(_))));
-    store.set_membership(ann.id, north.id, Role::Viewer).await.unwrap();
-    store.set_membership(ann.id, north.id, Role::Editor).await.unwrap();
+    assert!(matches!(
+        store.create_org("Bad Slug", "x").await,
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .set_membership(ann.id, north.id, Role::Viewer)
+        .await
+        .unwrap();
+    store
+        .set_membership(ann.id, north.id, Role::Editor)
+        .await
+        .unwrap();
     let m = store.memberships(ann.id).await.unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].org_slug.as_str(), m[0].role), ("northmoor", Role::Editor));
+    assert_eq!(
+        (m[0].org_slug.as_str(), m[0].role),
+        ("northmoor", Role::Editor)
+    );
 
     // Sessions and tokens keep only hashes, and find the user back.
     let cookie = store.create_session(ann.id).await.unwrap();
@@ -31,7 +54,10 @@ async fn story(store: Store) {
     assert!(store.session(&cookie).await.unwrap().is_none());
     let token = store.create_token(ann.id, "script").await.unwrap();
     assert!(token.starts_with("bwk_"));
-    assert_eq!(store.user_by_token(&token).await.unwrap().unwrap().id, ann.id);
+    assert_eq!(
+        store.user_by_token(&token).await.unwrap().unwrap().id,
+        ann.id
+    );
     assert!(store.user_by_token("bwk_nope").await.unwrap().is_none());
     let listed = store.tokens(ann.id).await.unwrap();
     assert!(listed[0].last_used_at.is_some());
@@ -42,9 +68,21 @@ async fn story(store: Store) {
     for _ in 0..3 {
         store.record_login_failure("ANN@example.org").await.unwrap();
     }
-    assert_eq!(store.recent_login_failures("ann@example.org", 900).await.unwrap(), 3);
+    assert_eq!(
+        store
+            .recent_login_failures("ann@example.org", 900)
+            .await
+            .unwrap(),
+        3
+    );
     store.clear_login_failures("ann@example.org").await.unwrap();
-    assert_eq!(store.recent_login_failures("ann@example.org", 900).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .recent_login_failures("ann@example.org", 900)
+            .await
+            .unwrap(),
+        0
+    );
 
     // Models: replace whole, read back in order with x- keys, edit one item under a version guard.
     let doc = json!({
@@ -53,26 +91,61 @@ async fn story(store: Store) {
         "assets": [{"id": "app", "name": "App", "kind": "it-system"}],
         "x-note": {"kept": true}
     });
-    let v1 = store.replace_model(north.id, &doc, None, &actor(ann.id)).await.unwrap();
+    let v1 = store
+        .replace_model(north.id, &doc, None, &actor(ann.id))
+        .await
+        .unwrap();
     let (back, version) = store.model_document(north.id).await.unwrap();
     assert_eq!(version, v1);
     assert_eq!(back, doc);
     let (empty, _) = store.model_document(south.id).await.unwrap();
-    assert_eq!(empty, json!({"bulwark": 1}), "another organisation's model is separate");
+    assert_eq!(
+        empty,
+        json!({"bulwark": 1}),
+        "another organisation's model is separate"
+    );
 
     let edited = json!({"id": "care", "name": "Home care", "needs": ["app"]});
-    let v2 = store.put_item(north.id, ItemKind::Service, &edited, v1, &actor(ann.id)).await.unwrap();
+    let v2 = store
+        .put_item(north.id, ItemKind::Service, &edited, v1, &actor(ann.id))
+        .await
+        .unwrap();
     assert_eq!(v2, v1 + 1);
-    let stale = store.put_item(north.id, ItemKind::Service, &edited, v1, &actor(ann.id)).await;
-    assert!(matches!(stale, Err(StoreError::Conflict(_))), "a stale version is refused");
+    let stale = store
+        .put_item(north.id, ItemKind::Service, &edited, v1, &actor(ann.id))
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict(_))),
+        "a stale version is refused"
+    );
     let (back, _) = store.model_document(north.id).await.unwrap();
     assert_eq!(back["services"][0]["name"], "Home care");
     assert_eq!(back["services"][1]["id"], "bins", "order is kept");
-    let v3 = store.put_item(north.id, ItemKind::Asset, &json!({"id": "db", "name": "DB", "kind": "data"}), v2, &actor(ann.id)).await.unwrap();
-    let v4 = store.delete_item(north.id, ItemKind::Service, "bins", v3, &actor(ann.id)).await.unwrap();
-    let services = store.items(north.id, Some(ItemKind::Service)).await.unwrap();
+    let v3 = store
+        .put_item(
+            north.id,
+            ItemKind::Asset,
+            &json!({"id": "db", "name": "DB", "kind": "data"}),
+            v2,
+            &actor(ann.id),
+        )
+        .await
+        .unwrap();
+    let v4 = store
+        .delete_item(north.id, ItemKind::Service, "bins", v3, &actor(ann.id))
+        .await
+        .unwrap();
+    let services = store
+        .items(north.id, Some(ItemKind::Service))
+        .await
+        .unwrap();
     assert_eq!(services.len(), 1);
-    assert!(matches!(store.delete_item(north.id, ItemKind::Service, "bins", v4, &actor(ann.id)).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store
+            .delete_item(north.id, ItemKind::Service, "bins", v4, &actor(ann.id))
+            .await,
+        Err(StoreError::NotFound)
+    ));
 
     // Every change is in the audit trail, newest first, with before and after.
     let audit = store.audit(north.id, 10, None).await.unwrap();
@@ -87,7 +160,13 @@ async fn story(store: Store) {
     assert!(store.is_shared(north.id, "care", south.id).await.unwrap());
     assert!(!store.is_shared(south.id, "care", north.id).await.unwrap());
     let incoming = store.shares(south.id, false).await.unwrap();
-    assert_eq!((incoming[0].owner.slug.as_str(), incoming[0].service_id.as_str()), ("northmoor", "care"));
+    assert_eq!(
+        (
+            incoming[0].owner.slug.as_str(),
+            incoming[0].service_id.as_str()
+        ),
+        ("northmoor", "care")
+    );
     assert!(store.share(north.id, "care", north.id).await.is_err());
     store.unshare(north.id, "care", south.id).await.unwrap();
     assert!(store.shares(south.id, false).await.unwrap().is_empty());
@@ -118,5 +197,8 @@ async fn migrations_are_idempotent_and_sqlite_files_persist() {
 #[tokio::test]
 async fn unsupported_urls_are_refused_plainly() {
     let e = Store::connect("mysql://x").await.unwrap_err();
-    assert!(e.to_string().contains("sqlite://PATH or postgres://"), "{e}");
+    assert!(
+        e.to_string().contains("sqlite://PATH or postgres://"),
+        "{e}"
+    );
 }

@@ -40,7 +40,11 @@ impl Browser {
         let url = format!("http://127.0.0.1:{port}");
         let mut last = None;
         for _ in 0..50 {
-            match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => return Browser { client, driver },
                 Err(e) => last = Some(e),
             }

@@ -15,7 +15,11 @@ pub struct OrgAccess {
 impl OrgAccess {
     /// Fails with 403 unless the caller's role is at least `needed`.
     pub fn require(&self, needed: Role) -> Result<(), WebError> {
-        if self.role >= needed { Ok(()) } else { Err(WebError::Forbidden) }
+        if self.role >= needed {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
     }
 
     /// True when the caller may change the model.
@@ -31,7 +35,12 @@ impl OrgAccess {
 
 /// The caller's access to the organisation `slug`: 404 when they are not a member (whether
 /// or not it exists), 403 when their role is below `needed`.
-pub async fn access(store: &Store, memberships: &[Membership], slug: &str, needed: Role) -> Result<OrgAccess, WebError> {
+pub async fn access(
+    store: &Store,
+    memberships: &[Membership],
+    slug: &str,
+    needed: Role,
+) -> Result<OrgAccess, WebError> {
     let Some(m) = memberships.iter().find(|m| m.org_slug == slug) else {
         return Err(WebError::NotFound);
     };

@@ -31,20 +31,28 @@ impl SignedIn {
         if bool::from(submitted.as_bytes().ct_eq(self.csrf.as_bytes())) {
             Ok(())
         } else {
-            Err(PageError(WebError::BadRequest("This form has expired. Go back, reload the page and try again.".into())))
+            Err(PageError(WebError::BadRequest(
+                "This form has expired. Go back, reload the page and try again.".into(),
+            )))
         }
     }
 
     /// Who to record in the audit trail.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.user.id), label: self.user.email.clone() }
+        Actor {
+            user_id: Some(self.user.id),
+            label: self.user.email.clone(),
+        }
     }
 }
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, PageError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<SignedIn, PageError> {
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
             return Err(PageError(WebError::Unauthenticated));
@@ -53,7 +61,11 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(PageError(WebError::Unauthenticated));
         };
         let memberships = state.store().memberships(session.user.id).await?;
-        Ok(SignedIn { user: session.user, memberships, csrf: session.csrf })
+        Ok(SignedIn {
+            user: session.user,
+            memberships,
+            csrf: session.csrf,
+        })
     }
 }
 
@@ -69,16 +81,30 @@ pub struct ApiCaller {
 impl ApiCaller {
     /// Who to record in the audit trail.
     pub fn actor(&self) -> Actor {
-        Actor { user_id: Some(self.user.id), label: format!("{} (API)", self.user.email) }
+        Actor {
+            user_id: Some(self.user.id),
+            label: format!("{} (API)", self.user.email),
+        }
     }
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiCaller, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let Some(token) = header.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ApiCaller, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let Some(token) = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
             return Err(ApiError(WebError::Unauthenticated));
         };
         let Some(user) = state.store().user_by_token(token).await? else {
@@ -91,5 +117,10 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// A cookie with Bulwark's safe defaults: HttpOnly, SameSite=Lax, Secure behind TLS.
 pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(state.secure_cookies()).build()
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies())
+        .build()
 }

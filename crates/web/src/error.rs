@@ -81,7 +81,10 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.0.status(), axum::Json(body)).into_response();
         if matches!(self.0, WebError::Unauthenticated) {
-            response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

@@ -46,7 +46,13 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn css(text: &'static str) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], text)
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        text,
+    )
 }
 
 /// `GET /healthz`: 200 when the database answers.
@@ -54,7 +60,10 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     if state.store().healthy().await {
         (axum::http::StatusCode::OK, "ok")
     } else {
-        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        )
     }
 }
 

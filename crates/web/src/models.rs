@@ -24,13 +24,22 @@ pub struct OrgModel {
 impl OrgModel {
     /// Single points of failure of every service (computed once per version).
     pub fn spof(&self) -> &[ServiceSpof] {
-        self.spof.get_or_init(|| self.compiled.as_ref().map(Compiled::spof).unwrap_or_default())
+        self.spof.get_or_init(|| {
+            self.compiled
+                .as_ref()
+                .map(Compiled::spof)
+                .unwrap_or_default()
+        })
     }
 }
 
 /// The current model of `org`, from the cache when it has not changed.
 pub async fn org_model(state: &AppState, org: &Organisation) -> Result<Arc<OrgModel>, WebError> {
-    let current = state.store().org_by_slug(&org.slug).await?.ok_or(WebError::NotFound)?;
+    let current = state
+        .store()
+        .org_by_slug(&org.slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
     if let Some(m) = state.cached(org.id, current.model_version) {
         return Ok(m);
     }
@@ -43,32 +52,62 @@ pub async fn org_model(state: &AppState, org: &Organisation) -> Result<Arc<OrgMo
 fn check(document: &Value, version: i64) -> OrgModel {
     let text = serde_json::to_string_pretty(document).expect("JSON values serialise");
     let loaded = load_str("model.json", &text);
-    let compiled = if loaded.is_valid() { Compiled::new(&loaded.model).ok() } else { None };
-    OrgModel { version, loaded, compiled, spof: OnceLock::new() }
+    let compiled = if loaded.is_valid() {
+        Compiled::new(&loaded.model).ok()
+    } else {
+        None
+    };
+    OrgModel {
+        version,
+        loaded,
+        compiled,
+        spof: OnceLock::new(),
+    }
 }
 
 /// The errors (not warnings) of a loaded model, as messages.
 pub fn errors(loaded: &Loaded) -> Vec<String> {
-    loaded.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.message.clone()).collect()
+    loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message.clone())
+        .collect()
 }
 
-fn list_mut<'a>(doc: &'a mut Value, kind: ItemKind) -> &'a mut Vec<Value> {
+fn list_mut(doc: &mut Value, kind: ItemKind) -> &mut Vec<Value> {
     if doc.get(kind.list_key()).is_none() {
         doc[kind.list_key()] = Value::Array(Vec::new());
     }
-    doc[kind.list_key()].as_array_mut().expect("model lists are arrays")
+    doc[kind.list_key()]
+        .as_array_mut()
+        .expect("model lists are arrays")
 }
 
 /// Writes one item (new or replacing the one with its id) if the model stays valid and is
 /// still at `expected_version`. Every problem the change would cause is returned otherwise.
-pub async fn put_item(state: &AppState, org: &Organisation, kind: ItemKind, body: Value, expected_version: i64, actor: &Actor) -> Result<i64, WebError> {
+pub async fn put_item(
+    state: &AppState,
+    org: &Organisation,
+    kind: ItemKind,
+    body: Value,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<i64, WebError> {
     let (mut doc, version) = state.store().model_document(org.id).await?;
     if version != expected_version {
         return Err(WebError::Conflict("Someone else changed the model while you were editing. Reload the page to see their change, then make yours again.".into()));
     }
-    let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = body
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let list = list_mut(&mut doc, kind);
-    match list.iter().position(|v| v.get("id").and_then(Value::as_str) == Some(id.as_str())) {
+    match list
+        .iter()
+        .position(|v| v.get("id").and_then(Value::as_str) == Some(id.as_str()))
+    {
         Some(i) => list[i] = body.clone(),
         None => list.push(body.clone()),
     }
@@ -76,14 +115,26 @@ pub async fn put_item(state: &AppState, org: &Organisation, kind: ItemKind, body
     if !checked.loaded.is_valid() {
         return Err(WebError::InvalidModel(errors(&checked.loaded)));
     }
-    Ok(state.store().put_item(org.id, kind, &body, expected_version, actor).await?)
+    Ok(state
+        .store()
+        .put_item(org.id, kind, &body, expected_version, actor)
+        .await?)
 }
 
 /// Deletes one item if nothing else still needs it.
-pub async fn delete_item(state: &AppState, org: &Organisation, kind: ItemKind, id: &str, expected_version: i64, actor: &Actor) -> Result<i64, WebError> {
+pub async fn delete_item(
+    state: &AppState,
+    org: &Organisation,
+    kind: ItemKind,
+    id: &str,
+    expected_version: i64,
+    actor: &Actor,
+) -> Result<i64, WebError> {
     let (mut doc, version) = state.store().model_document(org.id).await?;
     if version != expected_version {
-        return Err(WebError::Conflict("Someone else changed the model meanwhile. Reload the page and try again.".into()));
+        return Err(WebError::Conflict(
+            "Someone else changed the model meanwhile. Reload the page and try again.".into(),
+        ));
     }
     let list = list_mut(&mut doc, kind);
     let before = list.len();
@@ -95,12 +146,21 @@ pub async fn delete_item(state: &AppState, org: &Organisation, kind: ItemKind, i
     if !checked.loaded.is_valid() {
         return Err(WebError::InvalidModel(errors(&checked.loaded)));
     }
-    Ok(state.store().delete_item(org.id, kind, id, expected_version, actor).await?)
+    Ok(state
+        .store()
+        .delete_item(org.id, kind, id, expected_version, actor)
+        .await?)
 }
 
 /// Replaces the whole model with the file `name` holding `text`, all or nothing: a model
 /// with any error changes nothing, and every problem is returned as `LINE:COLUMN: message`.
-pub async fn import(state: &AppState, org: &Organisation, name: &str, text: &str, actor: &Actor) -> Result<(i64, Loaded), WebError> {
+pub async fn import(
+    state: &AppState,
+    org: &Organisation,
+    name: &str,
+    text: &str,
+    actor: &Actor,
+) -> Result<(i64, Loaded), WebError> {
     let loaded = load_str(name, text);
     if !loaded.is_valid() {
         let problems = loaded
@@ -112,6 +172,9 @@ pub async fn import(state: &AppState, org: &Organisation, name: &str, text: &str
         return Err(WebError::InvalidModel(problems));
     }
     let document = export::to_value(&loaded.model);
-    let version = state.store().replace_model(org.id, &document, None, actor).await?;
+    let version = state
+        .store()
+        .replace_model(org.id, &document, None, actor)
+        .await?;
     Ok((version, loaded))
 }

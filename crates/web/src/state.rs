@@ -20,7 +20,13 @@ struct Inner {
 impl AppState {
     /// State over `store`; `secure_cookies` marks cookies `Secure` (set it behind TLS).
     pub fn new(store: Store, secure_cookies: bool) -> AppState {
-        AppState { inner: Arc::new(Inner { store, secure_cookies, cache: Mutex::new(HashMap::new()) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                secure_cookies,
+                cache: Mutex::new(HashMap::new()),
+            }),
+        }
     }
 
     /// The database.

@@ -19,7 +19,12 @@ use utoipa::ToSchema;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-async fn org(state: &AppState, caller: &ApiCaller, slug: &str, needed: Role) -> Result<OrgAccess, ApiError> {
+async fn org(
+    state: &AppState,
+    caller: &ApiCaller,
+    slug: &str,
+    needed: Role,
+) -> Result<OrgAccess, ApiError> {
     Ok(access(state.store(), &caller.memberships, slug, needed).await?)
 }
 
@@ -46,7 +51,17 @@ pub struct OrgSummary {
 /// The caller's organisations.
 #[utoipa::path(get, path = "/api/orgs", responses((status = 200, body = [OrgSummary]), (status = 401, body = ErrorBody)))]
 pub async fn orgs(caller: ApiCaller) -> ApiResult<Vec<OrgSummary>> {
-    Ok(Json(caller.memberships.iter().map(|m| OrgSummary { slug: m.org_slug.clone(), name: m.org_name.clone(), role: m.role.as_str().into() }).collect()))
+    Ok(Json(
+        caller
+            .memberships
+            .iter()
+            .map(|m| OrgSummary {
+                slug: m.org_slug.clone(),
+                name: m.org_name.clone(),
+                role: m.role.as_str().into(),
+            })
+            .collect(),
+    ))
 }
 
 /// A service in a list.
@@ -70,7 +85,11 @@ pub struct ServiceSummary {
 
 /// The organisation's services with their BIA figures and single points of failure.
 #[utoipa::path(get, path = "/api/orgs/{org}/services", params(("org" = String, Path)), responses((status = 200, body = [ServiceSummary]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> ApiResult<Vec<ServiceSummary>> {
+pub async fn services(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<ServiceSummary>> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let out = m
@@ -88,7 +107,8 @@ pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(slu
             mbco: s.mbco().to_string(),
             single_points_of_failure: match (m.spof().get(i), &m.compiled) {
                 (Some(ServiceSpof::Assets(a)), Some(c)) => {
-                    let mut ids: Vec<String> = a.iter().map(|x| c.assets[*x as usize].id.clone()).collect();
+                    let mut ids: Vec<String> =
+                        a.iter().map(|x| c.assets[*x as usize].id.clone()).collect();
                     ids.sort();
                     ids
                 }
@@ -101,64 +121,144 @@ pub async fn services(State(state): State<AppState>, caller: ApiCaller, Path(slu
 
 /// One service, as the model format writes it.
 #[utoipa::path(get, path = "/api/orgs/{org}/services/{id}", params(("org" = String, Path), ("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn service(State(state): State<AppState>, caller: ApiCaller, Path((slug, id)): Path<(String, String)>) -> ApiResult<Value> {
+pub async fn service(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, id)): Path<(String, String)>,
+) -> ApiResult<Value> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
-    let item = state.store().item(a.org.id, ItemKind::Service, &id).await?.ok_or(WebError::NotFound)?;
+    let item = state
+        .store()
+        .item(a.org.id, ItemKind::Service, &id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     Ok(Json(item.body))
 }
 
 fn expected_version(headers: &HeaderMap) -> Option<i64> {
-    headers.get(axum::http::header::IF_MATCH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim_matches('"').parse().ok())
+    headers
+        .get(axum::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim_matches('"').parse().ok())
 }
 
 /// Creates or replaces a service. The whole model must stay valid (422 lists every problem);
 /// send `If-Match: VERSION` to refuse the write (409) if the model changed since you read it.
 #[utoipa::path(put, path = "/api/orgs/{org}/services/{id}", params(("org" = String, Path), ("id" = String, Path)), request_body = Object,
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_service(State(state): State<AppState>, caller: ApiCaller, Path((slug, id)): Path<(String, String)>, headers: HeaderMap, Json(mut body): Json<Value>) -> ApiResult<Value> {
+pub async fn put_service(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(mut body): Json<Value>,
+) -> ApiResult<Value> {
     let a = org(&state, &caller, &slug, Role::Editor).await?;
     if !body.is_object() {
-        return Err(WebError::BadRequest("the body must be a service as a JSON object".into()).into());
+        return Err(
+            WebError::BadRequest("the body must be a service as a JSON object".into()).into(),
+        );
     }
     match body.get("id").and_then(Value::as_str) {
-        Some(given) if given != id => return Err(WebError::BadRequest(format!("the body's id `{given}` differs from the address's `{id}`")).into()),
+        Some(given) if given != id => {
+            return Err(WebError::BadRequest(format!(
+                "the body's id `{given}` differs from the address's `{id}`"
+            ))
+            .into());
+        }
         _ => body["id"] = Value::from(id.clone()),
     }
     let version = match expected_version(&headers) {
         Some(v) => v,
-        None => state.store().org_by_slug(&slug).await?.ok_or(WebError::NotFound)?.model_version,
+        None => {
+            state
+                .store()
+                .org_by_slug(&slug)
+                .await?
+                .ok_or(WebError::NotFound)?
+                .model_version
+        }
     };
-    models::put_item(&state, &a.org, ItemKind::Service, body.clone(), version, &caller.actor()).await?;
+    models::put_item(
+        &state,
+        &a.org,
+        ItemKind::Service,
+        body.clone(),
+        version,
+        &caller.actor(),
+    )
+    .await?;
     Ok(Json(body))
 }
 
 /// Deletes a service; refused (422) while anything still needs it.
 #[utoipa::path(delete, path = "/api/orgs/{org}/services/{id}", params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn delete_service(State(state): State<AppState>, caller: ApiCaller, Path((slug, id)): Path<(String, String)>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+pub async fn delete_service(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
     let a = org(&state, &caller, &slug, Role::Editor).await?;
     let version = match expected_version(&headers) {
         Some(v) => v,
-        None => state.store().org_by_slug(&slug).await?.ok_or(WebError::NotFound)?.model_version,
+        None => {
+            state
+                .store()
+                .org_by_slug(&slug)
+                .await?
+                .ok_or(WebError::NotFound)?
+                .model_version
+        }
     };
-    models::delete_item(&state, &a.org, ItemKind::Service, &id, version, &caller.actor()).await?;
+    models::delete_item(
+        &state,
+        &a.org,
+        ItemKind::Service,
+        &id,
+        version,
+        &caller.actor(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list(state: &AppState, caller: &ApiCaller, slug: &str, kind: ItemKind) -> ApiResult<Vec<Value>> {
+async fn list(
+    state: &AppState,
+    caller: &ApiCaller,
+    slug: &str,
+    kind: ItemKind,
+) -> ApiResult<Vec<Value>> {
     let a = org(state, caller, slug, Role::Viewer).await?;
-    Ok(Json(state.store().items(a.org.id, Some(kind)).await?.into_iter().map(|i| i.body).collect()))
+    Ok(Json(
+        state
+            .store()
+            .items(a.org.id, Some(kind))
+            .await?
+            .into_iter()
+            .map(|i| i.body)
+            .collect(),
+    ))
 }
 
 /// The organisation's assets, as the model format writes them.
 #[utoipa::path(get, path = "/api/orgs/{org}/assets", params(("org" = String, Path)), responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)))]
-pub async fn assets(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> ApiResult<Vec<Value>> {
+pub async fn assets(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<Value>> {
     list(&state, &caller, &slug, ItemKind::Asset).await
 }
 
 /// The risk register.
 #[utoipa::path(get, path = "/api/orgs/{org}/risks", params(("org" = String, Path)), responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)))]
-pub async fn risks(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> ApiResult<Vec<Value>> {
+pub async fn risks(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<Value>> {
     list(&state, &caller, &slug, ItemKind::Risk).await
 }
 
@@ -181,12 +281,18 @@ pub struct SpofReport {
 }
 
 fn compiled(m: &models::OrgModel) -> Result<&bulwark_engine::Compiled, ApiError> {
-    m.compiled.as_ref().ok_or_else(|| ApiError(WebError::InvalidModel(models::errors(&m.loaded))))
+    m.compiled
+        .as_ref()
+        .ok_or_else(|| ApiError(WebError::InvalidModel(models::errors(&m.loaded))))
 }
 
 /// Single points of failure of every service.
 #[utoipa::path(get, path = "/api/orgs/{org}/spof", params(("org" = String, Path)), responses((status = 200, body = SpofReport), (status = 422, body = ErrorBody)))]
-pub async fn spof(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> ApiResult<SpofReport> {
+pub async fn spof(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<SpofReport> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
@@ -196,11 +302,17 @@ pub async fn spof(State(state): State<AppState>, caller: ApiCaller, Path(slug): 
         .zip(m.spof())
         .map(|(s, r)| {
             let mut ids: Vec<String> = match r {
-                ServiceSpof::Assets(a) => a.iter().map(|x| c.assets[*x as usize].id.clone()).collect(),
+                ServiceSpof::Assets(a) => {
+                    a.iter().map(|x| c.assets[*x as usize].id.clone()).collect()
+                }
                 ServiceSpof::LostWithoutFailure => Vec::new(),
             };
             ids.sort();
-            ServiceSpofEntry { id: s.id.clone(), single_points_of_failure: ids, lost_without_failure: *r == ServiceSpof::LostWithoutFailure }
+            ServiceSpofEntry {
+                id: s.id.clone(),
+                single_points_of_failure: ids,
+                lost_without_failure: *r == ServiceSpof::LostWithoutFailure,
+            }
         })
         .collect();
     Ok(Json(SpofReport { services }))
@@ -249,31 +361,56 @@ pub struct ImpactReport {
 /// What is lost when some items fail, and why.
 #[utoipa::path(post, path = "/api/orgs/{org}/impact", params(("org" = String, Path)), request_body = ImpactRequest,
     responses((status = 200, body = ImpactReport), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn impact(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>, Json(req): Json<ImpactRequest>) -> ApiResult<ImpactReport> {
+pub async fn impact(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    Json(req): Json<ImpactRequest>,
+) -> ApiResult<ImpactReport> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
     let refs = req
         .fail
         .iter()
-        .map(|id| c.lookup(id).ok_or_else(|| WebError::BadRequest(format!("no asset, service or skill has the id `{id}`"))))
+        .map(|id| {
+            c.lookup(id).ok_or_else(|| {
+                WebError::BadRequest(format!("no asset, service or skill has the id `{id}`"))
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let r = c.impact(&refs);
     let id = |i: u32| c.services[i as usize].id.clone();
     Ok(Json(ImpactReport {
         lost: r.lost.iter().map(|l| id(l.service)).collect(),
-        degraded: r.degraded.iter().map(|d| Degraded { id: id(d.service), capacity: d.capacity }).collect(),
+        degraded: r
+            .degraded
+            .iter()
+            .map(|d| Degraded {
+                id: id(d.service),
+                capacity: d.capacity,
+            })
+            .collect(),
         explanations: r
             .lost
             .iter()
-            .map(|l| Explanation { id: id(l.service), capacity: l.capacity, because: l.because.to_string(), path: l.because.path.iter().map(|s| s.id.clone()).collect() })
+            .map(|l| Explanation {
+                id: id(l.service),
+                capacity: l.capacity,
+                because: l.because.to_string(),
+                path: l.because.path.iter().map(|s| s.id.clone()).collect(),
+            })
             .collect(),
     }))
 }
 
 /// The whole model as a model-format JSON document; its version is in the `ETag` header.
 #[utoipa::path(get, path = "/api/orgs/{org}/model", params(("org" = String, Path)), responses((status = 200, body = Object)))]
-pub async fn model(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> Result<(HeaderMap, Json<Value>), ApiError> {
+pub async fn model(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> Result<(HeaderMap, Json<Value>), ApiError> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut headers = HeaderMap::new();
@@ -287,10 +424,20 @@ pub async fn model(State(state): State<AppState>, caller: ApiCaller, Path(slug):
 /// model with any error changes nothing and every problem is listed (422).
 #[utoipa::path(put, path = "/api/orgs/{org}/model", params(("org" = String, Path)), request_body(content = String, content_type = "application/yaml"),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_model(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>, headers: HeaderMap, body: Bytes) -> ApiResult<Value> {
+pub async fn put_model(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Value> {
     let a = org(&state, &caller, &slug, Role::Admin).await?;
-    let text = String::from_utf8(body.to_vec()).map_err(|_| WebError::BadRequest("the model must be UTF-8 text".into()))?;
-    let json = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("json"));
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| WebError::BadRequest("the model must be UTF-8 text".into()))?;
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("json"));
     let name = if json { "model.json" } else { "model.yaml" };
     let (version, loaded) = models::import(&state, &a.org, name, &text, &caller.actor()).await?;
     Ok(Json(serde_json::json!({
@@ -324,13 +471,26 @@ pub struct AuditItem {
 
 /// The newest 200 changes, newest first.
 #[utoipa::path(get, path = "/api/orgs/{org}/audit", params(("org" = String, Path)), responses((status = 200, body = [AuditItem])))]
-pub async fn audit(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> ApiResult<Vec<AuditItem>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<AuditItem>> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
     let entries = state.store().audit(a.org.id, 200, None).await?;
     Ok(Json(
         entries
             .into_iter()
-            .map(|e| AuditItem { id: e.id, actor: e.actor, at: e.at, action: e.action, entity: e.entity, entity_id: e.entity_id, before: e.before, after: e.after })
+            .map(|e| AuditItem {
+                id: e.id,
+                actor: e.actor,
+                at: e.at,
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                before: e.before,
+                after: e.after,
+            })
             .collect(),
     ))
 }
@@ -348,21 +508,50 @@ pub struct SharedService {
 
 /// Services partners share with the organisation.
 #[utoipa::path(get, path = "/api/orgs/{org}/shared", params(("org" = String, Path)), responses((status = 200, body = [SharedService])))]
-pub async fn shared(State(state): State<AppState>, caller: ApiCaller, Path(slug): Path<String>) -> ApiResult<Vec<SharedService>> {
+pub async fn shared(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<SharedService>> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
     let shares = state.store().shares(a.org.id, false).await?;
-    Ok(Json(shares.into_iter().map(|s| SharedService { owner: s.owner.slug, owner_name: s.owner.name, service: s.service_id }).collect()))
+    Ok(Json(
+        shares
+            .into_iter()
+            .map(|s| SharedService {
+                owner: s.owner.slug,
+                owner_name: s.owner.name,
+                service: s.service_id,
+            })
+            .collect(),
+    ))
 }
 
 /// A service a partner shares with the organisation, read only.
 #[utoipa::path(get, path = "/api/orgs/{org}/shared/{owner}/{service}", params(("org" = String, Path), ("owner" = String, Path), ("service" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn shared_service(State(state): State<AppState>, caller: ApiCaller, Path((slug, owner, service)): Path<(String, String, String)>) -> ApiResult<Value> {
+pub async fn shared_service(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, owner, service)): Path<(String, String, String)>,
+) -> ApiResult<Value> {
     let a = org(&state, &caller, &slug, Role::Viewer).await?;
-    let owner = state.store().org_by_slug(&owner).await?.ok_or(WebError::NotFound)?;
-    if !state.store().is_shared(owner.id, &service, a.org.id).await? {
+    let owner = state
+        .store()
+        .org_by_slug(&owner)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if !state
+        .store()
+        .is_shared(owner.id, &service, a.org.id)
+        .await?
+    {
         return Err(WebError::NotFound.into());
     }
-    let item = state.store().item(owner.id, ItemKind::Service, &service).await?.ok_or(WebError::NotFound)?;
+    let item = state
+        .store()
+        .item(owner.id, ItemKind::Service, &service)
+        .await?
+        .ok_or(WebError::NotFound)?;
     Ok(Json(item.body))
 }

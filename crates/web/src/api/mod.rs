@@ -17,15 +17,26 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/orgs", get(handlers::orgs))
         .route("/orgs/{org}/services", get(handlers::services))
-        .route("/orgs/{org}/services/{id}", get(handlers::service).put(handlers::put_service).delete(handlers::delete_service))
+        .route(
+            "/orgs/{org}/services/{id}",
+            get(handlers::service)
+                .put(handlers::put_service)
+                .delete(handlers::delete_service),
+        )
         .route("/orgs/{org}/assets", get(handlers::assets))
         .route("/orgs/{org}/risks", get(handlers::risks))
         .route("/orgs/{org}/spof", get(handlers::spof))
         .route("/orgs/{org}/impact", post(handlers::impact))
-        .route("/orgs/{org}/model", get(handlers::model).put(handlers::put_model))
+        .route(
+            "/orgs/{org}/model",
+            get(handlers::model).put(handlers::put_model),
+        )
         .route("/orgs/{org}/audit", get(handlers::audit))
         .route("/orgs/{org}/shared", get(handlers::shared))
-        .route("/orgs/{org}/shared/{owner}/{service}", get(handlers::shared_service))
+        .route(
+            "/orgs/{org}/shared/{owner}/{service}",
+            get(handlers::shared_service),
+        )
 }
 
 /// The OpenAPI document.
@@ -52,7 +63,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }

@@ -21,15 +21,28 @@ struct TokensPage {
     created: Option<String>,
 }
 
-async fn tokens_page(state: &AppState, s: &SignedIn, created: Option<String>, errors: Vec<FieldError>) -> Result<Response, PageError> {
+async fn tokens_page(
+    state: &AppState,
+    s: &SignedIn,
+    created: Option<String>,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
     let tokens = state.store().tokens(s.user.id).await?;
     let mut ctx = Ctx::user(s);
     ctx.errors = errors;
-    Ok(TokensPage { ctx, tokens, created }.into_response())
+    Ok(TokensPage {
+        ctx,
+        tokens,
+        created,
+    }
+    .into_response())
 }
 
 /// `GET /account/tokens`.
-pub(super) async fn tokens(State(state): State<AppState>, s: SignedIn) -> Result<Response, PageError> {
+pub(super) async fn tokens(
+    State(state): State<AppState>,
+    s: SignedIn,
+) -> Result<Response, PageError> {
     tokens_page(&state, &s, None, Vec::new()).await
 }
 
@@ -40,10 +53,23 @@ pub(super) struct TokenForm {
 }
 
 /// `POST /account/tokens`: the new token is shown once.
-pub(super) async fn create_token(State(state): State<AppState>, s: SignedIn, Form(f): Form<TokenForm>) -> Result<Response, PageError> {
+pub(super) async fn create_token(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     if f.name.trim().is_empty() {
-        return tokens_page(&state, &s, None, vec![FieldError { field: "name".into(), message: "Enter a name for the token, like the script that will use it".into() }]).await;
+        return tokens_page(
+            &state,
+            &s,
+            None,
+            vec![FieldError {
+                field: "name".into(),
+                message: "Enter a name for the token, like the script that will use it".into(),
+            }],
+        )
+        .await;
     }
     let secret = state.store().create_token(s.user.id, f.name.trim()).await?;
     tokens_page(&state, &s, Some(secret), Vec::new()).await
@@ -55,7 +81,12 @@ pub(super) struct CsrfForm {
 }
 
 /// `POST /account/tokens/{id}/delete`.
-pub(super) async fn delete_token(State(state): State<AppState>, s: SignedIn, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> Result<Response, PageError> {
+pub(super) async fn delete_token(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     state.store().delete_token(s.user.id, id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
@@ -69,18 +100,31 @@ struct AdminPage {
     users: Vec<User>,
 }
 
-async fn admin_page(state: &AppState, s: &SignedIn, errors: Vec<FieldError>, notice: Option<String>) -> Result<Response, PageError> {
+async fn admin_page(
+    state: &AppState,
+    s: &SignedIn,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
     if !s.user.is_admin {
         return Err(PageError(WebError::Forbidden));
     }
     let mut ctx = Ctx::user(s);
     ctx.errors = errors;
     ctx.notice = notice;
-    Ok(AdminPage { ctx, orgs: state.store().orgs().await?, users: state.store().users().await? }.into_response())
+    Ok(AdminPage {
+        ctx,
+        orgs: state.store().orgs().await?,
+        users: state.store().users().await?,
+    }
+    .into_response())
 }
 
 /// `GET /admin`: site administrators only.
-pub(super) async fn admin(State(state): State<AppState>, s: SignedIn) -> Result<Response, PageError> {
+pub(super) async fn admin(
+    State(state): State<AppState>,
+    s: SignedIn,
+) -> Result<Response, PageError> {
     admin_page(&state, &s, Vec::new(), None).await
 }
 
@@ -99,40 +143,93 @@ pub(super) struct AdminForm {
 }
 
 /// `POST /admin`: creates an organisation (with the creator as its administrator) or an account.
-pub(super) async fn admin_create(State(state): State<AppState>, s: SignedIn, Form(f): Form<AdminForm>) -> Result<Response, PageError> {
+pub(super) async fn admin_create(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<AdminForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     if !s.user.is_admin {
         return Err(PageError(WebError::Forbidden));
     }
     let store = state.store();
-    let err = |field: &str, message: String| vec![FieldError { field: field.into(), message }];
+    let err = |field: &str, message: String| {
+        vec![FieldError {
+            field: field.into(),
+            message,
+        }]
+    };
     if f.action == "org" {
         if f.name.trim().is_empty() {
-            return admin_page(&state, &s, err("name", "Enter the organisation's name".into()), None).await;
+            return admin_page(
+                &state,
+                &s,
+                err("name", "Enter the organisation's name".into()),
+                None,
+            )
+            .await;
         }
         return match store.create_org(f.slug.trim(), f.name.trim()).await {
             Ok(org) => {
                 store.set_membership(s.user.id, org.id, Role::Admin).await?;
-                admin_page(&state, &s, Vec::new(), Some(format!("Created {}", org.name))).await
+                admin_page(
+                    &state,
+                    &s,
+                    Vec::new(),
+                    Some(format!("Created {}", org.name)),
+                )
+                .await
             }
-            Err(bulwark_store::StoreError::Conflict(m)) => admin_page(&state, &s, err("slug", m), None).await,
+            Err(bulwark_store::StoreError::Conflict(m)) => {
+                admin_page(&state, &s, err("slug", m), None).await
+            }
             Err(e) => Err(e.into()),
         };
     }
     if !f.email.contains('@') {
-        return admin_page(&state, &s, err("email", "Enter an email address, like name@council.gov.uk".into()), None).await;
+        return admin_page(
+            &state,
+            &s,
+            err(
+                "email",
+                "Enter an email address, like name@council.gov.uk".into(),
+            ),
+            None,
+        )
+        .await;
     }
     if f.name.trim().is_empty() {
-        return admin_page(&state, &s, err("user-name", "Enter the person's name".into()), None).await;
+        return admin_page(
+            &state,
+            &s,
+            err("user-name", "Enter the person's name".into()),
+            None,
+        )
+        .await;
     }
     if let Some(why) = password::weakness(&f.password, &f.email, &f.name) {
         return admin_page(&state, &s, err("password", why), None).await;
     }
     let pw = f.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw)).await.map_err(|e| WebError::Internal(e.to_string()))?;
-    match store.create_user(&f.email, f.name.trim(), &hash, false).await {
-        Ok(u) => admin_page(&state, &s, Vec::new(), Some(format!("Created an account for {}", u.email))).await,
-        Err(bulwark_store::StoreError::Conflict(m)) => admin_page(&state, &s, err("email", m), None).await,
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    match store
+        .create_user(&f.email, f.name.trim(), &hash, false)
+        .await
+    {
+        Ok(u) => {
+            admin_page(
+                &state,
+                &s,
+                Vec::new(),
+                Some(format!("Created an account for {}", u.email)),
+            )
+            .await
+        }
+        Err(bulwark_store::StoreError::Conflict(m)) => {
+            admin_page(&state, &s, err("email", m), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -24,21 +24,43 @@ struct ImportPage {
 }
 
 /// `GET /o/{org}/import`.
-pub(super) async fn import_form(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn import_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
-    Ok(ImportPage { ctx: Ctx::org(&s, &a, "import"), text: String::new() }.into_response())
+    Ok(ImportPage {
+        ctx: Ctx::org(&s, &a, "import"),
+        text: String::new(),
+    }
+    .into_response())
 }
 
 /// `POST /o/{org}/import`: a model file or pasted text replaces the model, all or nothing.
-pub(super) async fn import(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, mut form: Multipart) -> Result<Response, PageError> {
-    let (mut csrf, mut file_name, mut file, mut text) = (String::new(), String::new(), String::new(), String::new());
-    while let Some(field) = form.next_field().await.map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}")))? {
+pub(super) async fn import(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let (mut csrf, mut file_name, mut file, mut text) =
+        (String::new(), String::new(), String::new(), String::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}")))?
+    {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             file_name = field.file_name().unwrap_or_default().to_string();
         }
-        let bytes = field.bytes().await.map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}")))?;
-        let value = String::from_utf8(bytes.to_vec()).map_err(|_| WebError::BadRequest("The file is not text (UTF-8)".into()))?;
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}")))?;
+        let value = String::from_utf8(bytes.to_vec())
+            .map_err(|_| WebError::BadRequest("The file is not text (UTF-8)".into()))?;
         match name.as_str() {
             "csrf" => csrf = value,
             "file" => file = value,
@@ -50,42 +72,101 @@ pub(super) async fn import(State(state): State<AppState>, s: SignedIn, Path(slug
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
     let mut ctx = Ctx::org(&s, &a, "import");
     let (name, body) = if !file.trim().is_empty() {
-        (if file_name.is_empty() { "upload.yaml".to_string() } else { file_name }, file)
+        (
+            if file_name.is_empty() {
+                "upload.yaml".to_string()
+            } else {
+                file_name
+            },
+            file,
+        )
     } else if !text.trim().is_empty() {
         ("pasted.yaml".to_string(), text.clone())
     } else {
-        ctx.errors.push(FieldError { field: "file".into(), message: "Choose a model file, or paste a model".into() });
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, ImportPage { ctx, text }).into_response());
+        ctx.errors.push(FieldError {
+            field: "file".into(),
+            message: "Choose a model file, or paste a model".into(),
+        });
+        return Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ImportPage { ctx, text },
+        )
+            .into_response());
     };
     match models::import(&state, &a.org, &name, &body, &s.actor()).await {
         Ok((_, loaded)) => {
             let m = &loaded.model;
-            ctx.notice = Some(format!("Imported {} services, {} assets, {} skills, {} risks and {} scenarios from {name}", m.services.len(), m.assets.len(), m.skills.len(), m.risks.len(), m.scenarios.len()));
-            Ok(ImportPage { ctx, text: String::new() }.into_response())
+            ctx.notice = Some(format!(
+                "Imported {} services, {} assets, {} skills, {} risks and {} scenarios from {name}",
+                m.services.len(),
+                m.assets.len(),
+                m.skills.len(),
+                m.risks.len(),
+                m.scenarios.len()
+            ));
+            Ok(ImportPage {
+                ctx,
+                text: String::new(),
+            }
+            .into_response())
         }
         Err(WebError::InvalidModel(problems)) => {
-            ctx.errors = problems.into_iter().map(|message| FieldError { field: "file".into(), message }).collect();
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, ImportPage { ctx, text }).into_response())
+            ctx.errors = problems
+                .into_iter()
+                .map(|message| FieldError {
+                    field: "file".into(),
+                    message,
+                })
+                .collect();
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                ImportPage { ctx, text },
+            )
+                .into_response())
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
-async fn export(state: &AppState, s: &SignedIn, slug: &str, format: Format) -> Result<Response, PageError> {
+async fn export(
+    state: &AppState,
+    s: &SignedIn,
+    slug: &str,
+    format: Format,
+) -> Result<Response, PageError> {
     let a = org_access(state, s, slug, Role::Viewer).await?;
     let m = org_model(state, &a.org).await?;
-    let (ext, mime) = if format == Format::Yaml { ("yaml", "application/yaml") } else { ("json", "application/json") };
+    let (ext, mime) = if format == Format::Yaml {
+        ("yaml", "application/yaml")
+    } else {
+        ("json", "application/json")
+    };
     let disposition = format!("attachment; filename=\"{slug}.{ext}\"");
-    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], write(&m.loaded.model, format)).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        write(&m.loaded.model, format),
+    )
+        .into_response())
 }
 
 /// `GET /o/{org}/export.yaml`.
-pub(super) async fn export_yaml(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn export_yaml(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     export(&state, &s, &slug, Format::Yaml).await
 }
 
 /// `GET /o/{org}/export.json`.
-pub(super) async fn export_json(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn export_json(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     export(&state, &s, &slug, Format::Json).await
 }
 
@@ -97,10 +178,18 @@ struct AuditPage {
 }
 
 /// `GET /o/{org}/audit`: the newest 200 changes.
-pub(super) async fn audit(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn audit(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let entries = state.store().audit(a.org.id, 200, None).await?;
-    Ok(AuditPage { ctx: Ctx::org(&s, &a, "audit"), entries }.into_response())
+    Ok(AuditPage {
+        ctx: Ctx::org(&s, &a, "audit"),
+        entries,
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -111,18 +200,41 @@ struct MembersPage {
     email: String,
 }
 
-async fn members_page(state: &AppState, s: &SignedIn, slug: &str, errors: Vec<FieldError>, notice: Option<String>, email: String) -> Result<Response, PageError> {
+async fn members_page(
+    state: &AppState,
+    s: &SignedIn,
+    slug: &str,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    email: String,
+) -> Result<Response, PageError> {
     let a = org_access(state, s, slug, Role::Admin).await?;
     let members = state.store().members(a.org.id).await?;
     let mut ctx = Ctx::org(s, &a, "members");
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     ctx.errors = errors;
     ctx.notice = notice;
-    Ok((status, MembersPage { ctx, members, email }).into_response())
+    Ok((
+        status,
+        MembersPage {
+            ctx,
+            members,
+            email,
+        },
+    )
+        .into_response())
 }
 
 /// `GET /o/{org}/members`.
-pub(super) async fn members(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn members(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     members_page(&state, &s, &slug, Vec::new(), None, String::new()).await
 }
 
@@ -134,20 +246,66 @@ pub(super) struct MemberForm {
 }
 
 /// `POST /o/{org}/members`: adds an existing account, or changes a member's role.
-pub(super) async fn add_member(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Form(f): Form<MemberForm>) -> Result<Response, PageError> {
+pub(super) async fn add_member(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Form(f): Form<MemberForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
     let Some(role) = Role::parse(&f.role) else {
-        return members_page(&state, &s, &slug, vec![FieldError { field: "role".into(), message: "Choose a role".into() }], None, f.email).await;
+        return members_page(
+            &state,
+            &s,
+            &slug,
+            vec![FieldError {
+                field: "role".into(),
+                message: "Choose a role".into(),
+            }],
+            None,
+            f.email,
+        )
+        .await;
     };
     let Some(user) = state.store().user_by_email(&f.email).await? else {
-        let e = FieldError { field: "email".into(), message: format!("There is no account for {}. Ask a site administrator to create one first.", f.email.trim()) };
+        let e = FieldError {
+            field: "email".into(),
+            message: format!(
+                "There is no account for {}. Ask a site administrator to create one first.",
+                f.email.trim()
+            ),
+        };
         return members_page(&state, &s, &slug, vec![e], None, f.email).await;
     };
-    state.store().set_membership(user.id, a.org.id, role).await?;
-    let change = Change { org: Some(a.org.id), actor: &s.actor(), action: "grant", entity: "membership", entity_id: &user.email, before: None, after: Some(role.as_str().into()) };
+    state
+        .store()
+        .set_membership(user.id, a.org.id, role)
+        .await?;
+    let change = Change {
+        org: Some(a.org.id),
+        actor: &s.actor(),
+        action: "grant",
+        entity: "membership",
+        entity_id: &user.email,
+        before: None,
+        after: Some(role.as_str().into()),
+    };
     state.store().record(change).await?;
-    members_page(&state, &s, &slug, Vec::new(), Some(format!("{} is now {} of {}", user.email, role.as_str(), a.org.name)), String::new()).await
+    members_page(
+        &state,
+        &s,
+        &slug,
+        Vec::new(),
+        Some(format!(
+            "{} is now {} of {}",
+            user.email,
+            role.as_str(),
+            a.org.name
+        )),
+        String::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -156,15 +314,31 @@ pub(super) struct CsrfForm {
 }
 
 /// `POST /o/{org}/members/{user}/remove`.
-pub(super) async fn remove_member(State(state): State<AppState>, s: SignedIn, Path((slug, user)): Path<(String, i64)>, Form(f): Form<CsrfForm>) -> Result<Response, PageError> {
+pub(super) async fn remove_member(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, user)): Path<(String, i64)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
     if user == s.user.id {
-        let e = FieldError { field: "email".into(), message: "You cannot remove yourself; ask another administrator".into() };
+        let e = FieldError {
+            field: "email".into(),
+            message: "You cannot remove yourself; ask another administrator".into(),
+        };
         return members_page(&state, &s, &slug, vec![e], None, String::new()).await;
     }
     state.store().remove_membership(user, a.org.id).await?;
-    let change = Change { org: Some(a.org.id), actor: &s.actor(), action: "revoke", entity: "membership", entity_id: &user.to_string(), before: None, after: None };
+    let change = Change {
+        org: Some(a.org.id),
+        actor: &s.actor(),
+        action: "revoke",
+        entity: "membership",
+        entity_id: &user.to_string(),
+        before: None,
+        after: None,
+    };
     state.store().record(change).await?;
     Ok(Redirect::to(&format!("/o/{slug}/members")).into_response())
 }
@@ -179,21 +353,50 @@ struct SharingPage {
 }
 
 /// `GET /o/{org}/sharing`: what this organisation shares, and what partners share with it.
-pub(super) async fn sharing(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn sharing(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     sharing_page(&state, &s, a, Vec::new(), None).await
 }
 
-async fn sharing_page(state: &AppState, s: &SignedIn, a: crate::access::OrgAccess, errors: Vec<FieldError>, notice: Option<String>) -> Result<Response, PageError> {
+async fn sharing_page(
+    state: &AppState,
+    s: &SignedIn,
+    a: crate::access::OrgAccess,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
     let m = org_model(state, &a.org).await?;
-    let services = m.loaded.model.services.iter().map(|x| (x.meta.id.to_string(), x.meta.name.clone())).collect();
+    let services = m
+        .loaded
+        .model
+        .services
+        .iter()
+        .map(|x| (x.meta.id.to_string(), x.meta.name.clone()))
+        .collect();
     let outgoing = state.store().shares(a.org.id, true).await?;
     let incoming = state.store().shares(a.org.id, false).await?;
     let mut ctx = Ctx::org(s, &a, "sharing");
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     ctx.errors = errors;
     ctx.notice = notice;
-    Ok((status, SharingPage { ctx, outgoing, incoming, services }).into_response())
+    Ok((
+        status,
+        SharingPage {
+            ctx,
+            outgoing,
+            incoming,
+            services,
+        },
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -204,28 +407,62 @@ pub(super) struct ShareForm {
 }
 
 /// `POST /o/{org}/sharing`: shares a service read-only with a partner organisation.
-pub(super) async fn share(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Form(f): Form<ShareForm>) -> Result<Response, PageError> {
+pub(super) async fn share(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Form(f): Form<ShareForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
     let m = org_model(&state, &a.org).await?;
     let mut errors = Vec::new();
-    if !m.loaded.model.services.iter().any(|x| x.meta.id.as_str() == f.service) {
-        errors.push(FieldError { field: "service".into(), message: "Choose a service to share".into() });
+    if !m
+        .loaded
+        .model
+        .services
+        .iter()
+        .any(|x| x.meta.id.as_str() == f.service)
+    {
+        errors.push(FieldError {
+            field: "service".into(),
+            message: "Choose a service to share".into(),
+        });
     }
     let partner = state.store().org_by_slug(f.partner.trim()).await?;
     match &partner {
-        None => errors.push(FieldError { field: "partner".into(), message: format!("There is no organisation with the id {}", f.partner.trim()) }),
-        Some(p) if p.id == a.org.id => errors.push(FieldError { field: "partner".into(), message: "Choose another organisation than your own".into() }),
+        None => errors.push(FieldError {
+            field: "partner".into(),
+            message: format!("There is no organisation with the id {}", f.partner.trim()),
+        }),
+        Some(p) if p.id == a.org.id => errors.push(FieldError {
+            field: "partner".into(),
+            message: "Choose another organisation than your own".into(),
+        }),
         _ => {}
     }
     if !errors.is_empty() {
         return sharing_page(&state, &s, a, errors, None).await;
     }
     let partner = partner.expect("checked above");
-    state.store().share(a.org.id, &f.service, partner.id).await?;
-    let change = Change { org: Some(a.org.id), actor: &s.actor(), action: "share", entity: "service", entity_id: &f.service, before: None, after: Some(partner.slug.clone()) };
+    state
+        .store()
+        .share(a.org.id, &f.service, partner.id)
+        .await?;
+    let change = Change {
+        org: Some(a.org.id),
+        actor: &s.actor(),
+        action: "share",
+        entity: "service",
+        entity_id: &f.service,
+        before: None,
+        after: Some(partner.slug.clone()),
+    };
     state.store().record(change).await?;
-    let notice = Some(format!("{} can now see {} (read only)", partner.name, f.service));
+    let notice = Some(format!(
+        "{} can now see {} (read only)",
+        partner.name, f.service
+    ));
     sharing_page(&state, &s, a, Vec::new(), notice).await
 }
 
@@ -237,21 +474,49 @@ pub(super) struct UnshareForm {
 }
 
 /// `POST /o/{org}/sharing/remove`.
-pub(super) async fn unshare(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Form(f): Form<UnshareForm>) -> Result<Response, PageError> {
+pub(super) async fn unshare(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Form(f): Form<UnshareForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
-    state.store().unshare(a.org.id, &f.service, f.partner).await?;
-    let change = Change { org: Some(a.org.id), actor: &s.actor(), action: "unshare", entity: "service", entity_id: &f.service, before: Some(f.partner.to_string()), after: None };
+    state
+        .store()
+        .unshare(a.org.id, &f.service, f.partner)
+        .await?;
+    let change = Change {
+        org: Some(a.org.id),
+        actor: &s.actor(),
+        action: "unshare",
+        entity: "service",
+        entity_id: &f.service,
+        before: Some(f.partner.to_string()),
+        after: None,
+    };
     state.store().record(change).await?;
     Ok(Redirect::to(&format!("/o/{slug}/sharing")).into_response())
 }
 
 /// `GET /o/{org}/shared/{owner}/{service}`: a partner's shared service, read only. The
 /// caller must belong to `org`, and `owner` must share `service` with `org`.
-pub(super) async fn shared_service(State(state): State<AppState>, s: SignedIn, Path((slug, owner, service)): Path<(String, String, String)>) -> Result<Response, PageError> {
+pub(super) async fn shared_service(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, owner, service)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
-    let owner = state.store().org_by_slug(&owner).await?.ok_or(WebError::NotFound)?;
-    if !state.store().is_shared(owner.id, &service, a.org.id).await? {
+    let owner = state
+        .store()
+        .org_by_slug(&owner)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if !state
+        .store()
+        .is_shared(owner.id, &service, a.org.id)
+        .await?
+    {
         return Err(PageError(WebError::NotFound));
     }
     let m = org_model(&state, &owner).await?;

@@ -56,7 +56,9 @@ fn reliance(m: &OrgModel, c: &Compiled) -> Vec<(usize, usize, usize)> {
 }
 
 fn asset_rows(m: &OrgModel, only: Option<AssetKind>) -> Vec<AssetRow> {
-    let Some(c) = &m.compiled else { return Vec::new() };
+    let Some(c) = &m.compiled else {
+        return Vec::new();
+    };
     let counts = reliance(m, c);
     m.loaded
         .model
@@ -73,10 +75,16 @@ fn asset_rows(m: &OrgModel, only: Option<AssetKind>) -> Vec<AssetRow> {
             spof_for: counts[i].2,
             failure: match a.failure {
                 Some(Failure::Probability(p)) => format!("{:.1}% a year", p * 100.0),
-                Some(Failure::Rate { rate, repair }) => format!("{rate} a year, {repair} to restore"),
+                Some(Failure::Rate { rate, repair }) => {
+                    format!("{rate} a year, {repair} to restore")
+                }
                 None => String::new(),
             },
-            ends: a.end_of_support.or(a.contract_end).map(|d| d.to_string()).unwrap_or_default(),
+            ends: a
+                .end_of_support
+                .or(a.contract_end)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -100,12 +108,22 @@ pub(super) struct KindFilter {
 }
 
 /// `GET /o/{org}/assets`.
-pub(super) async fn assets(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Query(f): Query<KindFilter>) -> Result<Response, PageError> {
+pub(super) async fn assets(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Query(f): Query<KindFilter>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let only = AssetKind::ALL.into_iter().find(|k| k.as_str() == f.kind);
     let mut rows = asset_rows(&m, only);
-    rows.sort_by(|a, b| b.spof_for.cmp(&a.spof_for).then(b.used_by.cmp(&a.used_by)).then(a.id.cmp(&b.id)));
+    rows.sort_by(|a, b| {
+        b.spof_for
+            .cmp(&a.spof_for)
+            .then(b.used_by.cmp(&a.used_by))
+            .then(a.id.cmp(&b.id))
+    });
     Ok(AssetsPage {
         ctx: Ctx::org(&s, &a, "assets"),
         heading: "Assets",
@@ -119,11 +137,20 @@ pub(super) async fn assets(State(state): State<AppState>, s: SignedIn, Path(slug
 }
 
 /// `GET /o/{org}/suppliers`: concentration of reliance on suppliers.
-pub(super) async fn suppliers(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn suppliers(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut rows = asset_rows(&m, Some(AssetKind::Supplier));
-    rows.sort_by(|a, b| b.critical.cmp(&a.critical).then(b.used_by.cmp(&a.used_by)).then(a.id.cmp(&b.id)));
+    rows.sort_by(|a, b| {
+        b.critical
+            .cmp(&a.critical)
+            .then(b.used_by.cmp(&a.used_by))
+            .then(a.id.cmp(&b.id))
+    });
     Ok(AssetsPage {
         ctx: Ctx::org(&s, &a, "suppliers"),
         heading: "Suppliers",
@@ -158,7 +185,11 @@ struct SkillsPage {
 }
 
 /// `GET /o/{org}/skills`.
-pub(super) async fn skills(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn skills(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
@@ -169,11 +200,26 @@ pub(super) async fn skills(State(state): State<AppState>, s: SignedIn, Path(slug
             id: k.meta.id.to_string(),
             name: k.meta.name.clone(),
             headcount: k.headcount,
-            required: model.services.iter().flat_map(|s| &s.staff).filter(|st| st.skill.id == k.meta.id.as_str()).map(|st| st.fte).sum(),
-            cover: k.can_cover.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", "),
+            required: model
+                .services
+                .iter()
+                .flat_map(|s| &s.staff)
+                .filter(|st| st.skill.id == k.meta.id.as_str())
+                .map(|st| st.fte)
+                .sum(),
+            cover: k
+                .can_cover
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
-    Ok(SkillsPage { ctx: Ctx::org(&s, &a, "skills"), rows }.into_response())
+    Ok(SkillsPage {
+        ctx: Ctx::org(&s, &a, "skills"),
+        rows,
+    }
+    .into_response())
 }
 
 /// One risk row.
@@ -208,7 +254,11 @@ struct RisksPage {
 }
 
 /// `GET /o/{org}/risks`.
-pub(super) async fn risks(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn risks(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
@@ -223,7 +273,11 @@ pub(super) async fn risks(State(state): State<AppState>, s: SignedIn, Path(slug)
             score: r.likelihood * r.impact,
             category: r.category.clone().unwrap_or_default(),
             scenario: r.scenario.as_ref().map(|sc| {
-                let name = model.scenarios.iter().find(|x| x.meta.id.as_str() == sc.id).map_or(sc.id.clone(), |x| x.meta.name.clone());
+                let name = model
+                    .scenarios
+                    .iter()
+                    .find(|x| x.meta.id.as_str() == sc.id)
+                    .map_or(sc.id.clone(), |x| x.meta.name.clone());
                 (sc.id.clone(), name)
             }),
             owner: r.meta.owner.clone().unwrap_or_default(),
@@ -235,10 +289,22 @@ pub(super) async fn risks(State(state): State<AppState>, s: SignedIn, Path(slug)
         .rev()
         .map(|l| {
             let cells = (1..=5u8)
-                .map(|i| (rows.iter().filter(|r| r.likelihood == l && r.impact == i).count(), ((l * i) as f32 / 5.0).ceil().clamp(1.0, 5.0) as u8))
+                .map(|i| {
+                    (
+                        rows.iter()
+                            .filter(|r| r.likelihood == l && r.impact == i)
+                            .count(),
+                        ((l * i) as f32 / 5.0).ceil().clamp(1.0, 5.0) as u8,
+                    )
+                })
                 .collect();
             (l, cells)
         })
         .collect();
-    Ok(RisksPage { ctx: Ctx::org(&s, &a, "risks"), rows, heat }.into_response())
+    Ok(RisksPage {
+        ctx: Ctx::org(&s, &a, "risks"),
+        rows,
+        heat,
+    }
+    .into_response())
 }

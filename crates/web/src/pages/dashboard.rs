@@ -28,7 +28,11 @@ pub(super) async fn home(s: SignedIn) -> Response {
     if let [only] = s.memberships.as_slice() {
         return Redirect::to(&format!("/o/{}", only.org_slug)).into_response();
     }
-    Choose { ctx: Ctx::user(&s), memberships: s.memberships.clone() }.into_response()
+    Choose {
+        ctx: Ctx::user(&s),
+        memberships: s.memberships.clone(),
+    }
+    .into_response()
 }
 
 /// A service flagged on the dashboard.
@@ -58,28 +62,71 @@ struct Dashboard {
 }
 
 /// `GET /o/{org}`.
-pub(super) async fn dashboard(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn dashboard(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
-    let mut by_criticality: Vec<(&'static str, usize)> =
-        Criticality::ALL.iter().map(|c| (c.as_str(), model.services.iter().filter(|s| s.criticality == Some(*c)).count())).collect();
-    by_criticality.push(("not rated", model.services.iter().filter(|s| s.criticality.is_none()).count()));
+    let mut by_criticality: Vec<(&'static str, usize)> = Criticality::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.as_str(),
+                model
+                    .services
+                    .iter()
+                    .filter(|s| s.criticality == Some(*c))
+                    .count(),
+            )
+        })
+        .collect();
+    by_criticality.push((
+        "not rated",
+        model
+            .services
+            .iter()
+            .filter(|s| s.criticality.is_none())
+            .count(),
+    ));
     let mut spof = Vec::new();
     if let Some(c) = &m.compiled {
         for (i, r) in m.spof().iter().enumerate() {
             let svc = &c.services[i];
             let detail = match r {
-                ServiceSpof::LostWithoutFailure => "already below its minimum for want of staff".to_string(),
+                ServiceSpof::LostWithoutFailure => {
+                    "already below its minimum for want of staff".to_string()
+                }
                 ServiceSpof::Assets(a) if a.is_empty() => continue,
                 ServiceSpof::Assets(a) => {
-                    let mut ids: Vec<&str> = a.iter().map(|x| c.assets[*x as usize].name.as_str()).collect();
+                    let mut ids: Vec<&str> = a
+                        .iter()
+                        .map(|x| c.assets[*x as usize].name.as_str())
+                        .collect();
                     ids.sort_unstable();
-                    let more = if ids.len() > 3 { format!(" and {} more", ids.len() - 3) } else { String::new() };
-                    format!("{} single point(s) of failure: {}{more}", ids.len(), ids[..ids.len().min(3)].join(", "))
+                    let more = if ids.len() > 3 {
+                        format!(" and {} more", ids.len() - 3)
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{} single point(s) of failure: {}{more}",
+                        ids.len(),
+                        ids[..ids.len().min(3)].join(", ")
+                    )
                 }
             };
-            spof.push((svc.criticality, Flag { id: svc.id.clone(), name: svc.name.clone(), criticality: svc.criticality.map_or("not rated", |c| c.as_str()), detail }));
+            spof.push((
+                svc.criticality,
+                Flag {
+                    id: svc.id.clone(),
+                    name: svc.name.clone(),
+                    criticality: svc.criticality.map_or("not rated", |c| c.as_str()),
+                    detail,
+                },
+            ));
         }
     }
     spof.sort_by_key(|(c, _)| c.map_or(9, |c| c as u8));
@@ -95,10 +142,16 @@ pub(super) async fn dashboard(State(state): State<AppState>, s: SignedIn, Path(s
     let mut risks: Vec<(String, String, u8)> = model
         .risks
         .iter()
-        .map(|r| (r.meta.id.to_string(), r.meta.name.clone(), r.likelihood * r.impact))
+        .map(|r| {
+            (
+                r.meta.id.to_string(),
+                r.meta.name.clone(),
+                r.likelihood * r.impact,
+            )
+        })
         .filter(|r| r.2 >= RISK_APPETITE)
         .collect();
-    risks.sort_by(|a, b| b.2.cmp(&a.2));
+    risks.sort_by_key(|r| std::cmp::Reverse(r.2));
     Ok(Dashboard {
         ctx: Ctx::org(&s, &a, "dashboard"),
         by_criticality,

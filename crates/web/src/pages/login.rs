@@ -41,17 +41,41 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn page(jar: CookieJar, state: &AppState, email: String, next: String, errors: Vec<FieldError>) -> Response {
+fn page(
+    jar: CookieJar,
+    state: &AppState,
+    email: String,
+    next: String,
+    errors: Vec<FieldError>,
+) -> Response {
     let token = new_secret("");
     let jar = jar.add(cookie(state, LOGIN_CSRF_COOKIE, token.clone()));
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
-    let ctx = Ctx { csrf: token, errors, ..Ctx::default() };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let ctx = Ctx {
+        csrf: token,
+        errors,
+        ..Ctx::default()
+    };
     (status, jar, LoginPage { ctx, email, next }).into_response()
 }
 
 /// `GET /login`.
-pub(super) async fn form(State(state): State<AppState>, jar: CookieJar, Query(q): Query<Next>) -> Response {
-    page(jar, &state, String::new(), safe_next(q.next.as_deref()), Vec::new())
+pub(super) async fn form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<Next>,
+) -> Response {
+    page(
+        jar,
+        &state,
+        String::new(),
+        safe_next(q.next.as_deref()),
+        Vec::new(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -63,42 +87,72 @@ pub(super) struct LoginForm {
 }
 
 /// `POST /login`.
-pub(super) async fn submit(State(state): State<AppState>, jar: CookieJar, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
     let next = safe_next(f.next.as_deref());
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(f.csrf.as_bytes())) {
-        let e = FieldError { field: "email".into(), message: "This form has expired. Enter your details again.".into() };
+        let e = FieldError {
+            field: "email".into(),
+            message: "This form has expired. Enter your details again.".into(),
+        };
         return Ok(page(jar, &state, f.email, next, vec![e]));
     }
     let mut errors = Vec::new();
     if f.email.trim().is_empty() {
-        errors.push(FieldError { field: "email".into(), message: "Enter your email address".into() });
+        errors.push(FieldError {
+            field: "email".into(),
+            message: "Enter your email address".into(),
+        });
     }
     if f.password.is_empty() {
-        errors.push(FieldError { field: "password".into(), message: "Enter your password".into() });
+        errors.push(FieldError {
+            field: "password".into(),
+            message: "Enter your password".into(),
+        });
     }
     if !errors.is_empty() {
         return Ok(page(jar, &state, f.email, next, errors));
     }
     let store = state.store();
-    if store.recent_login_failures(&f.email, THROTTLE_SECONDS).await? >= MAX_FAILURES {
+    if store
+        .recent_login_failures(&f.email, THROTTLE_SECONDS)
+        .await?
+        >= MAX_FAILURES
+    {
         let e = FieldError { field: "email".into(), message: "Too many failed attempts to sign in to this account. Wait 15 minutes, then try again.".into() };
         return Ok(page(jar, &state, f.email, next, vec![e]));
     }
     let user = store.user_by_email(&f.email).await?;
-    let hash = user.as_ref().map_or(password::decoy(), |u| u.password_hash.as_str()).to_string();
+    let hash = user
+        .as_ref()
+        .map_or(password::decoy(), |u| u.password_hash.as_str())
+        .to_string();
     let password = f.password.clone();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &hash)).await.unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .unwrap_or(false);
     match user.filter(|_| ok) {
         Some(user) => {
             store.clear_login_failures(&f.email).await?;
             let secret = store.create_session(user.id).await?;
-            let jar = jar.remove(LOGIN_CSRF_COOKIE).add(cookie(&state, SESSION_COOKIE, secret));
+            let jar = jar
+                .remove(LOGIN_CSRF_COOKIE)
+                .add(cookie(&state, SESSION_COOKIE, secret));
             Ok((jar, Redirect::to(&next)).into_response())
         }
         None => {
             store.record_login_failure(&f.email).await?;
-            let e = FieldError { field: "email".into(), message: "The email address or password is not right".into() };
+            let e = FieldError {
+                field: "email".into(),
+                message: "The email address or password is not right".into(),
+            };
             Ok(page(jar, &state, f.email, next, vec![e]))
         }
     }
@@ -110,7 +164,12 @@ pub(super) struct CsrfOnly {
 }
 
 /// `POST /logout`.
-pub(super) async fn logout(State(state): State<AppState>, s: SignedIn, jar: CookieJar, Form(f): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    s: SignedIn,
+    jar: CookieJar,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
         state.store().delete_session(c.value()).await?;

@@ -28,9 +28,15 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/o/{org}", get(dashboard::dashboard))
         .route("/o/{org}/services", get(services::list))
-        .route("/o/{org}/services/new", get(services::new_form).post(services::create))
+        .route(
+            "/o/{org}/services/new",
+            get(services::new_form).post(services::create),
+        )
         .route("/o/{org}/services/{id}", get(services::show))
-        .route("/o/{org}/services/{id}/edit", get(services::edit_form).post(services::update))
+        .route(
+            "/o/{org}/services/{id}/edit",
+            get(services::edit_form).post(services::update),
+        )
         .route("/o/{org}/services/{id}/delete", post(services::delete))
         .route("/o/{org}/services/{id}/graph.svg", get(services::graph))
         .route("/o/{org}/assets", get(catalogue::assets))
@@ -38,16 +44,28 @@ pub fn routes() -> Router<AppState> {
         .route("/o/{org}/skills", get(catalogue::skills))
         .route("/o/{org}/risks", get(catalogue::risks))
         .route("/o/{org}/what-if", get(whatif::whatif))
-        .route("/o/{org}/import", get(admin::import_form).post(admin::import))
+        .route(
+            "/o/{org}/import",
+            get(admin::import_form).post(admin::import),
+        )
         .route("/o/{org}/export.yaml", get(admin::export_yaml))
         .route("/o/{org}/export.json", get(admin::export_json))
         .route("/o/{org}/audit", get(admin::audit))
-        .route("/o/{org}/members", get(admin::members).post(admin::add_member))
+        .route(
+            "/o/{org}/members",
+            get(admin::members).post(admin::add_member),
+        )
         .route("/o/{org}/members/{user}/remove", post(admin::remove_member))
         .route("/o/{org}/sharing", get(admin::sharing).post(admin::share))
         .route("/o/{org}/sharing/remove", post(admin::unshare))
-        .route("/o/{org}/shared/{owner}/{service}", get(admin::shared_service))
-        .route("/account/tokens", get(account::tokens).post(account::create_token))
+        .route(
+            "/o/{org}/shared/{owner}/{service}",
+            get(admin::shared_service),
+        )
+        .route(
+            "/account/tokens",
+            get(account::tokens).post(account::create_token),
+        )
         .route("/account/tokens/{id}/delete", post(account::delete_token))
         .route("/admin", get(account::admin).post(account::admin_create))
 }
@@ -85,7 +103,11 @@ pub struct Ctx {
 impl Ctx {
     /// A page for a signed-in person outside any organisation.
     pub fn user(s: &SignedIn) -> Ctx {
-        Ctx { user_name: Some(s.user.name.clone()), csrf: s.csrf.clone(), ..Ctx::default() }
+        Ctx {
+            user_name: Some(s.user.name.clone()),
+            csrf: s.csrf.clone(),
+            ..Ctx::default()
+        }
     }
 
     /// A page inside an organisation.
@@ -131,7 +153,10 @@ impl Ctx {
 
     /// The first problem with `field`.
     pub fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     /// True when the caller may edit the model.
@@ -146,7 +171,12 @@ impl Ctx {
 }
 
 /// Resolves the caller's access to `slug` for a page.
-pub async fn org_access(state: &AppState, s: &SignedIn, slug: &str, needed: Role) -> Result<OrgAccess, PageError> {
+pub async fn org_access(
+    state: &AppState,
+    s: &SignedIn,
+    slug: &str,
+    needed: Role,
+) -> Result<OrgAccess, PageError> {
     Ok(access(state.store(), &s.memberships, slug, needed).await?)
 }
 
@@ -165,7 +195,9 @@ impl ErrorPage {
         let heading = match status {
             StatusCode::NOT_FOUND => "Page not found".to_string(),
             StatusCode::FORBIDDEN => "You do not have permission to do this".to_string(),
-            StatusCode::INTERNAL_SERVER_ERROR => "Sorry, there is a problem with the service".to_string(),
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                "Sorry, there is a problem with the service".to_string()
+            }
             _ => "There is a problem".to_string(),
         };
         let message = match error {
@@ -174,6 +206,10 @@ impl ErrorPage {
             WebError::InvalidModel(p) => p.join("; "),
             other => other.to_string(),
         };
-        ErrorPage { ctx: Ctx::default(), heading, message }
+        ErrorPage {
+            ctx: Ctx::default(),
+            heading,
+            message,
+        }
     }
 }

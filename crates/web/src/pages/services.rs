@@ -69,7 +69,12 @@ fn spof_count(m: &OrgModel, index: usize) -> usize {
 }
 
 /// `GET /o/{org}/services`: filter by text and criticality, sort by a column.
-pub(super) async fn list(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Query(f): Query<Filter>) -> Result<Response, PageError> {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Query(f): Query<Filter>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let q = f.q.trim().to_lowercase();
@@ -79,8 +84,15 @@ pub(super) async fn list(State(state): State<AppState>, s: SignedIn, Path(slug):
         .services
         .iter()
         .enumerate()
-        .filter(|(_, s)| q.is_empty() || s.meta.name.to_lowercase().contains(&q) || s.meta.id.as_str().contains(&q))
-        .filter(|(_, s)| f.criticality.is_empty() || s.criticality.map(|c| c.as_str()) == Some(f.criticality.as_str()))
+        .filter(|(_, s)| {
+            q.is_empty()
+                || s.meta.name.to_lowercase().contains(&q)
+                || s.meta.id.as_str().contains(&q)
+        })
+        .filter(|(_, s)| {
+            f.criticality.is_empty()
+                || s.criticality.map(|c| c.as_str()) == Some(f.criticality.as_str())
+        })
         .collect();
     match f.sort.as_str() {
         "name" => picked.sort_by(|a, b| a.1.meta.name.cmp(&b.1.meta.name)),
@@ -99,7 +111,15 @@ pub(super) async fn list(State(state): State<AppState>, s: SignedIn, Path(slug):
             spof: spof_count(&m, *i).min(999),
         })
         .collect();
-    Ok(ListPage { ctx: Ctx::org(&s, &a, "services"), rows, q: f.q, criticality: f.criticality, sort: f.sort, total: m.loaded.model.services.len() }.into_response())
+    Ok(ListPage {
+        ctx: Ctx::org(&s, &a, "services"),
+        rows,
+        q: f.q,
+        criticality: f.criticality,
+        sort: f.sort,
+        total: m.loaded.model.services.len(),
+    }
+    .into_response())
 }
 
 /// A line of a needs tree, indented by depth.
@@ -115,14 +135,22 @@ pub struct NeedLine {
 fn need_lines(n: &Need, depth: usize, names: &dyn Fn(&str) -> String, out: &mut Vec<NeedLine>) {
     let (label, parts) = match n {
         Need::Ref(r) => {
-            out.push(NeedLine { depth, label: names(&r.id), link: Some(r.id.clone()) });
+            out.push(NeedLine {
+                depth,
+                label: names(&r.id),
+                link: Some(r.id.clone()),
+            });
             return;
         }
         Need::All(parts, _) => ("All of:".to_string(), parts),
         Need::Any(parts, _) => ("Any one of:".to_string(), parts),
         Need::AtLeast { k, of, .. } => (format!("At least {k} of:"), of),
     };
-    out.push(NeedLine { depth, label, link: None });
+    out.push(NeedLine {
+        depth,
+        label,
+        link: None,
+    });
     for p in parts {
         need_lines(p, depth + 1, names, out);
     }
@@ -149,12 +177,29 @@ struct ShowPage {
 }
 
 /// The usual BIA time buckets and where each starts.
-const BUCKETS: [(&str, u64); 6] = [("Under 4 hours", 0), ("4 to 24 hours", 4 * 60), ("1 to 3 days", 24 * 60), ("3 to 7 days", 72 * 60), ("1 to 2 weeks", 168 * 60), ("Over 2 weeks", 336 * 60)];
+const BUCKETS: [(&str, u64); 6] = [
+    ("Under 4 hours", 0),
+    ("4 to 24 hours", 4 * 60),
+    ("1 to 3 days", 24 * 60),
+    ("3 to 7 days", 72 * 60),
+    ("1 to 2 weeks", 168 * 60),
+    ("Over 2 weeks", 336 * 60),
+];
 
 /// Builds the page for one service of a model (also used for shared, read-only views).
-pub(super) fn service_page(ctx: Ctx, m: &OrgModel, id: &str, shared_view: bool) -> Result<Response, PageError> {
+pub(super) fn service_page(
+    ctx: Ctx,
+    m: &OrgModel,
+    id: &str,
+    shared_view: bool,
+) -> Result<Response, PageError> {
     let model = &m.loaded.model;
-    let Some((index, svc)) = model.services.iter().enumerate().find(|(_, s)| s.meta.id.as_str() == id) else {
+    let Some((index, svc)) = model
+        .services
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.meta.id.as_str() == id)
+    else {
         return Err(PageError(WebError::NotFound));
     };
     let name_of = |id: &str| -> String {
@@ -167,35 +212,80 @@ pub(super) fn service_page(ctx: Ctx, m: &OrgModel, id: &str, shared_view: bool) 
             .map_or(id.to_string(), |m| format!("{} ({id})", m.name))
     };
     let mut facts = vec![
-        ("Criticality", svc.criticality.map_or("not rated".into(), |c| c.as_str().to_string())),
-        ("Maximum tolerable period of disruption (MTPD)", svc.mtpd.map_or("not set".into(), |d| d.0.to_string())),
-        ("Recovery time objective (RTO)", svc.rto.map_or("not set".into(), |d| d.0.to_string())),
-        ("Recovery point objective (RPO)", svc.rpo.map_or("not set".into(), |d| d.to_string())),
-        ("Minimum business continuity objective (MBCO)", svc.mbco().to_string()),
+        (
+            "Criticality",
+            svc.criticality
+                .map_or("not rated".into(), |c| c.as_str().to_string()),
+        ),
+        (
+            "Maximum tolerable period of disruption (MTPD)",
+            svc.mtpd.map_or("not set".into(), |d| d.0.to_string()),
+        ),
+        (
+            "Recovery time objective (RTO)",
+            svc.rto.map_or("not set".into(), |d| d.0.to_string()),
+        ),
+        (
+            "Recovery point objective (RPO)",
+            svc.rpo.map_or("not set".into(), |d| d.to_string()),
+        ),
+        (
+            "Minimum business continuity objective (MBCO)",
+            svc.mbco().to_string(),
+        ),
     ];
     if let Some(p) = svc.population {
         facts.push(("People who rely on it", p.to_string()));
     }
     if let Some(d) = &svc.demand {
-        facts.push(("Work arriving each day", format!("{} {}", d.per_day, d.unit.as_deref().unwrap_or("units"))));
+        facts.push((
+            "Work arriving each day",
+            format!("{} {}", d.per_day, d.unit.as_deref().unwrap_or("units")),
+        ));
     }
     let buckets = BUCKETS
         .iter()
-        .map(|(label, start)| (*label, svc.impacts.iter().filter(|(t, _)| t.minutes() <= *start).map(|(_, s)| *s).last()))
+        .map(|(label, start)| {
+            (
+                *label,
+                svc.impacts
+                    .iter()
+                    .filter(|(t, _)| t.minutes() <= *start)
+                    .map(|(_, s)| *s)
+                    .next_back(),
+            )
+        })
         .collect();
     let mut needs = Vec::new();
     if let Some(n) = &svc.needs {
         match n {
-            Need::All(parts, _) => parts.iter().for_each(|p| need_lines(p, 0, &name_of, &mut needs)),
+            Need::All(parts, _) => parts
+                .iter()
+                .for_each(|p| need_lines(p, 0, &name_of, &mut needs)),
             other => need_lines(other, 0, &name_of, &mut needs),
         }
     }
-    let staff = svc.staff.iter().map(|st| (st.skill.id.clone(), st.fte.to_string())).collect();
-    let (mut spof, mut lost_without_failure, mut cut_sets, mut svg) = (Vec::new(), false, Vec::new(), String::new());
+    let staff = svc
+        .staff
+        .iter()
+        .map(|st| (st.skill.id.clone(), st.fte.to_string()))
+        .collect();
+    let (mut spof, mut lost_without_failure, mut cut_sets, mut svg) =
+        (Vec::new(), false, Vec::new(), String::new());
     if let Some(c) = &m.compiled {
         match &m.spof()[index] {
             ServiceSpof::LostWithoutFailure => lost_without_failure = true,
-            ServiceSpof::Assets(a) => spof = a.iter().map(|x| (c.assets[*x as usize].id.clone(), c.assets[*x as usize].name.clone())).collect(),
+            ServiceSpof::Assets(a) => {
+                spof = a
+                    .iter()
+                    .map(|x| {
+                        (
+                            c.assets[*x as usize].id.clone(),
+                            c.assets[*x as usize].name.clone(),
+                        )
+                    })
+                    .collect()
+            }
         }
         spof.sort();
         cut_sets = c
@@ -203,7 +293,10 @@ pub(super) fn service_page(ctx: Ctx, m: &OrgModel, id: &str, shared_view: bool) 
             .iter()
             .filter(|s| s.len() > 1)
             .map(|s| {
-                let mut ids: Vec<&str> = s.iter().map(|x| c.assets[*x as usize].id.as_str()).collect();
+                let mut ids: Vec<&str> = s
+                    .iter()
+                    .map(|x| c.assets[*x as usize].id.as_str())
+                    .collect();
                 ids.sort_unstable();
                 ids.join(" + ")
             })
@@ -231,18 +324,30 @@ pub(super) fn service_page(ctx: Ctx, m: &OrgModel, id: &str, shared_view: bool) 
 }
 
 /// `GET /o/{org}/services/{id}`.
-pub(super) async fn show(State(state): State<AppState>, s: SignedIn, Path((slug, id)): Path<(String, String)>) -> Result<Response, PageError> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     service_page(Ctx::org(&s, &a, "services"), &m, &id, false)
 }
 
 /// `GET /o/{org}/services/{id}/graph.svg`: what the service depends on, as a picture.
-pub(super) async fn graph(State(state): State<AppState>, s: SignedIn, Path((slug, id)): Path<(String, String)>) -> Result<Response, PageError> {
+pub(super) async fn graph(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
-    let c = m.compiled.as_ref().ok_or(WebError::BadRequest("The model has problems to fix first".into()))?;
-    let Some(ItemRef::Service(i)) = c.lookup(&id) else { return Err(PageError(WebError::NotFound)) };
+    let c = m.compiled.as_ref().ok_or(WebError::BadRequest(
+        "The model has problems to fix first".into(),
+    ))?;
+    let Some(ItemRef::Service(i)) = c.lookup(&id) else {
+        return Err(PageError(WebError::NotFound));
+    };
     let svg = bulwark_report::svg(c, Some(i)).map_err(WebError::Internal)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
@@ -295,12 +400,25 @@ struct FormPage {
 /// `2 of: a, b, c`, or a YAML flow expression for anything nested.
 fn needs_text(n: &Need) -> String {
     let refs = |ps: &[Need]| -> Option<String> {
-        ps.iter().map(|p| if let Need::Ref(r) = p { Some(r.id.clone()) } else { None }).collect::<Option<Vec<_>>>().map(|v| v.join(", "))
+        ps.iter()
+            .map(|p| {
+                if let Need::Ref(r) = p {
+                    Some(r.id.clone())
+                } else {
+                    None
+                }
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(", "))
     };
     let line = |p: &Need| match p {
         Need::Ref(r) => r.id.clone(),
-        Need::Any(ps, _) if refs(ps).is_some() => format!("any of: {}", refs(ps).unwrap_or_default()),
-        Need::AtLeast { k, of, .. } if refs(of).is_some() => format!("{k} of: {}", refs(of).unwrap_or_default()),
+        Need::Any(ps, _) if refs(ps).is_some() => {
+            format!("any of: {}", refs(ps).unwrap_or_default())
+        }
+        Need::AtLeast { k, of, .. } if refs(of).is_some() => {
+            format!("{k} of: {}", refs(of).unwrap_or_default())
+        }
         other => export::need(other, false).to_string(),
     };
     match n {
@@ -311,7 +429,15 @@ fn needs_text(n: &Need) -> String {
 
 /// Reads the needs lines back into the model format's JSON, or says which line is wrong.
 fn parse_needs(text: &str) -> Result<Value, String> {
-    let ids = |s: &str| -> Value { Value::Array(s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(|x| json!(x)).collect()) };
+    let ids = |s: &str| -> Value {
+        Value::Array(
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(|x| json!(x))
+                .collect(),
+        )
+    };
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -323,17 +449,28 @@ fn parse_needs(text: &str) -> Result<Value, String> {
             let mut d = Diagnostics::default();
             match parse(line, Syntax::Yaml, 0, &mut d) {
                 Some(node) => out.push(node.to_json()),
-                None => return Err(format!("Line {} of the needs is not a valid expression", i + 1)),
+                None => {
+                    return Err(format!(
+                        "Line {} of the needs is not a valid expression",
+                        i + 1
+                    ));
+                }
             }
         } else if let Some(rest) = lower.strip_prefix("any of:") {
             out.push(json!({ "any": ids(&line[line.len() - rest.len()..]) }));
         } else if let Some(rest) = lower.strip_prefix("all of:") {
             out.push(json!({ "all": ids(&line[line.len() - rest.len()..]) }));
-        } else if let Some((k, rest)) = lower.split_once(" of:").filter(|(k, _)| k.trim().parse::<u32>().is_ok()) {
+        } else if let Some((k, rest)) = lower
+            .split_once(" of:")
+            .filter(|(k, _)| k.trim().parse::<u32>().is_ok())
+        {
             let k: u32 = k.trim().parse().unwrap_or(1);
             out.push(json!({ "atleast": k, "of": ids(&line[line.len() - rest.len()..]) }));
         } else if line.contains(char::is_whitespace) || line.contains(',') {
-            return Err(format!("Line {} of the needs should be one id, `any of: a, b`, or `2 of: a, b, c`", i + 1));
+            return Err(format!(
+                "Line {} of the needs should be one id, `any of: a, b`, or `2 of: a, b, c`",
+                i + 1
+            ));
         } else {
             out.push(json!(line));
         }
@@ -347,53 +484,112 @@ fn form_from(svc: &Service, version: i64) -> ServiceForm {
         name: svc.meta.name.clone(),
         description: svc.meta.description.clone().unwrap_or_default(),
         owner: svc.meta.owner.clone().unwrap_or_default(),
-        criticality: svc.criticality.map(|c| c.as_str().to_string()).unwrap_or_default(),
+        criticality: svc
+            .criticality
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
         mtpd: svc.mtpd.map(|d| d.0.to_string()).unwrap_or_default(),
         rto: svc.rto.map(|d| d.0.to_string()).unwrap_or_default(),
         rpo: svc.rpo.map(|d| d.to_string()).unwrap_or_default(),
         mbco: svc.mbco.map(|p| p.to_string()).unwrap_or_default(),
         population: svc.population.map(|p| p.to_string()).unwrap_or_default(),
         needs: svc.needs.as_ref().map(needs_text).unwrap_or_default(),
-        staff: svc.staff.iter().map(|s| format!("{}: {}", s.skill.id, s.fte)).collect::<Vec<_>>().join("\n"),
-        impacts: svc.impacts.iter().map(|(t, s)| format!("{t}: {s}")).collect::<Vec<_>>().join(", "),
+        staff: svc
+            .staff
+            .iter()
+            .map(|s| format!("{}: {}", s.skill.id, s.fte))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        impacts: svc
+            .impacts
+            .iter()
+            .map(|(t, s)| format!("{t}: {s}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         version,
         csrf: String::new(),
     }
 }
 
 fn form_page(ctx: Ctx, f: ServiceForm, new: bool) -> Response {
-    let status = if ctx.errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
-    (status, FormPage { ctx, f, new, criticalities: ["critical", "high", "medium", "low"] }).into_response()
+    let status = if ctx.errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    (
+        status,
+        FormPage {
+            ctx,
+            f,
+            new,
+            criticalities: ["critical", "high", "medium", "low"],
+        },
+    )
+        .into_response()
 }
 
 /// `GET /o/{org}/services/new`.
-pub(super) async fn new_form(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let mut ctx = Ctx::org(&s, &a, "services");
     ctx.csrf = s.csrf.clone();
-    Ok(form_page(ctx, ServiceForm { version: m.version, ..ServiceForm::default() }, true))
+    Ok(form_page(
+        ctx,
+        ServiceForm {
+            version: m.version,
+            ..ServiceForm::default()
+        },
+        true,
+    ))
 }
 
 /// `GET /o/{org}/services/{id}/edit`.
-pub(super) async fn edit_form(State(state): State<AppState>, s: SignedIn, Path((slug, id)): Path<(String, String)>) -> Result<Response, PageError> {
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
-    let svc = m.loaded.model.services.iter().find(|x| x.meta.id.as_str() == id).ok_or(WebError::NotFound)?;
-    Ok(form_page(Ctx::org(&s, &a, "services"), form_from(svc, m.version), false))
+    let svc = m
+        .loaded
+        .model
+        .services
+        .iter()
+        .find(|x| x.meta.id.as_str() == id)
+        .ok_or(WebError::NotFound)?;
+    Ok(form_page(
+        Ctx::org(&s, &a, "services"),
+        form_from(svc, m.version),
+        false,
+    ))
 }
 
 /// Builds the service's JSON from the form over its current JSON (keeping fields the form
 /// does not show), or lists the fields that are wrong.
 fn body_from(f: &ServiceForm, current: Option<Value>) -> Result<Value, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let mut err = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
+    let mut err = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
     let mut body: Map<String, Value> = match current {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
     if bulwark_model::Id::parse(f.id.trim()).is_err() {
-        err("id", "Enter an id of lower-case letters, digits and hyphens, like home-care".into());
+        err(
+            "id",
+            "Enter an id of lower-case letters, digits and hyphens, like home-care".into(),
+        );
     }
     body.insert("id".into(), json!(f.id.trim()));
     if f.name.trim().is_empty() {
@@ -401,7 +597,11 @@ fn body_from(f: &ServiceForm, current: Option<Value>) -> Result<Value, Vec<Field
     }
     body.insert("name".into(), json!(f.name.trim()));
     for (key, value) in [("description", &f.description), ("owner", &f.owner)] {
-        if value.trim().is_empty() { body.remove(key) } else { body.insert(key.into(), json!(value.trim())) };
+        if value.trim().is_empty() {
+            body.remove(key)
+        } else {
+            body.insert(key.into(), json!(value.trim()))
+        };
     }
     if f.criticality.is_empty() {
         body.remove("criticality");
@@ -410,7 +610,11 @@ fn body_from(f: &ServiceForm, current: Option<Value>) -> Result<Value, Vec<Field
     } else {
         err("criticality", "Choose a criticality".into());
     }
-    for (key, value, label) in [("mtpd", &f.mtpd, "MTPD"), ("rto", &f.rto, "RTO"), ("rpo", &f.rpo, "RPO")] {
+    for (key, value, label) in [
+        ("mtpd", &f.mtpd, "MTPD"),
+        ("rto", &f.rto, "RTO"),
+        ("rpo", &f.rpo, "RPO"),
+    ] {
         let v = value.trim();
         if v.is_empty() {
             body.remove(key);
@@ -442,7 +646,10 @@ fn body_from(f: &ServiceForm, current: Option<Value>) -> Result<Value, Vec<Field
             Ok(p) => {
                 body.insert("population".into(), json!(p));
             }
-            Err(_) => err("population", "People who rely on it must be a whole number, like 2500".into()),
+            Err(_) => err(
+                "population",
+                "People who rely on it must be a whole number, like 2500".into(),
+            ),
         }
     }
     match parse_needs(&f.needs) {
@@ -455,24 +662,62 @@ fn body_from(f: &ServiceForm, current: Option<Value>) -> Result<Value, Vec<Field
         Err(e) => err("needs", e),
     }
     let mut staff = Vec::new();
-    for (i, line) in f.staff.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty()) {
-        match line.split_once(':').map(|(k, v)| (k.trim(), v.trim().parse::<f64>())) {
+    for (i, line) in f
+        .staff
+        .lines()
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+    {
+        match line
+            .split_once(':')
+            .map(|(k, v)| (k.trim(), v.trim().parse::<f64>()))
+        {
             Some((skill, Ok(fte))) if fte >= 0.0 => staff.push(json!({"skill": skill, "fte": fte})),
-            _ => err("staff", format!("Line {} of the staff should be `skill: FTE`, like `care-worker: 12`", i + 1)),
+            _ => err(
+                "staff",
+                format!(
+                    "Line {} of the staff should be `skill: FTE`, like `care-worker: 12`",
+                    i + 1
+                ),
+            ),
         }
     }
-    if staff.is_empty() { body.remove("staff") } else { body.insert("staff".into(), Value::Array(staff)) };
+    if staff.is_empty() {
+        body.remove("staff")
+    } else {
+        body.insert("staff".into(), Value::Array(staff))
+    };
     let mut impacts = Map::new();
-    for part in f.impacts.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part.split_once(':').map(|(t, s)| (t.trim().parse::<Duration>(), s.trim().parse::<u8>())) {
+    for part in f
+        .impacts
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        match part
+            .split_once(':')
+            .map(|(t, s)| (t.trim().parse::<Duration>(), s.trim().parse::<u8>()))
+        {
             Some((Ok(t), Ok(sev))) if (1..=5).contains(&sev) => {
                 impacts.insert(t.to_string(), json!(sev));
             }
-            _ => err("impacts", format!("`{part}` should be a time and a severity from 1 to 5, like `1d: 4`")),
+            _ => err(
+                "impacts",
+                format!("`{part}` should be a time and a severity from 1 to 5, like `1d: 4`"),
+            ),
         }
     }
-    if impacts.is_empty() { body.remove("impacts") } else { body.insert("impacts".into(), Value::Object(impacts)) };
-    if errors.is_empty() { Ok(Value::Object(body)) } else { Err(errors) }
+    if impacts.is_empty() {
+        body.remove("impacts")
+    } else {
+        body.insert("impacts".into(), Value::Object(impacts))
+    };
+    if errors.is_empty() {
+        Ok(Value::Object(body))
+    } else {
+        Err(errors)
+    }
 }
 
 /// Which field a whole-model problem is about, for linking it from the summary.
@@ -490,7 +735,13 @@ fn field_of(message: &str) -> &'static str {
     }
 }
 
-async fn save(state: &AppState, s: &SignedIn, slug: &str, f: ServiceForm, existing: Option<String>) -> Result<Response, PageError> {
+async fn save(
+    state: &AppState,
+    s: &SignedIn,
+    slug: &str,
+    f: ServiceForm,
+    existing: Option<String>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let a = org_access(state, s, slug, Role::Editor).await?;
     let new = existing.is_none();
@@ -499,7 +750,14 @@ async fn save(state: &AppState, s: &SignedIn, slug: &str, f: ServiceForm, existi
         f.id = id.clone();
     }
     let current = match &existing {
-        Some(id) => Some(state.store().item(a.org.id, ItemKind::Service, id).await?.ok_or(WebError::NotFound)?.body),
+        Some(id) => Some(
+            state
+                .store()
+                .item(a.org.id, ItemKind::Service, id)
+                .await?
+                .ok_or(WebError::NotFound)?
+                .body,
+        ),
         None => None,
     };
     let mut ctx = Ctx::org(s, &a, "services");
@@ -510,18 +768,45 @@ async fn save(state: &AppState, s: &SignedIn, slug: &str, f: ServiceForm, existi
             return Ok(form_page(ctx, f, new));
         }
     };
-    if new && state.store().item(a.org.id, ItemKind::Service, &f.id).await?.is_some() {
-        ctx.errors = vec![FieldError { field: "id".into(), message: format!("A service with the id {} already exists", f.id) }];
+    if new
+        && state
+            .store()
+            .item(a.org.id, ItemKind::Service, &f.id)
+            .await?
+            .is_some()
+    {
+        ctx.errors = vec![FieldError {
+            field: "id".into(),
+            message: format!("A service with the id {} already exists", f.id),
+        }];
         return Ok(form_page(ctx, f, new));
     }
-    match models::put_item(state, &a.org, ItemKind::Service, body, f.version, &s.actor()).await {
+    match models::put_item(
+        state,
+        &a.org,
+        ItemKind::Service,
+        body,
+        f.version,
+        &s.actor(),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/services/{}", f.id)).into_response()),
         Err(WebError::InvalidModel(problems)) => {
-            ctx.errors = problems.into_iter().map(|m| FieldError { field: field_of(&m).into(), message: m }).collect();
+            ctx.errors = problems
+                .into_iter()
+                .map(|m| FieldError {
+                    field: field_of(&m).into(),
+                    message: m,
+                })
+                .collect();
             Ok(form_page(ctx, f, new))
         }
         Err(WebError::Conflict(m)) => {
-            ctx.errors = vec![FieldError { field: "name".into(), message: m }];
+            ctx.errors = vec![FieldError {
+                field: "name".into(),
+                message: m,
+            }];
             Ok(form_page(ctx, f, new))
         }
         Err(e) => Err(PageError(e)),
@@ -529,12 +814,22 @@ async fn save(state: &AppState, s: &SignedIn, slug: &str, f: ServiceForm, existi
 }
 
 /// `POST /o/{org}/services/new`.
-pub(super) async fn create(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Form(f): Form<ServiceForm>) -> Result<Response, PageError> {
+pub(super) async fn create(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Form(f): Form<ServiceForm>,
+) -> Result<Response, PageError> {
     save(&state, &s, &slug, f, None).await
 }
 
 /// `POST /o/{org}/services/{id}/edit`.
-pub(super) async fn update(State(state): State<AppState>, s: SignedIn, Path((slug, id)): Path<(String, String)>, Form(f): Form<ServiceForm>) -> Result<Response, PageError> {
+pub(super) async fn update(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<ServiceForm>,
+) -> Result<Response, PageError> {
     save(&state, &s, &slug, f, Some(id)).await
 }
 
@@ -545,10 +840,23 @@ pub(super) struct DeleteForm {
 }
 
 /// `POST /o/{org}/services/{id}/delete`: refused while anything still needs the service.
-pub(super) async fn delete(State(state): State<AppState>, s: SignedIn, Path((slug, id)): Path<(String, String)>, Form(f): Form<DeleteForm>) -> Result<Response, PageError> {
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    Form(f): Form<DeleteForm>,
+) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
     let a = org_access(&state, &s, &slug, Role::Editor).await?;
-    models::delete_item(&state, &a.org, ItemKind::Service, &id, f.version, &s.actor()).await?;
+    models::delete_item(
+        &state,
+        &a.org,
+        ItemKind::Service,
+        &id,
+        f.version,
+        &s.actor(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/o/{slug}/services")).into_response())
 }
 
@@ -558,7 +866,10 @@ mod tests {
 
     #[test]
     fn needs_lines_round_trip_through_the_form() {
-        let v = parse_needs("careledger\nany of: hall, depot\n2 of: a, b, c\n{all: [wan, {any: [grid, gen]}]}\n").unwrap();
+        let v = parse_needs(
+            "careledger\nany of: hall, depot\n2 of: a, b, c\n{all: [wan, {any: [grid, gen]}]}\n",
+        )
+        .unwrap();
         assert_eq!(
             v,
             json!(["careledger", {"any": ["hall", "depot"]}, {"atleast": 2, "of": ["a", "b", "c"]}, {"all": ["wan", {"any": ["grid", "gen"]}]}])

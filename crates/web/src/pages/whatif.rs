@@ -57,7 +57,12 @@ pub(super) struct Fail {
 }
 
 /// `GET /o/{org}/what-if?fail=ID&fail=ID`.
-pub(super) async fn whatif(State(state): State<AppState>, s: SignedIn, Path(slug): Path<String>, Query(q): Query<Fail>) -> Result<Response, PageError> {
+pub(super) async fn whatif(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<Fail>,
+) -> Result<Response, PageError> {
     let a = org_access(&state, &s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut ctx = Ctx::org(&s, &a, "what-if");
@@ -76,14 +81,35 @@ pub(super) async fn whatif(State(state): State<AppState>, s: SignedIn, Path(slug
                 AssetKind::Vehicle => "Vehicles",
                 AssetKind::Other => "Other assets",
             },
-            items: model.assets.iter().filter(|x| x.kind == *k).map(|x| (x.meta.id.to_string(), x.meta.name.clone(), checked(x.meta.id.as_str()))).collect(),
+            items: model
+                .assets
+                .iter()
+                .filter(|x| x.kind == *k)
+                .map(|x| {
+                    (
+                        x.meta.id.to_string(),
+                        x.meta.name.clone(),
+                        checked(x.meta.id.as_str()),
+                    )
+                })
+                .collect(),
             open: false,
         })
         .filter(|g| !g.items.is_empty())
         .collect();
     groups.push(Group {
         label: "Staff skills (everyone absent)",
-        items: model.skills.iter().map(|x| (x.meta.id.to_string(), x.meta.name.clone(), checked(x.meta.id.as_str()))).collect(),
+        items: model
+            .skills
+            .iter()
+            .map(|x| {
+                (
+                    x.meta.id.to_string(),
+                    x.meta.name.clone(),
+                    checked(x.meta.id.as_str()),
+                )
+            })
+            .collect(),
         open: false,
     });
     for g in &mut groups {
@@ -95,7 +121,10 @@ pub(super) async fn whatif(State(state): State<AppState>, s: SignedIn, Path(slug
         for id in &q.fail {
             match c.lookup(id) {
                 Some(r) => refs.push(r),
-                None => ctx.errors.push(FieldError { field: "failures".into(), message: format!("There is no asset, service or skill with the id {id}") }),
+                None => ctx.errors.push(FieldError {
+                    field: "failures".into(),
+                    message: format!("There is no asset, service or skill with the id {id}"),
+                }),
             }
         }
         let result = c.impact(&refs);
@@ -110,10 +139,33 @@ pub(super) async fn whatif(State(state): State<AppState>, s: SignedIn, Path(slug
             }
         };
         let mut l = result.lost.clone();
-        l.sort_by_key(|x| (c.services[x.service as usize].criticality.map_or(9, |c| c as u8), x.service));
-        lost = l.iter().map(|x| outcome(x.service, x.capacity, x.because.to_string())).collect();
-        degraded = result.degraded.iter().map(|x| outcome(x.service, x.capacity, String::new())).collect();
+        l.sort_by_key(|x| {
+            (
+                c.services[x.service as usize]
+                    .criticality
+                    .map_or(9, |c| c as u8),
+                x.service,
+            )
+        });
+        lost = l
+            .iter()
+            .map(|x| outcome(x.service, x.capacity, x.because.to_string()))
+            .collect();
+        degraded = result
+            .degraded
+            .iter()
+            .map(|x| outcome(x.service, x.capacity, String::new()))
+            .collect();
         unaffected = c.services.len() - lost.len() - degraded.len();
     }
-    Ok(WhatIfPage { ctx, groups, asked: !q.fail.is_empty(), failed: q.fail, lost, degraded, unaffected }.into_response())
+    Ok(WhatIfPage {
+        ctx,
+        groups,
+        asked: !q.fail.is_empty(),
+        failed: q.fail,
+        lost,
+        degraded,
+        unaffected,
+    }
+    .into_response())
 }

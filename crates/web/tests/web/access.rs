@@ -14,7 +14,12 @@ const PAGES: &[Route] = &[
     (Method::GET, "/o/{org}", Role::Viewer, ""),
     (Method::GET, "/o/{org}/services", Role::Viewer, ""),
     (Method::GET, "/o/{org}/services/care", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/services/care/graph.svg", Role::Viewer, ""),
+    (
+        Method::GET,
+        "/o/{org}/services/care/graph.svg",
+        Role::Viewer,
+        "",
+    ),
     (Method::GET, "/o/{org}/services/new", Role::Editor, ""),
     (Method::GET, "/o/{org}/services/care/edit", Role::Editor, ""),
     (Method::GET, "/o/{org}/assets", Role::Viewer, ""),
@@ -29,26 +34,81 @@ const PAGES: &[Route] = &[
     (Method::GET, "/o/{org}/members", Role::Admin, ""),
     (Method::GET, "/o/{org}/sharing", Role::Viewer, ""),
     (Method::POST, "/o/{org}/services/new", Role::Editor, "name="),
-    (Method::POST, "/o/{org}/services/care/edit", Role::Editor, "name=&version=-1"),
-    (Method::POST, "/o/{org}/services/triage/delete", Role::Editor, "version=-1"),
-    (Method::POST, "/o/{org}/members", Role::Admin, "email=x&role=nobody"),
-    (Method::POST, "/o/{org}/members/999999/remove", Role::Admin, ""),
-    (Method::POST, "/o/{org}/sharing", Role::Admin, "service=&partner="),
-    (Method::POST, "/o/{org}/sharing/remove", Role::Admin, "service=none&partner=0"),
+    (
+        Method::POST,
+        "/o/{org}/services/care/edit",
+        Role::Editor,
+        "name=&version=-1",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/services/triage/delete",
+        Role::Editor,
+        "version=-1",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/members",
+        Role::Admin,
+        "email=x&role=nobody",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/members/999999/remove",
+        Role::Admin,
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/sharing",
+        Role::Admin,
+        "service=&partner=",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/sharing/remove",
+        Role::Admin,
+        "service=none&partner=0",
+    ),
     (Method::POST, "/o/{org}/import", Role::Admin, "multipart"),
 ];
 
 const API: &[Route] = &[
     (Method::GET, "/api/orgs/{org}/services", Role::Viewer, ""),
-    (Method::GET, "/api/orgs/{org}/services/care", Role::Viewer, ""),
-    (Method::PUT, "/api/orgs/{org}/services/care", Role::Editor, r#"{"name": "Care", "needs": ["nowhere"]}"#),
-    (Method::DELETE, "/api/orgs/{org}/services/triage", Role::Editor, ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/services/care",
+        Role::Viewer,
+        "",
+    ),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/services/care",
+        Role::Editor,
+        r#"{"name": "Care", "needs": ["nowhere"]}"#,
+    ),
+    (
+        Method::DELETE,
+        "/api/orgs/{org}/services/triage",
+        Role::Editor,
+        "",
+    ),
     (Method::GET, "/api/orgs/{org}/assets", Role::Viewer, ""),
     (Method::GET, "/api/orgs/{org}/risks", Role::Viewer, ""),
     (Method::GET, "/api/orgs/{org}/spof", Role::Viewer, ""),
-    (Method::POST, "/api/orgs/{org}/impact", Role::Viewer, r#"{"fail": ["hall"]}"#),
+    (
+        Method::POST,
+        "/api/orgs/{org}/impact",
+        Role::Viewer,
+        r#"{"fail": ["hall"]}"#,
+    ),
     (Method::GET, "/api/orgs/{org}/model", Role::Viewer, ""),
-    (Method::PUT, "/api/orgs/{org}/model", Role::Admin, "bulwark: 1\nservices: [{id: x}]\n"),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/model",
+        Role::Admin,
+        "bulwark: 1\nservices: [{id: x}]\n",
+    ),
     (Method::GET, "/api/orgs/{org}/audit", Role::Viewer, ""),
     (Method::GET, "/api/orgs/{org}/shared", Role::Viewer, ""),
 ];
@@ -85,48 +145,85 @@ async fn every_route_checks_role_and_organisation() {
                     let mut req = client.request(method.clone(), &url);
                     if *method == Method::POST {
                         req = if *body == "multipart" {
-                            req.multipart(reqwest::multipart::Form::new().text("csrf", csrf.clone()).text("text", ""))
+                            req.multipart(
+                                reqwest::multipart::Form::new()
+                                    .text("csrf", csrf.clone())
+                                    .text("text", ""),
+                            )
                         } else {
                             let form = format!("csrf={csrf}&{body}");
-                            req.header("content-type", "application/x-www-form-urlencoded").body(form)
+                            req.header("content-type", "application/x-www-form-urlencoded")
+                                .body(form)
                         };
                     }
                     let status = req.send().await.unwrap().status().as_u16();
                     let (want, got) = (expected(*role, own, *needed), outcome(status));
                     if want != got {
-                        failures.push(format!("{backend:?} {key} {method} {url}: wanted {want}, got {status}"));
+                        failures.push(format!(
+                            "{backend:?} {key} {method} {url}: wanted {want}, got {status}"
+                        ));
                     }
                 }
                 for (method, path, needed, body) in API {
                     let url = format!("{}{}", app.base, path.replace("{org}", org));
-                    let mut req = reqwest::Client::new().request(method.clone(), &url).bearer_auth(app.token(key));
+                    let mut req = reqwest::Client::new()
+                        .request(method.clone(), &url)
+                        .bearer_auth(app.token(key));
                     if !body.is_empty() {
-                        let kind = if body.starts_with('{') { "application/json" } else { "application/yaml" };
+                        let kind = if body.starts_with('{') {
+                            "application/json"
+                        } else {
+                            "application/yaml"
+                        };
                         req = req.header("content-type", kind).body(*body);
                     }
                     let status = req.send().await.unwrap().status().as_u16();
                     let (want, got) = (expected(*role, own, *needed), outcome(status));
                     if want != got {
-                        failures.push(format!("{backend:?} {key} {method} {url}: wanted {want}, got {status}"));
+                        failures.push(format!(
+                            "{backend:?} {key} {method} {url}: wanted {want}, got {status}"
+                        ));
                     }
                 }
             }
         }
         // Nobody signed in: pages send to the sign-in page, the API answers 401.
-        let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let anonymous = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         for (method, path, _, _) in PAGES {
-            let r = anonymous.request(method.clone(), format!("{}{}", app.base, path.replace("{org}", "north"))).send().await.unwrap();
+            let r = anonymous
+                .request(
+                    method.clone(),
+                    format!("{}{}", app.base, path.replace("{org}", "north")),
+                )
+                .send()
+                .await
+                .unwrap();
             let to_login = r.headers().get("location").is_some_and(|l| l == "/login");
             if !to_login {
                 failures.push(format!("anonymous {method} {path}: got {}", r.status()));
             }
         }
         for (method, path, _, _) in API {
-            let r = anonymous.request(method.clone(), format!("{}{}", app.base, path.replace("{org}", "north"))).send().await.unwrap();
+            let r = anonymous
+                .request(
+                    method.clone(),
+                    format!("{}{}", app.base, path.replace("{org}", "north")),
+                )
+                .send()
+                .await
+                .unwrap();
             if r.status() != 401 {
                 failures.push(format!("anonymous {method} {path}: got {}", r.status()));
             }
         }
-        assert!(failures.is_empty(), "{} access failures:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} access failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -23,25 +23,45 @@ async fn axe(c: &Client) -> Vec<String> {
 }
 
 async fn visit(c: &Client, app: &App, path: &str) {
-    c.goto(&format!("{}{path}", app.base)).await.expect("page loads");
+    c.goto(&format!("{}{path}", app.base))
+        .await
+        .expect("page loads");
 }
 
 async fn text(c: &Client) -> String {
-    c.find(Locator::Css("main")).await.expect("a main element").text().await.expect("text")
+    c.find(Locator::Css("main"))
+        .await
+        .expect("a main element")
+        .text()
+        .await
+        .expect("text")
 }
 
 async fn spof(c: &Client) -> String {
-    c.find(Locator::Id("spof")).await.expect("a single points of failure section").text().await.expect("text")
+    c.find(Locator::Id("spof"))
+        .await
+        .expect("a single points of failure section")
+        .text()
+        .await
+        .expect("text")
 }
 
 async fn fill(c: &Client, id: &str, value: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("field {id}"));
+    let field = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("field {id}"));
     field.clear().await.expect("clear");
     field.send_keys(value).await.expect("type");
 }
 
 async fn submit(c: &Client, form_css: &str) {
-    c.find(Locator::Css(&format!("{form_css} button"))).await.expect("a submit button").click().await.expect("click");
+    c.find(Locator::Css(&format!("{form_css} button")))
+        .await
+        .expect("a submit button")
+        .click()
+        .await
+        .expect("click");
 }
 
 #[tokio::test]
@@ -64,7 +84,16 @@ async fn pages_work_in_a_real_browser_and_pass_axe() {
     fill(c, "password", "not the password").await;
     submit(c, "form[action='/login']").await;
     assert!(text(c).await.contains("There is a problem"));
-    assert_eq!(c.find(Locator::Id("email")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("admin@north.test"));
+    assert_eq!(
+        c.find(Locator::Id("email"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("admin@north.test")
+    );
     check("sign in with an error", c).await;
     fill(c, "password", PASSWORD).await;
     submit(c, "form[action='/login']").await;
@@ -89,11 +118,16 @@ async fn pages_work_in_a_real_browser_and_pass_axe() {
         ("tokens", "/account/tokens"),
     ] {
         visit(c, &app, path).await;
-        assert!(!text(c).await.contains("Page not found"), "{name} is served");
+        assert!(
+            !text(c).await.contains("Page not found"),
+            "{name} is served"
+        );
         check(name, c).await;
     }
     visit(c, &app, "/o/north/what-if?fail=substation").await;
-    assert!(text(c).await.contains("care needs hall (its alternative depot is lost too), which needs substation, which failed"));
+    assert!(text(c).await.contains(
+        "care needs hall (its alternative depot is lost too), which needs substation, which failed"
+    ));
 
     // Edit the needs: the hall becomes a single point of failure, then stops being one.
     visit(c, &app, "/o/north/services/care").await;
@@ -102,12 +136,24 @@ async fn pages_work_in_a_real_browser_and_pass_axe() {
     visit(c, &app, "/o/north/services/care/edit").await;
     fill(c, "needs", "triage\nhall").await;
     submit(c, "#service-form").await;
-    assert!(c.current_url().await.unwrap().path().ends_with("/services/care"));
-    assert!(spof(c).await.contains("Town Hall (hall)"), "hall is now a single point of failure");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/services/care")
+    );
+    assert!(
+        spof(c).await.contains("Town Hall (hall)"),
+        "hall is now a single point of failure"
+    );
     visit(c, &app, "/o/north/services/care/edit").await;
     fill(c, "needs", "triage\nany of: hall, depot").await;
     submit(c, "#service-form").await;
-    assert!(!spof(c).await.contains("Town Hall (hall)"), "redundancy restored");
+    assert!(
+        !spof(c).await.contains("Town Hall (hall)"),
+        "redundancy restored"
+    );
 
     // A wrong edit keeps what was typed and explains every problem.
     visit(c, &app, "/o/north/services/care/edit").await;
@@ -115,8 +161,20 @@ async fn pages_work_in_a_real_browser_and_pass_axe() {
     fill(c, "mtpd", "24").await;
     submit(c, "#service-form").await;
     let page = text(c).await;
-    assert!(page.contains("There is a problem") && page.contains("has no unit"), "{page}");
-    assert_eq!(c.find(Locator::Id("needs")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("triage\nhal"));
+    assert!(
+        page.contains("There is a problem") && page.contains("has no unit"),
+        "{page}"
+    );
+    assert_eq!(
+        c.find(Locator::Id("needs"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("triage\nhal")
+    );
     check("edit service with errors", c).await;
 
     // Importing a broken model reports every problem and changes nothing.
@@ -124,19 +182,32 @@ async fn pages_work_in_a_real_browser_and_pass_axe() {
     fill(c, "text", "bulwark: 1\nservices:\n  - {id: a, name: A, mtpd: 24}\n  - {id: b, name: B, needs: [nope]}\n").await;
     submit(c, "form[enctype='multipart/form-data']").await;
     let page = text(c).await;
-    assert!(page.contains("pasted.yaml:3:") && page.contains("nope"), "{page}");
+    assert!(
+        page.contains("pasted.yaml:3:") && page.contains("nope"),
+        "{page}"
+    );
     check("import with errors", c).await;
     visit(c, &app, "/o/north/services").await;
-    assert!(text(c).await.contains("Showing 2 of 2 services"), "nothing was imported");
+    assert!(
+        text(c).await.contains("Showing 2 of 2 services"),
+        "nothing was imported"
+    );
 
     // Another organisation's data is refused, and the refusal page is accessible too.
     visit(c, &app, "/o/south/services/care").await;
     assert!(text(c).await.contains("Page not found"));
     check("not found", c).await;
 
-    assert!(violations.is_empty(), "accessibility violations:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "accessibility violations:\n{}",
+        violations.join("\n")
+    );
 
     // The checker itself catches a violation when there is one.
     c.execute("document.querySelector('main').appendChild(document.createElement('img')).src = '/static/app.css';", vec![]).await.unwrap();
-    assert!(axe(c).await.iter().any(|v| v.starts_with("image-alt")), "axe reports an image without a text alternative");
+    assert!(
+        axe(c).await.iter().any(|v| v.starts_with("image-alt")),
+        "axe reports an image without a text alternative"
+    );
 }

@@ -69,14 +69,28 @@ impl App {
     pub async fn start(backend: Backend) -> App {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
-        let actor = Actor { user_id: None, label: "test".into() };
+        let actor = Actor {
+            user_id: None,
+            label: "test".into(),
+        };
         let hash = password::hash(PASSWORD);
         let mut tokens = Vec::new();
         for slug in ["north", "south"] {
-            let org = store.create_org(slug, &format!("{slug} council")).await.unwrap();
+            let org = store
+                .create_org(slug, &format!("{slug} council"))
+                .await
+                .unwrap();
             let model = bulwark_model::load_str("m.yaml", MODEL);
             assert!(model.is_valid());
-            store.replace_model(org.id, &bulwark_model::export::to_value(&model.model), None, &actor).await.unwrap();
+            store
+                .replace_model(
+                    org.id,
+                    &bulwark_model::export::to_value(&model.model),
+                    None,
+                    &actor,
+                )
+                .await
+                .unwrap();
         }
         for (key, email, slug, role) in USERS {
             let user = store.create_user(email, key, &hash, false).await.unwrap();
@@ -87,36 +101,78 @@ impl App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::new(store.clone(), false);
-        tokio::spawn(async move { axum::serve(listener, bulwark_web::app(state)).await.unwrap() });
-        App { base, store, tokens, _db: db }
+        tokio::spawn(async move {
+            axum::serve(listener, bulwark_web::app(state))
+                .await
+                .unwrap()
+        });
+        App {
+            base,
+            store,
+            tokens,
+            _db: db,
+        }
     }
 
     /// The API token of user `key`.
     pub fn token(&self, key: &str) -> &str {
-        &self.tokens.iter().find(|(k, _)| *k == key).expect("a test user").1
+        &self
+            .tokens
+            .iter()
+            .find(|(k, _)| *k == key)
+            .expect("a test user")
+            .1
     }
 
     /// A client with a cookie jar, signed in as user `key`; returns it and its CSRF token.
     pub async fn browser_client(&self, key: &str) -> (reqwest::Client, String) {
         let email = USERS.iter().find(|u| u.0 == key).expect("a test user").1;
-        let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let form = client.get(format!("{}/login", self.base)).send().await.unwrap().text().await.unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let form = client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = hidden(&form, "csrf");
         let r = client
             .post(format!("{}/login", self.base))
-            .form(&[("email", email), ("password", PASSWORD), ("csrf", csrf.as_str()), ("next", "/")])
+            .form(&[
+                ("email", email),
+                ("password", PASSWORD),
+                ("csrf", csrf.as_str()),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "sign in as {key}");
-        let page = client.get(format!("{}/account/tokens", self.base)).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(format!("{}/account/tokens", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = hidden(&page, "csrf");
         (client, csrf)
     }
 
     /// GET on the API as `key`.
     pub async fn get(&self, key: &str, path: &str) -> (u16, Value) {
-        let r = reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth(self.token(key)).send().await.unwrap();
+        let r = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(self.token(key))
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -125,6 +181,9 @@ impl App {
 /// The value of the first hidden input called `name` in a page.
 pub fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no hidden {name} in page")) + marker.len();
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in page"))
+        + marker.len();
     page[start..].split('"').next().unwrap().to_string()
 }
