@@ -4,6 +4,8 @@ mod analyse;
 mod check;
 mod demo;
 mod output;
+mod server;
+mod simulate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -86,11 +88,17 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Tour the built-in demo council: its services, weak points and what to try next.
+    /// Start the web app on the built-in demo council, in a fresh database.
     Demo {
-        /// Write the demo model's files into this folder, to edit and check yourself.
+        /// Write the demo model's files into this folder instead, to edit and check yourself.
         #[arg(long)]
         write: Option<PathBuf>,
+        /// Print a tour of the demo's weak points in the terminal instead of starting the app.
+        #[arg(long)]
+        tour: bool,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
     },
     /// Write a synthetic model of any size, for benchmarks and tests.
     Generate {
@@ -104,6 +112,10 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    #[command(flatten)]
+    Sim(simulate::SimCommand),
+    #[command(flatten)]
+    Server(server::ServerCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,8 +147,11 @@ fn main() -> ExitCode {
         Command::Graph { model, service, format, output } => {
             analyse::graph(&model, service.as_deref(), matches!(format, GraphFormat::Svg), output.as_deref())
         }
-        Command::Demo { write } => demo::demo(write.as_deref()),
+        Command::Demo { write: None, tour: false, listen } => server::demo(&listen),
+        Command::Demo { write, .. } => demo::demo(write.as_deref()),
         Command::Generate { services, seed, output } => check::generate(services, seed, output.as_deref()),
+        Command::Sim(command) => simulate::run(command),
+        Command::Server(command) => server::run(command),
     };
     match result {
         Ok(code) => code,

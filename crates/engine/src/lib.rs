@@ -9,7 +9,11 @@ pub mod compile;
 pub mod cutsets;
 pub mod eval;
 pub mod impact;
+pub mod montecarlo;
+pub mod redeploy;
+pub mod simulate;
 pub mod spof;
+pub mod templates;
 
 pub use compile::{Compiled, EngineError, ItemRef, NodeKind};
 pub use eval::Capacities;

@@ -4,6 +4,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod simulate;
+
 fn bulwark(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bulwark")).args(args).env("NO_COLOR", "1").output().expect("bulwark runs")
 }
@@ -137,7 +139,7 @@ fn the_demo_council_finds_its_shared_weak_points() {
     let v = json(&["impact", &demo(), "--fail", "wan-core-circuit", "--json"]);
     assert!(v["lost"].as_array().unwrap().len() >= 10);
 
-    let out = bulwark(&["demo"]);
+    let out = bulwark(&["demo", "--tour"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Northmoor") && text.contains("single point of failure"), "{text}");

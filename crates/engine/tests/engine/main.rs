@@ -11,6 +11,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
+mod simulate;
+
 fn meta(id: &str) -> Meta {
     Meta { id: Id::parse(id).unwrap(), name: id.to_string(), ..Meta::default() }
 }

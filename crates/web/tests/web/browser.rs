@@ -55,13 +55,23 @@ async fn fill(c: &Client, id: &str, value: &str) {
     field.send_keys(value).await.expect("type");
 }
 
+/// Submits a form and waits for the next page to have loaded.
 async fn submit(c: &Client, form_css: &str) {
-    c.find(Locator::Css(&format!("{form_css} button")))
-        .await
-        .expect("a submit button")
-        .click()
-        .await
-        .expect("click");
+    c.execute("window.__bulwarkOldPage = true;", vec![]).await.expect("mark the page");
+    c.find(Locator::Css(&format!("{form_css} button"))).await.expect("a submit button").click().await.expect("click");
+    for _ in 0..100 {
+        let loaded = c
+            .execute("return window.__bulwarkOldPage === undefined && document.readyState === 'complete';", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if loaded {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the page after submitting {form_css} did not load");
 }
 
 #[tokio::test]

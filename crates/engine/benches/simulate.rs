@@ -1,0 +1,154 @@
+//! Simulation benchmarks: a one-year scenario at an hourly step on generated councils of 1k and
+//! 10k services, and Monte Carlo trial-years on the demo council and on 10k services.
+//!
+//! Run with `cargo bench -p bulwark-engine --bench simulate`; figures are recorded in
+//! docs/benchmarks.md ("Simulation").
+
+use bulwark_engine::Compiled;
+use bulwark_engine::montecarlo::{McOptions, monte_carlo};
+use bulwark_engine::simulate::{Options, simulate_scenario};
+use bulwark_model::generate::{Shape, generate};
+use bulwark_model::{Duration, Event, EventKind, Meta, Model, Percent, Pos, Ref, Scenario, Target};
+use std::sync::OnceLock;
+
+fn main() {
+    divan::main();
+}
+
+fn days(d: u64) -> Duration {
+    Duration::from_minutes(d * 1440)
+}
+
+fn event(kind: EventKind, at: u64, length: Option<u64>) -> Event {
+    Event {
+        kind,
+        at: days(at),
+        duration: length.map(days),
+        pos: Pos::default(),
+        extensions: Vec::new(),
+    }
+}
+
+fn r(id: &str) -> Ref {
+    Ref {
+        id: id.into(),
+        pos: Pos::default(),
+    }
+}
+
+/// A generated model, compiled, with a one-year scenario.
+type Fixture = (Model, Compiled, Scenario);
+
+/// A year of winter and summer absence waves, with outages and a demand surge.
+fn year(services: usize) -> &'static Fixture {
+    static CACHE: OnceLock<Vec<(usize, &'static Fixture)>> = OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        [1_000, 10_000]
+            .into_iter()
+            .map(|n| {
+                let model = generate(Shape {
+                    services: n,
+                    seed: 1,
+                });
+                let c = Compiled::new(&model).expect("valid");
+                let pct = |f: f64| Percent::from_fraction(f).expect("fraction");
+                let profile = vec![
+                    (days(0), pct(0.0)),
+                    (days(60), pct(0.15)),
+                    (days(150), pct(0.03)),
+                    (days(300), pct(0.12)),
+                    (days(365), pct(0.0)),
+                ];
+                let events = vec![
+                    event(
+                        EventKind::Absence(Target::All(Pos::default()), profile),
+                        0,
+                        None,
+                    ),
+                    event(EventKind::Outage(r("system-0")), 30, Some(3)),
+                    event(EventKind::Outage(r("supplier-1")), 100, Some(14)),
+                    event(EventKind::Outage(r("datacentre-a")), 200, Some(1)),
+                    event(EventKind::Degrade(r("wan"), pct(0.5)), 250, Some(2)),
+                    event(
+                        EventKind::Demand(Target::All(Pos::default()), 1.2),
+                        60,
+                        Some(30),
+                    ),
+                ];
+                let sc = Scenario {
+                    meta: Meta {
+                        name: "year".into(),
+                        ..Meta::default()
+                    },
+                    horizon: Some(days(365)),
+                    events,
+                };
+                (n, &*Box::leak(Box::new((model, c, sc))))
+            })
+            .collect()
+    });
+    all.iter()
+        .find(|(n, _)| *n == services)
+        .expect("a benchmarked size")
+        .1
+}
+
+/// One year, hourly while absence changes (it always does here), every service.
+#[divan::bench(args = [1_000, 10_000], sample_count = 5, sample_size = 1)]
+fn scenario_one_year_hourly(bencher: divan::Bencher, services: usize) {
+    let (model, c, sc) = year(services);
+    bencher.bench(|| {
+        simulate_scenario(model, c, sc, &Options::default())
+            .expect("runs")
+            .evaluations
+    });
+}
+
+fn demo() -> &'static (Model, Compiled) {
+    static DEMO: OnceLock<(Model, Compiled)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/demo-council/council.yaml");
+        let loaded = bulwark_model::load(&path);
+        let c = Compiled::new(&loaded.model).expect("valid");
+        (loaded.model, c)
+    })
+}
+
+/// 10,000 trial-years of the demo council's failure rates.
+#[divan::bench(sample_count = 3, sample_size = 1, counters = [divan::counter::ItemsCount::new(10_000usize)])]
+fn montecarlo_demo_10k_years(bencher: divan::Bencher) {
+    let (model, c) = demo();
+    bencher.bench(|| {
+        monte_carlo(
+            model,
+            c,
+            McOptions {
+                trials: 10_000,
+                seed: 1,
+            },
+            &|_| {},
+        )
+        .services
+        .len()
+    });
+}
+
+/// 1,000 trial-years of a generated council of 10k services.
+#[divan::bench(sample_count = 3, sample_size = 1, counters = [divan::counter::ItemsCount::new(1_000usize)])]
+fn montecarlo_10k_services_1k_years(bencher: divan::Bencher) {
+    let (model, c, _) = year(10_000);
+    bencher.bench(|| {
+        monte_carlo(
+            model,
+            c,
+            McOptions {
+                trials: 1_000,
+                seed: 1,
+            },
+            &|_| {},
+        )
+        .services
+        .len()
+    });
+}

@@ -1,0 +1,448 @@
+//! Scenarios over time, redeployment, Monte Carlo and templates, against answers worked out by
+//! hand or analytically.
+
+use bulwark_engine::Compiled;
+use bulwark_engine::simulate::{Options, Outcome, Record, Simulation, simulate};
+use bulwark_model::{Duration, Model, load_str};
+
+fn model(text: &str) -> (Model, Compiled) {
+    let loaded = load_str("m.yaml", text);
+    assert!(
+        loaded.is_valid(),
+        "{:?}",
+        loaded.problems().map(|p| p.to_string()).collect::<Vec<_>>()
+    );
+    let c = Compiled::new(&loaded.model).unwrap();
+    (loaded.model, c)
+}
+
+fn d(text: &str) -> Option<Duration> {
+    Some(text.parse().unwrap())
+}
+
+fn run(m: &Model, c: &Compiled, scenario: &str) -> Simulation {
+    simulate(m, c, scenario, &Options::default()).unwrap()
+}
+
+fn outcome<'a>(sim: &'a Simulation, c: &Compiled, id: &str) -> &'a Outcome {
+    let i = c.services.iter().position(|s| s.id == id).unwrap();
+    &sim.services[i]
+}
+
+/// Two services in a chain on one application, with backlogs worked out by hand.
+const SMALL: &str = r#"bulwark: 1
+skills:
+  - {id: officer, name: Officer, headcount: 10}
+assets:
+  - {id: grid, name: Grid, kind: utility}
+  - {id: generator, name: Generator, kind: equipment}
+  - {id: hall, name: Hall, kind: site, needs: [{any: [grid, generator]}]}
+  - {id: app, name: App, kind: it-system, needs: [hall]}
+services:
+  - id: benefits
+    name: Benefits
+    criticality: high
+    mtpd: 2d
+    mbco: 50%
+    needs: [app]
+    demand: {per_day: 100, unit: claims}
+    surge: 150%
+  - id: payments
+    name: Payments
+    criticality: critical
+    mtpd: 4d
+    needs: [benefits]
+  - id: casework
+    name: Casework
+    criticality: medium
+    mbco: 80%
+    staff: [{skill: officer, fte: 10}]
+scenarios:
+  - id: app-outage
+    name: App outage
+    horizon: 12d
+    events:
+      - {outage: app, at: 6h, for: 3d}
+  - id: app-degraded
+    name: App degraded, then out
+    horizon: 10d
+    events:
+      - {degrade: app, to: 50%, at: 1d, for: 1d}
+      - {outage: app, at: 1d12h, for: 2h}
+  - id: power-cut
+    name: Power cut with a generator that runs dry
+    horizon: 5d
+    events:
+      - {outage: grid, at: 1h, for: 2d}
+      - {outage: generator, at: 13h, for: 1d}
+  - id: absence
+    name: Absence wave
+    horizon: 3d
+    events:
+      - absence: officer
+        profile: [[0h, 0%], [16h40m, 30%], [2d, 0%]]
+"#;
+
+#[test]
+fn an_outage_gives_the_times_the_model_implies_and_a_backlog_worked_by_hand() {
+    let (m, c) = model(SMALL);
+    let sim = run(&m, &c, "app-outage");
+    assert_eq!(sim.scenario, "app-outage");
+    let b = outcome(&sim, &c, "benefits");
+    assert_eq!(
+        (b.lost_at, b.restored_at, b.breached_at),
+        (d("6h"), d("3d6h"), d("2d6h"))
+    );
+    // 100 claims a day pile up for three days; then 150 a day are done against 100 arriving.
+    assert!((b.backlog_peak - 300.0).abs() < 1e-6, "{}", b.backlog_peak);
+    assert_eq!(b.backlog_peak_at, d("3d6h"));
+    assert_eq!(b.backlog_cleared_at, d("9d6h"));
+    assert_eq!(b.minutes_lost, 3 * 1440);
+    // Payments needs benefits, so it goes with it, but its MTPD of four days is not reached.
+    let p = outcome(&sim, &c, "payments");
+    assert_eq!(
+        (p.lost_at, p.restored_at, p.breached_at),
+        (d("6h"), d("3d6h"), None)
+    );
+    assert_eq!(p.backlog_peak, 0.0);
+    let cw = outcome(&sim, &c, "casework");
+    assert_eq!(
+        (cw.lost_at, cw.restored_at, cw.breached_at),
+        (None, None, None)
+    );
+    assert_eq!(sim.summary().services_lost, 2);
+}
+
+#[test]
+fn degradation_above_the_mbco_still_builds_a_backlog() {
+    let (m, c) = model(SMALL);
+    let sim = run(&m, &c, "app-degraded");
+    let b = outcome(&sim, &c, "benefits");
+    // Outage and degradation overlap from 1d12h to 1d14h: the minimum (0) holds.
+    assert_eq!(
+        (b.lost_at, b.restored_at, b.breached_at),
+        (d("1d12h"), d("1d14h"), None)
+    );
+    // At 50% capacity and 150% surge, 75 a day are done: 25 a day pile up for 12 hours,
+    // 100/12 more during the two-hour outage, then 25 a day for 10 hours: 12.5 + 8.333 + 10.417.
+    let peak = 12.5 + 100.0 / 12.0 + 25.0 * 10.0 / 24.0;
+    assert!((b.backlog_peak - peak).abs() < 1e-6, "{}", b.backlog_peak);
+    assert_eq!(b.backlog_peak_at, d("2d"));
+    // Then 150 a day are done against 100 arriving: cleared in peak / 50 days.
+    let cleared = 2.0 * 1440.0 + peak / 50.0 * 1440.0;
+    assert_eq!(
+        b.backlog_cleared_at,
+        Some(Duration::from_minutes(cleared.ceil() as u64))
+    );
+}
+
+#[test]
+fn an_alternative_keeps_a_site_up_until_it_fails_too() {
+    let (m, c) = model(SMALL);
+    let sim = run(&m, &c, "power-cut");
+    let b = outcome(&sim, &c, "benefits");
+    // The hall runs on the generator from 1h, loses it at 13h, and gets it back at 1d13h.
+    assert_eq!(
+        (b.lost_at, b.restored_at, b.breached_at),
+        (d("13h"), d("1d13h"), None)
+    );
+    assert_eq!(b.lost_spans, vec![(d("13h").unwrap(), d("1d13h"))]);
+}
+
+#[test]
+fn absence_crossings_match_the_analytic_times_to_the_minute() {
+    let (m, c) = model(SMALL);
+    let sim = run(&m, &c, "absence");
+    let cw = outcome(&sim, &c, "casework");
+    // Capacity is 1 - absence; lost when absence exceeds 20%. Absence rises linearly to 30% at
+    // 1000 minutes, so it passes 20% at 666.67 min; it falls back to 0 at 2880 min, passing 20%
+    // at 2880 - 1880 * 2/3 = 1626.67 min. Lost and restored at the next whole minute.
+    assert_eq!(cw.lost_at, Some(Duration::from_minutes(667)));
+    assert_eq!(cw.restored_at, Some(Duration::from_minutes(1627)));
+    assert!((cw.min_capacity - 0.7).abs() < 1e-9, "{}", cw.min_capacity);
+    // A coarser step gives the same crossings.
+    let coarse = simulate(
+        &m,
+        &c,
+        "absence",
+        &Options {
+            step: "6h".parse().unwrap(),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(outcome(&coarse, &c, "casework"), cw);
+}
+
+#[test]
+fn series_are_kept_for_charts_when_asked() {
+    let (m, c) = model(SMALL);
+    let sim = simulate(
+        &m,
+        &c,
+        "app-outage",
+        &Options {
+            record: Record::Services(vec![0]),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(sim.series.len(), 1);
+    let points = &sim.series[0].points;
+    assert_eq!(points.first(), Some(&(0, 1.0, 0.0)));
+    assert!(points.iter().any(|p| p.0 == 6 * 60 && p.1 == 0.0));
+    assert!(points.iter().any(|p| (p.2 - 300.0).abs() < 1e-6));
+}
+
+/// A critical service and a low one share a pool too small for both at full strength.
+const STRETCHED: &str = r#"bulwark: 1
+skills:
+  - {id: officer, name: Officer, headcount: 10}
+  - {id: clerk, name: Clerk, headcount: 3, can_cover: [officer]}
+services:
+  - id: safeguarding
+    name: Safeguarding
+    criticality: critical
+    mtpd: 1d
+    staff: [{skill: officer, fte: 8}]
+  - id: library
+    name: Library
+    criticality: low
+    mtpd: 2w
+    mbco: 50%
+    staff: [{skill: officer, fte: 4}]
+scenarios:
+  - id: absence
+    name: Officers off sick
+    horizon: 3d
+    events:
+      - absence: officer
+        profile: [[0d, 0%], [1d, 20%]]
+"#;
+
+#[test]
+fn redeployment_holds_a_critical_service_that_would_otherwise_be_lost() {
+    let (m, c) = model(STRETCHED);
+    // Shared in proportion, 10 officers give each service 10/12 of what it needs: safeguarding
+    // (MBCO 100%) is lost from the start and breaches after a day.
+    let without = run(&m, &c, "absence");
+    let s = outcome(&without, &c, "safeguarding");
+    assert_eq!(
+        (s.lost_at, s.restored_at, s.breached_at),
+        (d("0h"), None, d("1d"))
+    );
+    assert_eq!(outcome(&without, &c, "library").lost_at, None);
+    // Redeployed, safeguarding gets its 8 FTE first (clerks can cover for officers), and the
+    // library keeps at least half of its 4 even when a fifth of the officers are off.
+    let options = Options {
+        redeploy: Some("1d".parse().unwrap()),
+        ..Options::default()
+    };
+    let with = simulate(&m, &c, "absence", &options).unwrap();
+    assert_eq!(outcome(&with, &c, "safeguarding").lost_at, None);
+    assert_eq!(outcome(&with, &c, "library").lost_at, None);
+    assert_eq!(with.summary().breaches, 0);
+    assert_eq!(without.summary().breaches, 1);
+    let first = &with.plans[0];
+    assert_eq!(first.at, Duration::from_minutes(0));
+    let safeguarding = c
+        .services
+        .iter()
+        .position(|s| s.id == "safeguarding")
+        .unwrap() as u32;
+    let to_safeguarding: f64 = first
+        .moves
+        .iter()
+        .filter(|mv| mv.service == safeguarding)
+        .map(|mv| mv.fte)
+        .sum();
+    // Its proportional share was 10 * 8/12 = 6.67 FTE; it needs 8.
+    assert!(
+        (to_safeguarding - (8.0 - 10.0 * 8.0 / 12.0)).abs() < 1e-6,
+        "{:?}",
+        first.moves
+    );
+}
+
+mod monte_carlo {
+    use super::model;
+    use bulwark_engine::montecarlo::{McOptions, monte_carlo};
+
+    const ONE_ASSET: &str = r#"bulwark: 1
+assets:
+  - {id: app, name: App, kind: it-system, failure: {rate: 2, repair: 1d}}
+  - {id: supplier, name: Supplier, kind: supplier, failure: {probability: 0.3}, recovery: {rto: 5d}}
+services:
+  - {id: online, name: Online, mtpd: 2d, needs: [app]}
+  - {id: meals, name: Meals, mtpd: 2d, needs: [supplier]}
+"#;
+
+    #[test]
+    fn estimates_match_the_analytic_answer_within_a_few_standard_errors() {
+        let (m, c) = model(ONE_ASSET);
+        let r = monte_carlo(
+            &m,
+            &c,
+            McOptions {
+                trials: 4_000,
+                seed: 7,
+            },
+            &|_| {},
+        );
+        // Two failures a year, each lasting an exponential time with mean 1 day: a breach needs
+        // one longer than 2 days, so breaches arrive at 2e^-2 a year.
+        let online = r.services[0];
+        let p = 1.0 - (-2.0 * (-2.0f64).exp()).exp();
+        assert!(
+            (online.p_breach - p).abs() < 4.0 * online.p_breach_se,
+            "{online:?} vs {p}"
+        );
+        assert!(
+            (online.days_lost - 2.0).abs() < 4.0 * online.days_lost_se,
+            "{online:?}"
+        );
+        assert!(
+            online.days_lost_p95 > 2.0 && online.days_lost_p95 < 10.0,
+            "{online:?}"
+        );
+        // The supplier fails with probability 0.3 and is out for its 5-day recovery time.
+        let meals = r.services[1];
+        assert!(
+            (meals.p_breach - 0.3).abs() < 4.0 * meals.p_breach_se,
+            "{meals:?}"
+        );
+        assert!(
+            (meals.days_lost - 1.5).abs() < 4.0 * meals.days_lost_se,
+            "{meals:?}"
+        );
+        assert_eq!(meals.days_lost_p95, 5.0);
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_answer_on_any_number_of_threads() {
+        let (m, c) = model(ONE_ASSET);
+        let options = McOptions {
+            trials: 500,
+            seed: 42,
+        };
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| monte_carlo(&m, &c, options, &|_| {}))
+        };
+        let (one, two) = (on(1), on(2));
+        assert_eq!(one.services, two.services);
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let other = monte_carlo(
+            &m,
+            &c,
+            McOptions {
+                seed: 43,
+                ..options
+            },
+            &|n| {
+                done.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+            },
+        );
+        assert_ne!(one.services, other.services);
+        assert_eq!(done.into_inner(), 500);
+    }
+}
+
+mod demo {
+    use super::{outcome, run};
+    use bulwark_engine::Compiled;
+    use bulwark_engine::simulate::{Options, simulate, simulate_scenario};
+    use bulwark_engine::templates::{TEMPLATES, apply};
+    use bulwark_model::{Duration, EventKind, Model};
+
+    fn demo() -> (Model, Compiled) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/demo-council/council.yaml");
+        let loaded = bulwark_model::load(&path);
+        assert!(loaded.is_valid());
+        let c = Compiled::new(&loaded.model).unwrap();
+        (loaded.model, c)
+    }
+
+    #[test]
+    fn every_demo_scenario_runs_and_the_ransomware_outage_gives_exact_times() {
+        let (m, c) = demo();
+        for sc in &m.scenarios {
+            let sim = run(&m, &c, sc.meta.id.as_str());
+            assert_eq!(sim.services.len(), c.services.len());
+        }
+        // MASH triage needs CareLedger, out from 0h for 21 days: lost at once, breached after
+        // its 4-hour MTPD, back when CareLedger is.
+        let sim = run(&m, &c, "ransomware-careledger");
+        let mash = outcome(&sim, &c, "as-mash-triage");
+        assert_eq!(
+            (mash.lost_at, mash.restored_at, mash.breached_at),
+            (super::d("0h"), super::d("21d"), super::d("4h"))
+        );
+        assert!(mash.backlog_peak > 21.0 * 35.0 - 1e-6, "{mash:?}");
+    }
+
+    #[test]
+    fn redeployment_helps_in_the_pandemic() {
+        let (m, c) = demo();
+        let without = run(&m, &c, "pandemic-wave").summary();
+        let options = Options {
+            redeploy: Some("1d".parse().unwrap()),
+            ..Options::default()
+        };
+        let with = simulate(&m, &c, "pandemic-wave", &options)
+            .unwrap()
+            .summary();
+        assert!(without.services_lost > 0, "{without:?}");
+        assert!(
+            with.service_days_lost < without.service_days_lost,
+            "{with:?} vs {without:?}"
+        );
+    }
+
+    #[test]
+    fn every_template_applies_to_the_demo_council_and_simulates() {
+        let (m, c) = demo();
+        let params = |id: &str| -> Vec<(String, String)> {
+            let p: &[(&str, &str)] = match id {
+                "pandemic-wave" => &[("services", "as-home-care,cm-death-registration")],
+                "ransomware" => &[("system", "careledger")],
+                "supplier-insolvency" => &[("supplier", "sup-homecare-moorside")],
+                "river-flooding" => &[("sites", "depot-tillenmouth,tillen-house")],
+                "avian-influenza" => &[
+                    ("services", "cm-animal-health"),
+                    ("skill", "regulatory-officer"),
+                ],
+                _ => &[],
+            };
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        for t in TEMPLATES {
+            let sc = apply(&m, &c, t.id, &params(t.id)).unwrap_or_else(|e| panic!("{}: {e}", t.id));
+            assert!(!sc.events.is_empty(), "{}", t.id);
+            simulate_scenario(&m, &c, &sc, &Options::default()).unwrap();
+        }
+        let sc = apply(&m, &c, "ransomware", &params("ransomware")).unwrap();
+        assert!(matches!(&sc.events[0].kind, EventKind::Outage(r) if r.id == "careledger"));
+        assert_eq!(
+            sc.events[0].duration,
+            Some(Duration::from_minutes(21 * 1440))
+        );
+        assert!(
+            sc.events
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Demand(..)))
+        );
+        let err = apply(&m, &c, "ransomware", &[]).unwrap_err().to_string();
+        assert!(err.contains("needs `system`"), "{err}");
+        let err = apply(&m, &c, "ransomware", &[("system".into(), "nope".into())])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not an asset or service"), "{err}");
+    }
+}
