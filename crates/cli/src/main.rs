@@ -134,7 +134,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { model, json } => check::check(&model, json),
-        Command::Export { model, format, output } => {
+        Command::Export {
+            model,
+            format,
+            output,
+        } => {
             let format = match format {
                 ExportFormat::Yaml => bulwark_model::export::Format::Yaml,
                 ExportFormat::Json => bulwark_model::export::Format::Json,
@@ -143,13 +147,34 @@ fn main() -> ExitCode {
         }
         Command::Impact { model, fail, json } => analyse::impact(&model, &fail, json),
         Command::Spof { model, json } => analyse::spof(&model, json),
-        Command::Cutsets { model, service, max_order, json } => analyse::cutsets(&model, &service, max_order, json),
-        Command::Graph { model, service, format, output } => {
-            analyse::graph(&model, service.as_deref(), matches!(format, GraphFormat::Svg), output.as_deref())
-        }
-        Command::Demo { write: None, tour: false, listen } => server::demo(&listen),
+        Command::Cutsets {
+            model,
+            service,
+            max_order,
+            json,
+        } => analyse::cutsets(&model, &service, max_order, json),
+        Command::Graph {
+            model,
+            service,
+            format,
+            output,
+        } => analyse::graph(
+            &model,
+            service.as_deref(),
+            matches!(format, GraphFormat::Svg),
+            output.as_deref(),
+        ),
+        Command::Demo {
+            write: None,
+            tour: false,
+            listen,
+        } => server::demo(&listen),
         Command::Demo { write, .. } => demo::demo(write.as_deref()),
-        Command::Generate { services, seed, output } => check::generate(services, seed, output.as_deref()),
+        Command::Generate {
+            services,
+            seed,
+            output,
+        } => check::generate(services, seed, output.as_deref()),
         Command::Sim(command) => simulate::run(command),
         Command::Server(command) => server::run(command),
     };

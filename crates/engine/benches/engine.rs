@@ -22,13 +22,22 @@ fn fixture(services: usize) -> &'static (String, Model) {
         SIZES
             .iter()
             .map(|&n| {
-                let text = write(&generate(Shape { services: n, seed: 1 }), Format::Yaml);
+                let text = write(
+                    &generate(Shape {
+                        services: n,
+                        seed: 1,
+                    }),
+                    Format::Yaml,
+                );
                 let model = load_str("bench.yaml", &text).model;
                 (n, &*Box::leak(Box::new((text, model))))
             })
             .collect()
     });
-    all.iter().find(|(n, _)| *n == services).expect("a benchmarked size").1
+    all.iter()
+        .find(|(n, _)| *n == services)
+        .expect("a benchmarked size")
+        .1
 }
 
 /// Parse the YAML, build the model, check every reference, cycle and objective.
@@ -64,7 +73,9 @@ fn cut_sets_order_3_all_services(bencher: divan::Bencher, services: usize) {
     let c = Compiled::new(model).expect("valid");
     bencher.bench(|| {
         let mut finder = CutSetFinder::new(&c, 3);
-        (0..c.services.len() as u32).map(|s| finder.service(s).len()).sum::<usize>()
+        (0..c.services.len() as u32)
+            .map(|s| finder.service(s).len())
+            .sum::<usize>()
     });
 }
 

@@ -7,12 +7,20 @@ use std::process::{Command, Output};
 mod simulate;
 
 fn bulwark(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bulwark")).args(args).env("NO_COLOR", "1").output().expect("bulwark runs")
+    Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bulwark runs")
 }
 
 fn json(args: &[&str]) -> Value {
     let out = bulwark(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
 }
 
@@ -21,7 +29,10 @@ fn examples() -> PathBuf {
 }
 
 fn demo() -> String {
-    examples().join("demo-council/council.yaml").display().to_string()
+    examples()
+        .join("demo-council/council.yaml")
+        .display()
+        .to_string()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -54,7 +65,11 @@ services:
 #[test]
 fn check_accepts_the_demo_and_rejects_the_broken_example_with_positions() {
     let out = bulwark(&["check", &demo()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("is valid"));
 
     let broken = examples().join("broken/model.yaml").display().to_string();
@@ -82,7 +97,11 @@ fn impact_lists_lost_and_degraded_services_with_reasons() {
     let dir = tempfile::tempdir().unwrap();
     let m = write(dir.path(), "m.yaml", SMALL);
     let v = json(&["impact", &m, "--fail", "grid", "--json"]);
-    assert_eq!(v["lost"], serde_json::json!([]), "the generator keeps the hall up");
+    assert_eq!(
+        v["lost"],
+        serde_json::json!([]),
+        "the generator keeps the hall up"
+    );
     let v = json(&["impact", &m, "--fail", "grid,generator", "--json"]);
     assert_eq!(v["lost"], serde_json::json!(["care", "bins"]));
     assert_eq!(v["degraded"], serde_json::json!([]));
@@ -90,7 +109,10 @@ fn impact_lists_lost_and_degraded_services_with_reasons() {
         v["explanations"][1]["because"],
         "bins needs hall (its alternative depot is lost too), which needs grid (its alternative generator is lost too), which failed"
     );
-    assert_eq!(v["explanations"][1]["path"], serde_json::json!(["bins", "hall", "grid"]));
+    assert_eq!(
+        v["explanations"][1]["path"],
+        serde_json::json!(["bins", "hall", "grid"])
+    );
     let v = json(&["impact", &m, "--fail", "p1,p2", "--json"]);
     assert_eq!(v["lost"], serde_json::json!(["care"]));
     let text = bulwark(&["impact", &m, "--fail", "grid,generator"]);
@@ -113,14 +135,30 @@ fn spof_and_cutsets_follow_the_fixed_json_shapes() {
             {"id": "bins", "single_points_of_failure": []},
         ])
     );
-    let v = json(&["cutsets", &m, "--service", "care", "--max-order", "2", "--json"]);
+    let v = json(&[
+        "cutsets",
+        &m,
+        "--service",
+        "care",
+        "--max-order",
+        "2",
+        "--json",
+    ]);
     assert_eq!(
         v,
         serde_json::json!({"service": "care", "cut_sets": [
             ["app"], ["hall"], ["generator", "grid"], ["p1", "p2"], ["p1", "p3"], ["p2", "p3"]
         ]})
     );
-    let v = json(&["cutsets", &m, "--service", "care", "--max-order", "1", "--json"]);
+    let v = json(&[
+        "cutsets",
+        &m,
+        "--service",
+        "care",
+        "--max-order",
+        "1",
+        "--json",
+    ]);
     assert_eq!(v["cut_sets"], serde_json::json!([["app"], ["hall"]]));
 }
 
@@ -129,8 +167,16 @@ fn the_demo_council_finds_its_shared_weak_points() {
     let v = json(&["spof", &demo(), "--json"]);
     let services = v["services"].as_array().unwrap();
     assert!(services.len() >= 60);
-    let triage = services.iter().find(|s| s["id"] == "as-mash-triage").unwrap();
-    let points: Vec<&str> = triage["single_points_of_failure"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let triage = services
+        .iter()
+        .find(|s| s["id"] == "as-mash-triage")
+        .unwrap();
+    let points: Vec<&str> = triage["single_points_of_failure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     assert!(points.contains(&"wan-core-circuit"), "{points:?}");
     let mut sorted = points.clone();
     sorted.sort_unstable();
@@ -142,29 +188,61 @@ fn the_demo_council_finds_its_shared_weak_points() {
     let out = bulwark(&["demo", "--tour"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Northmoor") && text.contains("single point of failure"), "{text}");
+    assert!(
+        text.contains("Northmoor") && text.contains("single point of failure"),
+        "{text}"
+    );
 }
 
 #[test]
 fn export_round_trips_through_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let out_yaml = dir.path().join("out.yaml");
-    let out = bulwark(&["export", &demo(), "--format", "yaml", "-o", out_yaml.to_str().unwrap()]);
+    let out = bulwark(&[
+        "export",
+        &demo(),
+        "--format",
+        "yaml",
+        "-o",
+        out_yaml.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     let out_json = dir.path().join("out.json");
-    let out = bulwark(&["export", out_yaml.to_str().unwrap(), "--format", "json", "-o", out_json.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bulwark(&[
+        "export",
+        out_yaml.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        out_json.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let again = bulwark(&["export", out_json.to_str().unwrap(), "--format", "yaml"]);
-    assert_eq!(String::from_utf8_lossy(&again.stdout), std::fs::read_to_string(&out_yaml).unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        std::fs::read_to_string(&out_yaml).unwrap()
+    );
 }
 
 #[test]
 fn demo_write_gives_files_that_check_clean() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("my-council");
-    assert!(bulwark(&["demo", "--write", target.to_str().unwrap()]).status.success());
+    assert!(
+        bulwark(&["demo", "--write", target.to_str().unwrap()])
+            .status
+            .success()
+    );
     let out = bulwark(&["check", target.join("council.yaml").to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -173,9 +251,16 @@ fn graph_draws_dot_and_svg() {
     let m = write(dir.path(), "m.yaml", SMALL);
     let dot = bulwark(&["graph", &m, "--service", "bins"]);
     let dot = String::from_utf8_lossy(&dot.stdout);
-    assert!(dot.starts_with("digraph") && dot.contains("Bin collection") && !dot.contains("Home care"), "{dot}");
+    assert!(
+        dot.starts_with("digraph") && dot.contains("Bin collection") && !dot.contains("Home care"),
+        "{dot}"
+    );
     let svg = dir.path().join("g.svg");
-    assert!(bulwark(&["graph", &m, "--format", "svg", "-o", svg.to_str().unwrap()]).status.success());
+    assert!(
+        bulwark(&["graph", &m, "--format", "svg", "-o", svg.to_str().unwrap()])
+            .status
+            .success()
+    );
     let svg = std::fs::read_to_string(svg).unwrap();
     assert!(svg.contains("<svg") && svg.contains("Home care"));
 }
@@ -184,7 +269,19 @@ fn graph_draws_dot_and_svg() {
 fn generate_writes_a_valid_model() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.yaml");
-    assert!(bulwark(&["generate", "--services", "300", "--seed", "7", "-o", path.to_str().unwrap()]).status.success());
+    assert!(
+        bulwark(&[
+            "generate",
+            "--services",
+            "300",
+            "--seed",
+            "7",
+            "-o",
+            path.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
     let v = json(&["check", path.to_str().unwrap(), "--json"]);
     assert_eq!(v["valid"], true);
     let v = json(&["spof", path.to_str().unwrap(), "--json"]);

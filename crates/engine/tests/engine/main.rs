@@ -14,11 +14,18 @@ use std::collections::BTreeSet;
 mod simulate;
 
 fn meta(id: &str) -> Meta {
-    Meta { id: Id::parse(id).unwrap(), name: id.to_string(), ..Meta::default() }
+    Meta {
+        id: Id::parse(id).unwrap(),
+        name: id.to_string(),
+        ..Meta::default()
+    }
 }
 
 fn r(id: &str) -> Ref {
-    Ref { id: id.to_string(), pos: Pos::default() }
+    Ref {
+        id: id.to_string(),
+        pos: Pos::default(),
+    }
 }
 
 /// A random expression over `pool` (ids of items it may depend on).
@@ -32,7 +39,11 @@ fn expr(rng: &mut ChaCha8Rng, pool: &[String], depth: u32) -> Need {
     match rng.random_range(0..3) {
         0 => Need::All(parts, Pos::default()),
         1 => Need::Any(parts, Pos::default()),
-        _ => Need::AtLeast { k: rng.random_range(1..=parts.len() as u32), of: parts, pos: Pos::default() },
+        _ => Need::AtLeast {
+            k: rng.random_range(1..=parts.len() as u32),
+            of: parts,
+            pos: Pos::default(),
+        },
     }
 }
 
@@ -43,20 +54,32 @@ fn random_model(seed: u64) -> Model {
     let n_services = rng.random_range(1..=5);
     let n_skills = rng.random_range(0..=2);
     for k in 0..n_skills {
-        m.skills.push(Skill { meta: meta(&format!("k{k}")), headcount: [2.0, 4.0, 5.0][rng.random_range(0..3)], can_cover: vec![] });
+        m.skills.push(Skill {
+            meta: meta(&format!("k{k}")),
+            headcount: [2.0, 4.0, 5.0][rng.random_range(0..3)],
+            can_cover: vec![],
+        });
     }
     let mut pool: Vec<String> = Vec::new();
     for a in 0..n_assets {
         let id = format!("a{a}");
         let needs = (!pool.is_empty() && rng.random_bool(0.4)).then(|| expr(&mut rng, &pool, 2));
-        m.assets.push(Asset { meta: meta(&id), kind: AssetKind::Other, needs, ..Asset::default() });
+        m.assets.push(Asset {
+            meta: meta(&id),
+            kind: AssetKind::Other,
+            needs,
+            ..Asset::default()
+        });
         pool.push(id);
     }
     for s in 0..n_services {
         let id = format!("s{s}");
         let needs = rng.random_bool(0.9).then(|| expr(&mut rng, &pool, 3));
         let staff = if n_skills > 0 && rng.random_bool(0.5) {
-            vec![StaffNeed { skill: r(&format!("k{}", rng.random_range(0..n_skills))), fte: [1.0, 2.0, 3.0][rng.random_range(0..3)] }]
+            vec![StaffNeed {
+                skill: r(&format!("k{}", rng.random_range(0..n_skills))),
+                fte: [1.0, 2.0, 3.0][rng.random_range(0..3)],
+            }]
         } else {
             vec![]
         };
@@ -96,9 +119,25 @@ impl Brute<'_> {
     fn staff(&self, s: &Service) -> f64 {
         let mut f: f64 = 1.0;
         for st in &s.staff {
-            let skill = self.m.skills.iter().find(|k| k.meta.id.as_str() == st.skill.id).unwrap();
-            let required: f64 = self.m.services.iter().flat_map(|x| &x.staff).filter(|x| x.skill.id == st.skill.id).map(|x| x.fte).sum();
-            let available = if self.failed.contains(&st.skill.id) { 0.0 } else { skill.headcount };
+            let skill = self
+                .m
+                .skills
+                .iter()
+                .find(|k| k.meta.id.as_str() == st.skill.id)
+                .unwrap();
+            let required: f64 = self
+                .m
+                .services
+                .iter()
+                .flat_map(|x| &x.staff)
+                .filter(|x| x.skill.id == st.skill.id)
+                .map(|x| x.fte)
+                .sum();
+            let available = if self.failed.contains(&st.skill.id) {
+                0.0
+            } else {
+                skill.headcount
+            };
             f = f.min((available / required).min(1.0));
         }
         f
@@ -109,7 +148,12 @@ impl Brute<'_> {
         if let Some(a) = self.m.assets.iter().find(|a| a.meta.id.as_str() == id) {
             return a.needs.as_ref().map_or(own, |n| own.min(self.need(n)));
         }
-        let s = self.m.services.iter().find(|s| s.meta.id.as_str() == id).unwrap();
+        let s = self
+            .m
+            .services
+            .iter()
+            .find(|s| s.meta.id.as_str() == id)
+            .unwrap();
         let needs = s.needs.as_ref().map_or(1.0, |n| self.need(n));
         own.min(needs).min(self.staff(s))
     }
@@ -142,7 +186,10 @@ fn subsets(n: usize, max: usize) -> Vec<Vec<usize>> {
 }
 
 fn brute_lost(m: &Model, service: &Service, failed: &[usize]) -> bool {
-    let failed = failed.iter().map(|i| m.assets[*i].meta.id.to_string()).collect();
+    let failed = failed
+        .iter()
+        .map(|i| m.assets[*i].meta.id.to_string())
+        .collect();
     Brute { m, failed }.lost(service)
 }
 
@@ -224,8 +271,13 @@ services:
     let loaded = load_str("m.yaml", text);
     assert!(loaded.is_valid(), "{:?}", loaded.diagnostics);
     let c = Compiled::new(&loaded.model).unwrap();
-    let ServiceSpof::Assets(spof) = &c.spof()[0] else { panic!("not lost at baseline") };
-    let ids: Vec<&str> = spof.iter().map(|a| c.assets[*a as usize].id.as_str()).collect();
+    let ServiceSpof::Assets(spof) = &c.spof()[0] else {
+        panic!("not lost at baseline")
+    };
+    let ids: Vec<&str> = spof
+        .iter()
+        .map(|a| c.assets[*a as usize].id.as_str())
+        .collect();
     assert_eq!(ids, ["substation", "app"]);
     let impact = c.impact(&[c.lookup("substation").unwrap()]);
     assert_eq!(
@@ -233,7 +285,10 @@ services:
         "care needs hall (its alternative depot is lost too), which needs substation, which failed"
     );
     let impact = c.impact(&[c.lookup("app").unwrap(), c.lookup("hall").unwrap()]);
-    assert_eq!(impact.lost[0].because.to_string(), "care needs app, which failed");
+    assert_eq!(
+        impact.lost[0].because.to_string(),
+        "care needs app, which failed"
+    );
 }
 
 #[test]
@@ -241,10 +296,20 @@ fn deep_chains_do_not_overflow_the_stack() {
     let mut m = Model::default();
     for i in 0..5_000 {
         let needs = (i > 0).then(|| Need::Ref(r(&format!("a{}", i - 1))));
-        m.assets.push(Asset { meta: meta(&format!("a{i}")), needs, ..Asset::default() });
+        m.assets.push(Asset {
+            meta: meta(&format!("a{i}")),
+            needs,
+            ..Asset::default()
+        });
     }
-    m.services.push(Service { meta: meta("s"), needs: Some(Need::Ref(r("a4999"))), ..Service::default() });
+    m.services.push(Service {
+        meta: meta("s"),
+        needs: Some(Need::Ref(r("a4999"))),
+        ..Service::default()
+    });
     let c = Compiled::new(&m).unwrap();
-    let ServiceSpof::Assets(spof) = &c.spof()[0] else { panic!() };
+    let ServiceSpof::Assets(spof) = &c.spof()[0] else {
+        panic!()
+    };
     assert_eq!(spof.len(), 5_000);
 }

@@ -57,8 +57,15 @@ async fn fill(c: &Client, id: &str, value: &str) {
 
 /// Submits a form and waits for the next page to have loaded.
 async fn submit(c: &Client, form_css: &str) {
-    c.execute("window.__bulwarkOldPage = true;", vec![]).await.expect("mark the page");
-    c.find(Locator::Css(&format!("{form_css} button"))).await.expect("a submit button").click().await.expect("click");
+    c.execute("window.__bulwarkOldPage = true;", vec![])
+        .await
+        .expect("mark the page");
+    c.find(Locator::Css(&format!("{form_css} button")))
+        .await
+        .expect("a submit button")
+        .click()
+        .await
+        .expect("click");
     for _ in 0..100 {
         let loaded = c
             .execute("return window.__bulwarkOldPage === undefined && document.readyState === 'complete';", vec![])
