@@ -72,7 +72,7 @@ impl Store {
                 url.split("://").next().unwrap_or(url).to_string(),
             ));
         };
-        let connections = if backend == Backend::Sqlite { 4 } else { 10 };
+        let connections = if backend == Backend::Sqlite { 8 } else { 10 };
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
             .connect(&url)

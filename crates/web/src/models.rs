@@ -33,14 +33,10 @@ impl OrgModel {
     }
 }
 
-/// The current model of `org`, from the cache when it has not changed.
+/// The current model of `org`, from the cache when its version has not changed.
 pub async fn org_model(state: &AppState, org: &Organisation) -> Result<Arc<OrgModel>, WebError> {
-    let current = state
-        .store()
-        .org_by_slug(&org.slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    if let Some(m) = state.cached(org.id, current.model_version) {
+    // `org` was read in this request (by the access check), so its version is current.
+    if let Some(m) = state.cached(org.id, org.model_version) {
         return Ok(m);
     }
     let (document, version) = state.store().model_document(org.id).await?;
