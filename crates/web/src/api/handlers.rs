@@ -555,3 +555,228 @@ pub async fn shared_service(
         .ok_or(WebError::NotFound)?;
     Ok(Json(item.body))
 }
+
+/// The organisation's staff skills, as the model format writes them.
+#[utoipa::path(get, path = "/api/orgs/{org}/skills", params(("org" = String, Path)), responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)))]
+pub async fn skills(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<Value>> {
+    list(&state, &caller, &slug, ItemKind::Skill).await
+}
+
+/// A member of the organisation.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    /// Login email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// viewer, editor or admin.
+    pub role: String,
+}
+
+/// The organisation's members (administrators only).
+#[utoipa::path(get, path = "/api/orgs/{org}/members", params(("org" = String, Path)), responses((status = 200, body = [Member]), (status = 403, body = ErrorBody)))]
+pub async fn members(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<Member>> {
+    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let members = state.store().members(a.org.id).await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .map(|(u, r)| Member {
+                email: u.email,
+                name: u.name,
+                role: r.as_str().into(),
+            })
+            .collect(),
+    ))
+}
+
+/// A role to give.
+#[derive(Deserialize, ToSchema)]
+pub struct RoleRequest {
+    /// viewer, editor or admin.
+    pub role: String,
+}
+
+/// Gives an existing account a role in the organisation (administrators only).
+#[utoipa::path(put, path = "/api/orgs/{org}/members/{email}", params(("org" = String, Path), ("email" = String, Path)), request_body = RoleRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn put_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, email)): Path<(String, String)>,
+    Json(req): Json<RoleRequest>,
+) -> Result<StatusCode, ApiError> {
+    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "`{}` is not a role: use viewer, editor or admin",
+            req.role
+        ))
+    })?;
+    let user = state
+        .store()
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| WebError::BadRequest(format!("there is no account for {email}")))?;
+    state
+        .store()
+        .set_membership(user.id, a.org.id, role)
+        .await?;
+    let change = bulwark_store::Change {
+        org: Some(a.org.id),
+        actor: &caller.actor(),
+        action: "grant",
+        entity: "membership",
+        entity_id: &user.email,
+        before: None,
+        after: Some(role.as_str().into()),
+    };
+    state.store().record(change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a member (administrators only; not yourself).
+#[utoipa::path(delete, path = "/api/orgs/{org}/members/{email}", params(("org" = String, Path), ("email" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn delete_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, email)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let user = state
+        .store()
+        .user_by_email(&email)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    if user.id == caller.user.id {
+        return Err(WebError::BadRequest(
+            "you cannot remove yourself; ask another administrator".into(),
+        )
+        .into());
+    }
+    state.store().remove_membership(user.id, a.org.id).await?;
+    let change = bulwark_store::Change {
+        org: Some(a.org.id),
+        actor: &caller.actor(),
+        action: "revoke",
+        entity: "membership",
+        entity_id: &user.email,
+        before: None,
+        after: None,
+    };
+    state.store().record(change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A service the organisation shares with a partner.
+#[derive(Serialize, ToSchema)]
+pub struct OutgoingShare {
+    /// The service's id.
+    pub service: String,
+    /// The partner's slug.
+    pub partner: String,
+}
+
+/// Services the organisation shares with partners.
+#[utoipa::path(get, path = "/api/orgs/{org}/shares", params(("org" = String, Path)), responses((status = 200, body = [OutgoingShare])))]
+pub async fn shares(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(slug): Path<String>,
+) -> ApiResult<Vec<OutgoingShare>> {
+    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let shares = state.store().shares(a.org.id, true).await?;
+    Ok(Json(
+        shares
+            .into_iter()
+            .map(|s| OutgoingShare {
+                service: s.service_id,
+                partner: s.partner.slug,
+            })
+            .collect(),
+    ))
+}
+
+async fn share_target(
+    state: &AppState,
+    caller: &ApiCaller,
+    slug: &str,
+    service: &str,
+    partner: &str,
+) -> Result<(OrgAccess, bulwark_store::Organisation), ApiError> {
+    let a = org(state, caller, slug, Role::Admin).await?;
+    let m = org_model(state, &a.org).await?;
+    if !m
+        .loaded
+        .model
+        .services
+        .iter()
+        .any(|s| s.meta.id.as_str() == service)
+    {
+        return Err(WebError::BadRequest(format!("there is no service `{service}`")).into());
+    }
+    let partner = state
+        .store()
+        .org_by_slug(partner)
+        .await?
+        .ok_or_else(|| WebError::BadRequest(format!("there is no organisation `{partner}`")))?;
+    Ok((a, partner))
+}
+
+/// Shares a service read-only with a partner organisation (administrators only).
+#[utoipa::path(put, path = "/api/orgs/{org}/shares/{service}/{partner}", params(("org" = String, Path), ("service" = String, Path), ("partner" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn put_share(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, service, partner)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (a, partner) = share_target(&state, &caller, &slug, &service, &partner).await?;
+    state.store().share(a.org.id, &service, partner.id).await?;
+    let change = bulwark_store::Change {
+        org: Some(a.org.id),
+        actor: &caller.actor(),
+        action: "share",
+        entity: "service",
+        entity_id: &service,
+        before: None,
+        after: Some(partner.slug.clone()),
+    };
+    state.store().record(change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stops sharing a service with a partner (administrators only).
+#[utoipa::path(delete, path = "/api/orgs/{org}/shares/{service}/{partner}", params(("org" = String, Path), ("service" = String, Path), ("partner" = String, Path)),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn delete_share(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((slug, service, partner)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let (a, partner) = share_target(&state, &caller, &slug, &service, &partner).await?;
+    state
+        .store()
+        .unshare(a.org.id, &service, partner.id)
+        .await?;
+    let change = bulwark_store::Change {
+        org: Some(a.org.id),
+        actor: &caller.actor(),
+        action: "unshare",
+        entity: "service",
+        entity_id: &service,
+        before: Some(partner.slug.clone()),
+        after: None,
+    };
+    state.store().record(change).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

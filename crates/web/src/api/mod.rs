@@ -25,6 +25,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/orgs/{org}/assets", get(handlers::assets))
         .route("/orgs/{org}/risks", get(handlers::risks))
+        .route("/orgs/{org}/skills", get(handlers::skills))
+        .route("/orgs/{org}/members", get(handlers::members))
+        .route(
+            "/orgs/{org}/members/{email}",
+            axum::routing::put(handlers::put_member).delete(handlers::delete_member),
+        )
+        .route("/orgs/{org}/shares", get(handlers::shares))
+        .route(
+            "/orgs/{org}/shares/{service}/{partner}",
+            axum::routing::put(handlers::put_share).delete(handlers::delete_share),
+        )
         .route("/orgs/{org}/spof", get(handlers::spof))
         .route("/orgs/{org}/impact", post(handlers::impact))
         .route(
@@ -46,12 +57,14 @@ pub fn routes() -> Router<AppState> {
     paths(
         handlers::orgs, handlers::services, handlers::service, handlers::put_service, handlers::delete_service,
         handlers::assets, handlers::risks, handlers::spof, handlers::impact, handlers::model, handlers::put_model,
-        handlers::audit, handlers::shared, handlers::shared_service
+        handlers::audit, handlers::shared, handlers::shared_service, handlers::skills, handlers::members,
+        handlers::put_member, handlers::delete_member, handlers::shares, handlers::put_share, handlers::delete_share
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, handlers::SpofReport, handlers::ServiceSpofEntry,
         handlers::ImpactRequest, handlers::ImpactReport, handlers::Degraded, handlers::Explanation,
-        handlers::ErrorBody, handlers::SharedService, handlers::AuditItem
+        handlers::ErrorBody, handlers::SharedService, handlers::AuditItem,
+        handlers::Member, handlers::RoleRequest, handlers::OutgoingShare
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -111,6 +111,33 @@ const API: &[Route] = &[
     ),
     (Method::GET, "/api/orgs/{org}/audit", Role::Viewer, ""),
     (Method::GET, "/api/orgs/{org}/shared", Role::Viewer, ""),
+    (Method::GET, "/api/orgs/{org}/skills", Role::Viewer, ""),
+    (Method::GET, "/api/orgs/{org}/members", Role::Admin, ""),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/members/nobody@nowhere.test",
+        Role::Admin,
+        r#"{"role": "viewer"}"#,
+    ),
+    (
+        Method::DELETE,
+        "/api/orgs/{org}/members/admin@north.test",
+        Role::Admin,
+        "",
+    ),
+    (Method::GET, "/api/orgs/{org}/shares", Role::Viewer, ""),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/shares/nothing/south",
+        Role::Admin,
+        "",
+    ),
+    (
+        Method::DELETE,
+        "/api/orgs/{org}/shares/care/nowhere",
+        Role::Admin,
+        "",
+    ),
 ];
 
 fn expected(role: Role, own: bool, needed: Role) -> &'static str {

@@ -184,9 +184,15 @@ async fn api_works_the_same_on_both_databases() {
             app.get("south-admin", "/api/orgs/north/services").await.0,
             404
         );
-        let north = app.store.org_by_slug("north").await.unwrap().unwrap();
-        let south = app.store.org_by_slug("south").await.unwrap().unwrap();
-        app.store.share(north.id, "care", south.id).await.unwrap();
+        let r = http
+            .put(url("/api/orgs/north/shares/care/south"))
+            .bearer_auth(app.token("north-admin"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let (_, outgoing) = app.get("north-viewer", "/api/orgs/north/shares").await;
+        assert_eq!(outgoing, json!([{"service": "care", "partner": "south"}]));
         let (_, shared) = app.get("south-admin", "/api/orgs/south/shared").await;
         assert_eq!(
             shared,
@@ -210,6 +216,36 @@ async fn api_works_the_same_on_both_databases() {
                 .0,
             404
         );
+
+        // Members are managed by administrators, and every change is audited.
+        let r = http
+            .put(url("/api/orgs/north/members/editor@north.test"))
+            .bearer_auth(app.token("north-admin"))
+            .json(&json!({"role": "viewer"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let (_, members) = app.get("north-admin", "/api/orgs/north/members").await;
+        let editor = members
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["email"] == "editor@north.test")
+            .unwrap();
+        assert_eq!(editor["role"], "viewer");
+        assert_eq!(
+            app.get("north-editor", "/api/orgs/north/members").await.0,
+            403,
+            "no longer an administrator, never was"
+        );
+        let r = http
+            .delete(url("/api/orgs/north/members/admin@north.test"))
+            .bearer_auth(app.token("north-admin"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "administrators cannot remove themselves");
 
         // The OpenAPI document describes the API and its bearer authentication.
         let doc: serde_json::Value = http

@@ -4,6 +4,7 @@
 
 use super::{App, PASSWORD};
 use bulwark_store::Backend;
+use bulwark_testkit::BACKENDS;
 use bulwark_testkit::browser::Browser;
 use fantoccini::{Client, Locator};
 
@@ -83,9 +84,29 @@ async fn submit(c: &Client, form_css: &str) {
 
 #[tokio::test]
 async fn pages_work_in_a_real_browser_and_pass_axe() {
-    let app = App::start(Backend::Sqlite).await;
     let browser = Browser::start().await;
     let c = &browser.client;
+    for backend in BACKENDS {
+        c.delete_all_cookies().await.expect("a fresh browser state");
+        let violations = journey(backend, c).await;
+        assert!(
+            violations.is_empty(),
+            "accessibility violations on {backend:?}:\n{}",
+            violations.join("\n")
+        );
+    }
+
+    // The checker itself catches a violation when there is one.
+    c.execute("document.querySelector('main').appendChild(document.createElement('img')).src = '/static/app.css';", vec![]).await.unwrap();
+    assert!(
+        axe(c).await.iter().any(|v| v.starts_with("image-alt")),
+        "axe reports an image without a text alternative"
+    );
+}
+
+/// A planner's session on one backend; returns the accessibility violations seen.
+async fn journey(backend: Backend, c: &Client) -> Vec<String> {
+    let app = App::start(backend).await;
     let mut violations = Vec::new();
     let mut check = async |page: &str, c: &Client| {
         for v in axe(c).await {
@@ -215,16 +236,5 @@ async fn pages_work_in_a_real_browser_and_pass_axe() {
     assert!(text(c).await.contains("Page not found"));
     check("not found", c).await;
 
-    assert!(
-        violations.is_empty(),
-        "accessibility violations:\n{}",
-        violations.join("\n")
-    );
-
-    // The checker itself catches a violation when there is one.
-    c.execute("document.querySelector('main').appendChild(document.createElement('img')).src = '/static/app.css';", vec![]).await.unwrap();
-    assert!(
-        axe(c).await.iter().any(|v| v.starts_with("image-alt")),
-        "axe reports an image without a text alternative"
-    );
+    violations
 }
