@@ -1,0 +1,328 @@
+//! The analysis entry points: [`Analysis::new`] builds the diagrams once, then probability,
+//! cut set counts, streamed cut sets, approximations and importance are read from them.
+
+use crate::bdd::{BddManager, ModularBdd};
+use crate::error::{FtaError, Result};
+use crate::importance::{self, Importance};
+use crate::normalise::{OrderHeuristic, Pdag, Var};
+use crate::report::{Report, Stats};
+use crate::tree::{EventId, FaultTree};
+use crate::zbdd::Zbdd;
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Stack size of the analysis threads: the decision diagram operations recurse once per
+/// variable level, so very large trees need more than the default.
+const STACK_SIZE: usize = 1 << 26;
+
+/// What to compute and the resource bounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Largest cut set order kept (SCRAM's `-l`, default 20).
+    pub order_limit: u32,
+    /// Cut sets less probable than this are not counted or listed (0 = keep all).
+    pub cutoff: f64,
+    /// Whether to compute minimal cut sets.
+    pub cut_sets: bool,
+    /// Whether to compute importance measures.
+    pub importance: bool,
+    /// Largest BDD (in nodes) before giving up with [`FtaError::NodeLimit`].
+    pub bdd_node_limit: usize,
+    /// Largest ZBDD (in nodes) before giving up.
+    pub zbdd_node_limit: usize,
+    /// The min-cut upper bound is computed by streaming the cut sets, up to this many.
+    pub mcub_max_sets: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            order_limit: 20,
+            cutoff: 0.0,
+            cut_sets: true,
+            importance: false,
+            bdd_node_limit: 80_000_000,
+            zbdd_node_limit: 40_000_000,
+            mcub_max_sets: 10_000_000,
+        }
+    }
+}
+
+/// Diagrams of one fault tree, ready to answer questions.
+pub struct Analysis {
+    top_event: String,
+    /// Basic event of each variable (`usize::MAX` for module variables).
+    var_event: Vec<EventId>,
+    /// Event variables in order, and their names.
+    events: Vec<EventId>,
+    names: Vec<String>,
+    /// Probability of each variable (BDD order; modules included).
+    p: Vec<f64>,
+    bdd: ModularBdd,
+    zbdd: Option<Zbdd>,
+    probability: f64,
+    opts: Options,
+    basic_events: usize,
+    gates: usize,
+    seconds: f64,
+}
+
+impl Analysis {
+    /// Normalises the tree, builds its BDD (trying two variable orders at once and keeping the
+    /// first to finish), computes the probability and, if asked, the minimal cut set ZBDD.
+    pub fn new(tree: &FaultTree, opts: &Options) -> Result<Analysis> {
+        let start = Instant::now();
+        let big = tree.basic_events.len() + tree.gates.len() > INLINE_MAX;
+        let (pdag, bdd, zbdd) = with_stack(big, || {
+            let (pdag, bdd) = build_bdd(tree, opts)?;
+            let zbdd = if opts.cut_sets {
+                let mut z = Zbdd::from_modules(&bdd, opts.order_limit, opts.zbdd_node_limit)?;
+                z.shrink();
+                Some(z)
+            } else {
+                None
+            };
+            Ok((pdag, bdd, zbdd))
+        })?;
+        let p0: Vec<f64> = pdag
+            .vars
+            .iter()
+            .map(|v| {
+                if let Var::Event(e) = *v {
+                    tree.basic_events[e].probability
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let (p, probability) = bdd.probabilities(&p0);
+        let events: Vec<EventId> = pdag
+            .var_event
+            .iter()
+            .copied()
+            .filter(|&e| e != usize::MAX)
+            .collect();
+        Ok(Analysis {
+            top_event: tree.top_name().to_string(),
+            names: events
+                .iter()
+                .map(|&e| tree.basic_events[e].name.clone())
+                .collect(),
+            events,
+            var_event: pdag.var_event,
+            p,
+            bdd,
+            zbdd,
+            probability,
+            opts: opts.clone(),
+            basic_events: tree.basic_events.len(),
+            gates: tree.gates.len(),
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Exact top event probability.
+    pub fn probability(&self) -> f64 {
+        self.probability
+    }
+
+    /// The BDDs of the modules (the top event last).
+    pub fn bdd(&self) -> &ModularBdd {
+        &self.bdd
+    }
+
+    /// The basic events the top event depends on, in BDD order (the order of [`Self::importance`]).
+    pub fn variables(&self) -> &[EventId] {
+        &self.events
+    }
+
+    /// Number of minimal cut sets per order `0..=order_limit` (None if cut sets were not
+    /// computed). Counted on the ZBDD, or by streaming when a cut-off is set.
+    pub fn cut_set_counts(&self) -> Option<Vec<u64>> {
+        let z = self.zbdd.as_ref()?;
+        if self.opts.cutoff > 0.0 {
+            let mut counts = vec![0u64; self.opts.order_limit as usize + 1];
+            let _ = z.for_each(&self.p, self.opts.cutoff, |s, _| {
+                counts[s.len()] += 1;
+                ControlFlow::<()>::Continue(())
+            });
+            Some(counts)
+        } else {
+            Some(z.count_by_order())
+        }
+    }
+
+    /// Streams the minimal cut sets (basic event ids, and the set's probability) without
+    /// materialising them; stop early by returning `ControlFlow::Break`.
+    pub fn for_each_cut_set<B>(
+        &self,
+        mut visit: impl FnMut(&[EventId], f64) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        let Some(z) = &self.zbdd else {
+            return ControlFlow::Continue(());
+        };
+        let mut buf: Vec<EventId> = Vec::new();
+        z.for_each(&self.p, self.opts.cutoff, |s, pr| {
+            buf.clear();
+            buf.extend(s.iter().map(|&v| self.var_event[v as usize]));
+            visit(&buf, pr)
+        })
+    }
+
+    /// Approximation: sum of the cut sets' probabilities.
+    pub fn rare_event_approximation(&self) -> Option<f64> {
+        let z = self.zbdd.as_ref()?;
+        if self.opts.cutoff > 0.0 {
+            let mut sum = 0.0;
+            let _ = self.for_each_cut_set(|_, p| {
+                sum += p;
+                ControlFlow::<()>::Continue(())
+            });
+            Some(sum)
+        } else {
+            Some(z.rare_event(&self.p))
+        }
+    }
+
+    /// Approximation: 1 - prod(1 - P(cut set)), streamed; None beyond `mcub_max_sets` sets.
+    pub fn min_cut_upper_bound(&self) -> Option<f64> {
+        let total: u64 = self.cut_set_counts()?.iter().sum();
+        if total > self.opts.mcub_max_sets {
+            return None;
+        }
+        let mut log_none = 0.0f64;
+        let _ = self.for_each_cut_set(|_, p| {
+            log_none += (-p).ln_1p();
+            ControlFlow::<()>::Continue(())
+        });
+        Some(-log_none.exp_m1())
+    }
+
+    /// Importance measures of every basic event the top event depends on, in the order of
+    /// [`Self::variables`].
+    pub fn importance(&self) -> Vec<Importance> {
+        let mif = importance::birnbaum_modular(&self.bdd, &self.p);
+        let event_vars = self
+            .var_event
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| **e != usize::MAX)
+            .map(|(v, _)| v);
+        event_vars
+            .zip(&self.names)
+            .map(|(v, name)| {
+                importance::measures(name.clone(), self.p[v], mif[v], self.probability)
+            })
+            .collect()
+    }
+
+    /// Everything asked for in the options, as a serialisable report.
+    pub fn report(&self) -> Report {
+        let counts = self.cut_set_counts();
+        let by_order = counts.as_ref().map(|c| {
+            c.iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| (k as u32, *n))
+                .collect::<BTreeMap<_, _>>()
+        });
+        Report {
+            top_event: self.top_event.clone(),
+            probability: self.probability,
+            cut_sets: counts.map(|c| c.iter().fold(0u64, |a, b| a.saturating_add(*b))),
+            by_order,
+            order_limit: self.opts.order_limit,
+            cutoff: self.opts.cutoff,
+            rare_event_approximation: self.rare_event_approximation(),
+            min_cut_upper_bound: self.min_cut_upper_bound(),
+            importance: self.opts.importance.then(|| self.importance()),
+            stats: Stats {
+                basic_events: self.basic_events,
+                gates: self.gates,
+                variables: self.p.len(),
+                bdd_nodes: self.bdd.size(),
+                zbdd_nodes: self.zbdd.as_ref().map(Zbdd::size),
+                seconds: self.seconds,
+            },
+        }
+    }
+}
+
+/// Analyses a tree and returns the report.
+pub fn analyse(tree: &FaultTree, opts: &Options) -> Result<Report> {
+    Ok(Analysis::new(tree, opts)?.report())
+}
+
+/// Trees up to this many events and gates are analysed on the caller's thread.
+const INLINE_MAX: usize = 1000;
+
+/// Runs `f` on a thread with a large stack if `big`, else right here.
+fn with_stack<T: Send>(big: bool, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    if !big {
+        return f();
+    }
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(s, f)
+            .map_err(|e| FtaError::Xml(format!("cannot start analysis thread: {e}")))?
+            .join()
+            .unwrap_or(Err(FtaError::Cancelled))
+    })
+}
+
+/// Builds the BDD under two static variable orders: alternately with growing node budgets
+/// on this thread (cheap models finish at once under the better order), then, for big
+/// models, concurrently on two threads; the first to finish wins and cancels the other.
+fn build_bdd(tree: &FaultTree, opts: &Options) -> Result<(Pdag, ModularBdd)> {
+    let first = Pdag::from_tree(tree);
+    let mut second = first.clone();
+    second.order_variables(OrderHeuristic::GatesFirst);
+    if second.vars == first.vars {
+        let bdd = BddManager::build(&first, opts.bdd_node_limit, None)?;
+        return Ok((first, bdd));
+    }
+    for budget in [1 << 15, 1 << 17, 1 << 19] {
+        let budget = budget.min(opts.bdd_node_limit);
+        for pdag in [&first, &second] {
+            match BddManager::build(pdag, budget, None) {
+                Ok(bdd) => return Ok((pdag.clone(), bdd)),
+                Err(FtaError::NodeLimit { .. }) if budget < opts.bdd_node_limit => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let run = |pdag: &Pdag| {
+        let r = BddManager::build(pdag, opts.bdd_node_limit, Some(cancel.clone()));
+        if r.is_ok() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        r
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let hb = std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(s, || run(&second));
+        let a = run(&first);
+        let b = match hb {
+            Ok(h) => h.join().unwrap_or(Err(FtaError::Cancelled)),
+            Err(_) => Err(FtaError::Cancelled),
+        };
+        (a, b)
+    });
+    match (a, b) {
+        (Ok(x), Ok(y)) => Ok(if x.size() <= y.size() {
+            (first, x)
+        } else {
+            (second, y)
+        }),
+        (Ok(x), Err(_)) => Ok((first, x)),
+        (Err(_), Ok(y)) => Ok((second, y)),
+        (Err(e), Err(FtaError::Cancelled)) | (Err(FtaError::Cancelled), Err(e)) => Err(e),
+        (Err(e), Err(_)) => Err(e),
+    }
+}
