@@ -3,6 +3,7 @@
 mod analyse;
 mod check;
 mod demo;
+mod fta;
 mod output;
 mod server;
 mod simulate;
@@ -116,6 +117,8 @@ enum Command {
     Sim(simulate::SimCommand),
     #[command(flatten)]
     Server(server::ServerCommand),
+    #[command(flatten)]
+    Fta(fta::FtaCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -177,6 +180,7 @@ fn main() -> ExitCode {
         } => check::generate(services, seed, output.as_deref()),
         Command::Sim(command) => simulate::run(command),
         Command::Server(command) => server::run(command),
+        Command::Fta(command) => fta::run(command),
     };
     match result {
         Ok(code) => code,

@@ -11,6 +11,7 @@ pub mod eval;
 pub mod impact;
 pub mod montecarlo;
 pub mod redeploy;
+pub mod risk;
 pub mod simulate;
 pub mod spof;
 pub mod templates;
