@@ -72,18 +72,43 @@ pub enum FtaCommand {
 /// Runs a fault tree command.
 pub fn run(command: FtaCommand) -> anyhow::Result<ExitCode> {
     match command {
-        FtaCommand::Mef { file, top, order_limit, cutoff, no_cut_sets, importance, json } => {
-            let opts = Options { order_limit, cutoff, cut_sets: !no_cut_sets, importance, ..Options::default() };
+        FtaCommand::Mef {
+            file,
+            top,
+            order_limit,
+            cutoff,
+            no_cut_sets,
+            importance,
+            json,
+        } => {
+            let opts = Options {
+                order_limit,
+                cutoff,
+                cut_sets: !no_cut_sets,
+                importance,
+                ..Options::default()
+            };
             mef(&file, top.as_deref(), &opts, json)
         }
-        FtaCommand::Risk { model, service, max_order, json } => risk(&model, service.as_deref(), max_order, json),
-        FtaCommand::MefExport { model, service, output } => {
+        FtaCommand::Risk {
+            model,
+            service,
+            max_order,
+            json,
+        } => risk(&model, service.as_deref(), max_order, json),
+        FtaCommand::MefExport {
+            model,
+            service,
+            output,
+        } => {
             let loaded = match load_valid(&model) {
                 Ok(l) => l,
                 Err(code) => return Ok(code),
             };
             let c = Compiled::new(&loaded.model)?;
-            let Some(ItemRef::Service(i)) = c.lookup(&service) else { bail!("`{service}` is not a service of the model") };
+            let Some(ItemRef::Service(i)) = c.lookup(&service) else {
+                bail!("`{service}` is not a service of the model")
+            };
             let tree = service_fault_tree(&c, &asset_probabilities(&c, &loaded.model), i)?;
             write_out(&to_mef(&tree), output.as_deref())?;
             Ok(ExitCode::SUCCESS)
@@ -92,7 +117,8 @@ pub fn run(command: FtaCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn mef(file: &Path, top: Option<&str>, opts: &Options, as_json: bool) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let tree = match parse_mef_with_top(&text, top) {
         Ok(t) => t,
         Err(e) => {
@@ -106,11 +132,22 @@ fn mef(file: &Path, top: Option<&str>, opts: &Options, as_json: bool) -> anyhow:
         output::json(&serde_json::to_value(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{HEAD}{}{HEAD:#}: top event {}", file.display(), report.top_event);
+    println!(
+        "{HEAD}{}{HEAD:#}: top event {}",
+        file.display(),
+        report.top_event
+    );
     println!("  exact probability (BDD): {:.6e}", report.probability);
     if let (Some(n), Some(by_order)) = (report.cut_sets, &report.by_order) {
-        let orders: Vec<String> = by_order.iter().map(|(o, c)| format!("{c} of order {o}")).collect();
-        println!("  minimal cut sets up to order {}: {n} ({})", report.order_limit, orders.join(", "));
+        let orders: Vec<String> = by_order
+            .iter()
+            .map(|(o, c)| format!("{c} of order {o}"))
+            .collect();
+        println!(
+            "  minimal cut sets up to order {}: {n} ({})",
+            report.order_limit,
+            orders.join(", ")
+        );
     }
     if let Some(r) = report.rare_event_approximation {
         println!("  rare-event approximation (sum of cut sets): {r:.6e}");
@@ -121,7 +158,15 @@ fn mef(file: &Path, top: Option<&str>, opts: &Options, as_json: bool) -> anyhow:
     if let Some(imp) = &report.importance {
         let mut imp = imp.clone();
         imp.sort_by(|a, b| b.dif.total_cmp(&a.dif));
-        let mut table = output::table(&["Basic event", "p", "Birnbaum", "Criticality", "Fussell-Vesely", "RAW", "RRW"]);
+        let mut table = output::table(&[
+            "Basic event",
+            "p",
+            "Birnbaum",
+            "Criticality",
+            "Fussell-Vesely",
+            "RAW",
+            "RRW",
+        ]);
         for i in imp.iter().take(20) {
             table.add_row(vec![
                 i.event.clone(),
@@ -138,7 +183,12 @@ fn mef(file: &Path, top: Option<&str>, opts: &Options, as_json: bool) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-fn risk(path: &Path, only: Option<&str>, max_order: u32, as_json: bool) -> anyhow::Result<ExitCode> {
+fn risk(
+    path: &Path,
+    only: Option<&str>,
+    max_order: u32,
+    as_json: bool,
+) -> anyhow::Result<ExitCode> {
     let loaded = match load_valid(path) {
         Ok(l) => l,
         Err(code) => return Ok(code),
@@ -152,7 +202,11 @@ fn risk(path: &Path, only: Option<&str>, max_order: u32, as_json: bool) -> anyho
         },
         None => (0..c.services.len() as u32).collect(),
     };
-    let opts = Options { order_limit: max_order, importance: true, ..Options::default() };
+    let opts = Options {
+        order_limit: max_order,
+        importance: true,
+        ..Options::default()
+    };
     let mut services = Vec::new();
     // Asset index -> (population-weighted Fussell-Vesely over critical services, largest RAW).
     let mut ranking = vec![(0.0f64, 1.0f64); c.assets.len()];
@@ -162,7 +216,12 @@ fn risk(path: &Path, only: Option<&str>, max_order: u32, as_json: bool) -> anyho
         let analysis = Analysis::new(&tree, &opts)?;
         let mut likeliest: Vec<(f64, Vec<String>)> = Vec::new();
         let _ = analysis.for_each_cut_set(|set, p| {
-            likeliest.push((p, set.iter().map(|e| tree.basic_events[*e].name.clone()).collect()));
+            likeliest.push((
+                p,
+                set.iter()
+                    .map(|e| tree.basic_events[*e].name.clone())
+                    .collect(),
+            ));
             if likeliest.len() > 2000 {
                 likeliest.sort_by(|a, b| b.0.total_cmp(&a.0));
                 likeliest.truncate(5);
@@ -171,7 +230,10 @@ fn risk(path: &Path, only: Option<&str>, max_order: u32, as_json: bool) -> anyho
         });
         likeliest.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         likeliest.truncate(5);
-        let count: u64 = analysis.cut_set_counts().map(|c| c.iter().sum()).unwrap_or(0);
+        let count: u64 = analysis
+            .cut_set_counts()
+            .map(|c| c.iter().sum())
+            .unwrap_or(0);
         if s.criticality == Some(Criticality::Critical) {
             let weight = s.population.unwrap_or(1).max(1) as f64;
             for imp in analysis.importance() {
@@ -184,7 +246,11 @@ fn risk(path: &Path, only: Option<&str>, max_order: u32, as_json: bool) -> anyho
         }
         services.push((i, analysis.probability(), count, likeliest));
     }
-    let mut ranked: Vec<(usize, (f64, f64))> = ranking.into_iter().enumerate().filter(|(_, r)| r.0 > 0.0).collect();
+    let mut ranked: Vec<(usize, (f64, f64))> = ranking
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| r.0 > 0.0)
+        .collect();
     ranked.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
     let without_data = probabilities.iter().filter(|p| **p == 0.0).count();
     if as_json {
@@ -205,25 +271,53 @@ fn risk(path: &Path, only: Option<&str>, max_order: u32, as_json: bool) -> anyho
     let mut by_p = services.clone();
     by_p.sort_by(|a, b| b.1.total_cmp(&a.1));
     output::heading("Annual probability of losing each service (exact, from asset failure data)");
-    let mut table = output::table(&["Service", "Criticality", "P(loss)", "Likeliest way to lose it"]);
+    let mut table = output::table(&[
+        "Service",
+        "Criticality",
+        "P(loss)",
+        "Likeliest way to lose it",
+    ]);
     for (i, p, _, top) in by_p.iter().take(if only.is_some() { 1 } else { 25 }) {
         let s = &c.services[*i as usize];
-        let way = top.first().map_or("none within the order limit".to_string(), |(q, ids)| format!("{} ({:.2}%)", ids.join(" + "), q * 100.0));
-        table.add_row(vec![format!("{} ({})", s.name, s.id), s.criticality.map_or("unrated", |c| c.as_str()).to_string(), format!("{:.2}%", p * 100.0), way]);
+        let way = top
+            .first()
+            .map_or("none within the order limit".to_string(), |(q, ids)| {
+                format!("{} ({:.2}%)", ids.join(" + "), q * 100.0)
+            });
+        table.add_row(vec![
+            format!("{} ({})", s.name, s.id),
+            s.criticality.map_or("unrated", |c| c.as_str()).to_string(),
+            format!("{:.2}%", p * 100.0),
+            way,
+        ]);
     }
     println!("{table}");
     if !ranked.is_empty() {
-        output::heading("Where resilience money goes furthest: assets behind the risk to critical services");
-        println!("Ranked by Fussell-Vesely importance (the share of each service's risk that involves the asset), summed over critical services weighted by the people who rely on them.");
-        let mut table = output::table(&["Asset", "Weighted importance", "Largest risk achievement worth"]);
+        output::heading(
+            "Where resilience money goes furthest: assets behind the risk to critical services",
+        );
+        println!(
+            "Ranked by Fussell-Vesely importance (the share of each service's risk that involves the asset), summed over critical services weighted by the people who rely on them."
+        );
+        let mut table = output::table(&[
+            "Asset",
+            "Weighted importance",
+            "Largest risk achievement worth",
+        ]);
         for (a, (score, raw)) in ranked.iter().take(15) {
             let asset = &c.assets[*a];
-            table.add_row(vec![format!("{} ({})", asset.name, asset.id), format!("{score:.1}"), format!("{raw:.1}×")]);
+            table.add_row(vec![
+                format!("{} ({})", asset.name, asset.id),
+                format!("{score:.1}"),
+                format!("{raw:.1}×"),
+            ]);
         }
         println!("{table}");
     }
     if without_data > 0 {
-        println!("{without_data} asset(s) have no failure data and are treated as never failing; add `failure` to them for a fuller picture.");
+        println!(
+            "{without_data} asset(s) have no failure data and are treated as never failing; add `failure` to them for a fuller picture."
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

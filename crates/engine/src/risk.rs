@@ -16,7 +16,11 @@ use std::collections::HashMap;
 
 /// Each asset's probability of being failed, by asset index.
 pub fn asset_probabilities(c: &Compiled, model: &Model) -> Vec<f64> {
-    let by_id: HashMap<&str, Option<Failure>> = model.assets.iter().map(|a| (a.meta.id.as_str(), a.failure)).collect();
+    let by_id: HashMap<&str, Option<Failure>> = model
+        .assets
+        .iter()
+        .map(|a| (a.meta.id.as_str(), a.failure))
+        .collect();
     c.assets
         .iter()
         .map(|a| match by_id.get(a.id.as_str()).copied().flatten() {
@@ -32,19 +36,28 @@ pub fn asset_probabilities(c: &Compiled, model: &Model) -> Vec<f64> {
 
 /// The fault tree whose top event is "service `service` is lost"; basic events are named
 /// by asset id, gates `_g<node>`, and the top `<service id>.lost`.
-pub fn service_fault_tree(c: &Compiled, probabilities: &[f64], service: u32) -> Result<FaultTree, FtaError> {
+pub fn service_fault_tree(
+    c: &Compiled,
+    probabilities: &[f64],
+    service: u32,
+) -> Result<FaultTree, FtaError> {
     let info = &c.services[service as usize];
     let staff = c.baseline_staff();
     let mut b = FaultTree::builder(format!("{}.lost", info.id));
     let mut child: HashMap<u32, Child> = HashMap::new();
     let mut houses = [false, false];
-    let mut house = |b: &mut bulwark_fta::FaultTreeBuilder, state: bool| -> Result<Child, FtaError> {
-        let name = if state { "_lost_for_want_of_staff" } else { "_never" };
-        if !std::mem::replace(&mut houses[usize::from(state)], true) {
-            b.house_event(name, state)?;
-        }
-        Ok(Child::event(name))
-    };
+    let mut house =
+        |b: &mut bulwark_fta::FaultTreeBuilder, state: bool| -> Result<Child, FtaError> {
+            let name = if state {
+                "_lost_for_want_of_staff"
+            } else {
+                "_never"
+            };
+            if !std::mem::replace(&mut houses[usize::from(state)], true) {
+                b.house_event(name, state)?;
+            }
+            Ok(Child::event(name))
+        };
     for n in c.reachable(info.node) {
         let kids: Vec<Child> = c.children(n).iter().map(|k| child[k].clone()).collect();
         let gate = format!("_g{n}");
@@ -55,7 +68,11 @@ pub fn service_fault_tree(c: &Compiled, probabilities: &[f64], service: u32) -> 
                 if kids.is_empty() {
                     Child::basic(asset.id.clone())
                 } else {
-                    b.gate(gate.clone(), Connective::Or, std::iter::once(Child::basic(asset.id.clone())).chain(kids))?;
+                    b.gate(
+                        gate.clone(),
+                        Connective::Or,
+                        std::iter::once(Child::basic(asset.id.clone())).chain(kids),
+                    )?;
                     Child::gate(gate)
                 }
             }
@@ -64,7 +81,9 @@ pub fn service_fault_tree(c: &Compiled, probabilities: &[f64], service: u32) -> 
                 Some(k) => k,
                 None => house(&mut b, false)?,
             },
-            NodeKind::All | NodeKind::Any | NodeKind::AtLeast(_) if kids.is_empty() => house(&mut b, false)?,
+            NodeKind::All | NodeKind::Any | NodeKind::AtLeast(_) if kids.is_empty() => {
+                house(&mut b, false)?
+            }
             kind => {
                 let n_kids = kids.len() as u32;
                 let connective = match kind {
@@ -81,7 +100,11 @@ pub fn service_fault_tree(c: &Compiled, probabilities: &[f64], service: u32) -> 
     }
     let top = format!("{}.lost", info.id);
     // A service with an MBCO of 0 is never below it.
-    let root = if info.mbco <= 0.0 { house(&mut b, false)? } else { child[&info.node].clone() };
+    let root = if info.mbco <= 0.0 {
+        house(&mut b, false)?
+    } else {
+        child[&info.node].clone()
+    };
     b.gate(top.clone(), Connective::Null, [root])?;
     b.build(Some(&top))
 }

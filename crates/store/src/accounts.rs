@@ -306,7 +306,10 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         // Record use at most once a minute, so that busy scripts do not write on every call.
         let t = now();
-        if row.try_get::<Option<i64>, _>("last_used_at")?.is_none_or(|last| last < t - USE_RECORD_SECONDS) {
+        if row
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .is_none_or(|last| last < t - USE_RECORD_SECONDS)
+        {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
                 .bind(t)
                 .bind(&hash)

@@ -4,7 +4,10 @@ use super::{bulwark, json, write};
 use serde_json::Value;
 
 fn bench(name: &str) -> String {
-    format!("{}/../../../shared/bench/aralia/{name}.xml", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../../shared/bench/aralia/{name}.xml",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 /// Two assets, one redundant pair: care is lost when the app fails, or both sites fail.
@@ -23,14 +26,21 @@ fn mef_reproduces_scram_on_a_benchmark_tree() {
     let p = v["probability"].as_f64().unwrap();
     assert!((p - 0.00117058).abs() / 0.00117058 < 1e-5, "{p}");
     assert_eq!(v["cut_sets"], 392);
-    assert_eq!(v["by_order"], serde_json::json!({"2": 12, "4": 24, "5": 188, "6": 168}));
+    assert_eq!(
+        v["by_order"],
+        serde_json::json!({"2": 12, "4": 24, "5": 188, "6": 168})
+    );
     assert!(v["top_event"].is_string());
 }
 
 #[test]
 fn mef_reports_a_broken_file_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "bad.xml", "<opsa-mef>\n<define-fault-tree name=\"t\">\n<define-gate name=\"g\"><or><gate name=\"missing\"/></or></define-gate>\n</define-fault-tree>\n</opsa-mef>\n");
+    let f = write(
+        dir.path(),
+        "bad.xml",
+        "<opsa-mef>\n<define-fault-tree name=\"t\">\n<define-gate name=\"g\"><or><gate name=\"missing\"/></or></define-gate>\n</define-fault-tree>\n</opsa-mef>\n",
+    );
     let out = bulwark(&["mef", &f]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -46,13 +56,30 @@ fn risk_gives_exact_service_loss_probabilities_and_exports_mef() {
     let depot: f64 = 0.2 / 1.2;
     let expected = 1.0 - (1.0 - 0.1) * (1.0 - 0.2 * depot);
     let care = &v["services"][0];
-    assert!((care["annual_probability_of_loss"].as_f64().unwrap() - expected).abs() < 1e-12, "{care}");
+    assert!(
+        (care["annual_probability_of_loss"].as_f64().unwrap() - expected).abs() < 1e-12,
+        "{care}"
+    );
     assert_eq!(care["cut_sets"], 2);
-    assert_eq!(care["likeliest_cut_sets"][0]["assets"], serde_json::json!(["app"]));
+    assert_eq!(
+        care["likeliest_cut_sets"][0]["assets"],
+        serde_json::json!(["app"])
+    );
     assert_eq!(v["asset_importance"][0]["id"], "app");
 
     let out = dir.path().join("care.xml");
-    assert!(bulwark(&["mef-export", &m, "--service", "care", "-o", out.to_str().unwrap()]).status.success());
+    assert!(
+        bulwark(&[
+            "mef-export",
+            &m,
+            "--service",
+            "care",
+            "-o",
+            out.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
     let again: Value = json(&["mef", out.to_str().unwrap(), "--json"]);
     assert!((again["probability"].as_f64().unwrap() - expected).abs() < 1e-12);
     assert_eq!(again["cut_sets"], 2);
