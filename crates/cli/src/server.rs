@@ -2,12 +2,10 @@
 //! the command line.
 
 use crate::demo::{ROOT, demo_files};
-use crate::output;
 use anstream::{eprintln, println};
 use anyhow::{Context, bail};
 use bulwark_model::export::to_value;
 use bulwark_model::load::load_with;
-use bulwark_model::{Severity, load};
 use bulwark_store::{Actor, Role, Store, StoreError, new_secret};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -185,20 +183,11 @@ async fn import(
     name: Option<String>,
     url: &str,
 ) -> anyhow::Result<ExitCode> {
-    let loaded = load(path);
-    if !loaded.is_valid() {
-        output::problems(&loaded);
-        let errors = loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        eprintln!(
-            "{}: {errors} error(s); nothing was imported",
-            path.display()
-        );
-        return Ok(ExitCode::FAILURE);
-    }
+    // A model with any error is refused whole: nothing is written.
+    let loaded = match crate::check::load_valid(path) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
     let store = connect(url).await?;
     let org = match store.org_by_slug(slug).await? {
         Some(o) => o,
