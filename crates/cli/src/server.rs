@@ -152,7 +152,11 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                         Some(o) => o,
                         None => store.create_org(&slug, &slug).await?,
                     };
-                    store.set_membership(user.id, o.id, role).await?;
+                    let actor = Actor {
+                        user_id: None,
+                        label: "command line".into(),
+                    };
+                    store.set_membership(user.id, o.id, role, &actor).await?;
                     eprintln!(
                         "created {} ({}) as {} of {}",
                         user.email,
@@ -302,7 +306,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 .iter()
                 .any(|s| s.meta.id.as_str() == service)
             {
-                store.share(north.id, service, south.id).await?;
+                store.share(north.id, service, south.id, &actor).await?;
             }
         }
         let mut lines = vec!["Demo accounts (passwords are new each run):".to_string()];
@@ -333,7 +337,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
             let user = store
                 .create_user(email, name, &bulwark_web::password::hash(&password), admin)
                 .await?;
-            store.set_membership(user.id, org, role).await?;
+            store.set_membership(user.id, org, role, &actor).await?;
             lines.push(format!(
                 "  {email:<28} {password}   ({} of {})",
                 role.as_str(),

@@ -1,5 +1,6 @@
 //! Users, memberships with roles, sessions, API tokens and login throttling.
 
+use crate::audit::{Actor, Change, record};
 use crate::{Store, StoreError, hash_secret, new_secret, now};
 use serde::Serialize;
 use sqlx::Row;
@@ -95,6 +96,18 @@ pub const USE_RECORD_SECONDS: i64 = 60;
 /// How long a session lasts without use.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
 
+/// The email of account `user`, inside a transaction.
+async fn user_email(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: i64,
+) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT email FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.ok_or(StoreError::NotFound)?.try_get("email")?)
+}
+
 fn user_from(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
         id: row.try_get("id")?,
@@ -160,9 +173,17 @@ impl Store {
         Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
     }
 
-    /// Gives `user` `role` in `org` (replacing any role it had there).
-    pub async fn set_membership(&self, user: i64, org: i64, role: Role) -> Result<(), StoreError> {
+    /// Gives `user` `role` in `org` (replacing any role it had there), recording who did it
+    /// in the audit trail in the same transaction.
+    pub async fn set_membership(
+        &self,
+        user: i64,
+        org: i64,
+        role: Role,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let email = user_email(&mut tx, user).await?;
         sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
             .bind(user)
             .bind(org)
@@ -174,17 +195,50 @@ impl Store {
             .bind(role.as_str())
             .execute(&mut *tx)
             .await?;
+        let change = Change {
+            org: Some(org),
+            actor,
+            action: "grant",
+            entity: "membership",
+            entity_id: &email,
+            before: None,
+            after: Some(role.as_str().into()),
+        };
+        record(&mut *tx, change).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Removes `user` from `org`.
-    pub async fn remove_membership(&self, user: i64, org: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
+    /// Removes `user` from `org`, recording it in the audit trail; removing someone who is
+    /// not a member (or does not exist) changes nothing.
+    pub async fn remove_membership(
+        &self,
+        user: i64,
+        org: i64,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let Ok(email) = user_email(&mut tx, user).await else {
+            return Ok(());
+        };
+        let done = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND org_id = $2")
             .bind(user)
             .bind(org)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if done.rows_affected() > 0 {
+            let change = Change {
+                org: Some(org),
+                actor,
+                action: "revoke",
+                entity: "membership",
+                entity_id: &email,
+                before: None,
+                after: None,
+            };
+            record(&mut *tx, change).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

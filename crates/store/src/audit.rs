@@ -35,21 +35,21 @@ pub struct AuditEntry {
 }
 
 /// Details of a change to record.
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     /// The organisation it belongs to, if any.
-    pub org: Option<i64>,
+    pub(crate) org: Option<i64>,
     /// Who.
-    pub actor: &'a Actor,
+    pub(crate) actor: &'a Actor,
     /// What was done.
-    pub action: &'a str,
+    pub(crate) action: &'a str,
     /// What kind of thing.
-    pub entity: &'a str,
+    pub(crate) entity: &'a str,
     /// Which one.
-    pub entity_id: &'a str,
+    pub(crate) entity_id: &'a str,
     /// JSON before.
-    pub before: Option<String>,
+    pub(crate) before: Option<String>,
     /// JSON after.
-    pub after: Option<String>,
+    pub(crate) after: Option<String>,
 }
 
 /// Records a change inside the caller's transaction, so it is kept exactly when the change is.
@@ -75,12 +75,6 @@ where
 }
 
 impl Store {
-    /// Records a change on its own (for changes that are not model writes).
-    pub async fn record(&self, change: Change<'_>) -> Result<(), StoreError> {
-        record(&self.pool, change).await?;
-        Ok(())
-    }
-
     /// The newest `limit` changes of `org`, newest first, before entry `before` if given.
     pub async fn audit(
         &self,

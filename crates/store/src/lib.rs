@@ -16,7 +16,7 @@ mod orgs;
 mod secret;
 
 pub use accounts::{ApiToken, Membership, Role, Session, User};
-pub use audit::{Actor, AuditEntry, Change};
+pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};

@@ -1,5 +1,6 @@
 //! Organisations, and the services they share read-only with partners.
 
+use crate::audit::{Actor, Change, record};
 use crate::{Store, StoreError, now};
 use serde::Serialize;
 use sqlx::Row;
@@ -36,6 +37,18 @@ fn org_from(row: &sqlx::any::AnyRow) -> Result<Organisation, sqlx::Error> {
         name: row.try_get("name")?,
         model_version: row.try_get("model_version")?,
     })
+}
+
+/// The slug of organisation `org`, inside a transaction.
+async fn org_slug(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: i64,
+) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT slug FROM organisations WHERE id = $1")
+        .bind(org)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.ok_or(StoreError::NotFound)?.try_get("slug")?)
 }
 
 /// Checks an organisation slug: the same rule as model ids.
@@ -91,14 +104,21 @@ impl Store {
         Ok(rows.iter().map(org_from).collect::<Result<_, _>>()?)
     }
 
-    /// Shares `service` of `owner` read-only with `partner`.
-    pub async fn share(&self, owner: i64, service: &str, partner: i64) -> Result<(), StoreError> {
+    /// Shares `service` of `owner` read-only with `partner`, recording it in the audit trail.
+    pub async fn share(
+        &self,
+        owner: i64,
+        service: &str,
+        partner: i64,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
         if owner == partner {
             return Err(StoreError::Conflict(
                 "an organisation cannot share with itself".into(),
             ));
         }
         let mut tx = self.pool.begin().await?;
+        let slug = org_slug(&mut tx, partner).await?;
         sqlx::query("DELETE FROM shares WHERE org_id = $1 AND service_id = $2 AND partner_id = $3")
             .bind(owner)
             .bind(service)
@@ -111,18 +131,51 @@ impl Store {
             .bind(partner)
             .execute(&mut *tx)
             .await?;
+        let change = Change {
+            org: Some(owner),
+            actor,
+            action: "share",
+            entity: "service",
+            entity_id: service,
+            before: None,
+            after: Some(slug),
+        };
+        record(&mut *tx, change).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Stops sharing `service` of `owner` with `partner`.
-    pub async fn unshare(&self, owner: i64, service: &str, partner: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM shares WHERE org_id = $1 AND service_id = $2 AND partner_id = $3")
-            .bind(owner)
-            .bind(service)
-            .bind(partner)
-            .execute(&self.pool)
-            .await?;
+    /// Stops sharing `service` of `owner` with `partner`, recording it in the audit trail.
+    pub async fn unshare(
+        &self,
+        owner: i64,
+        service: &str,
+        partner: i64,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "DELETE FROM shares WHERE org_id = $1 AND service_id = $2 AND partner_id = $3",
+        )
+        .bind(owner)
+        .bind(service)
+        .bind(partner)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() > 0 {
+            let slug = org_slug(&mut tx, partner).await?;
+            let change = Change {
+                org: Some(owner),
+                actor,
+                action: "unshare",
+                entity: "service",
+                entity_id: service,
+                before: Some(slug),
+                after: None,
+            };
+            record(&mut *tx, change).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -31,11 +31,11 @@ async fn story(store: Store) {
         Err(StoreError::Conflict(_))
     ));
     store
-        .set_membership(ann.id, north.id, Role::Viewer)
+        .set_membership(ann.id, north.id, Role::Viewer, &actor(ann.id))
         .await
         .unwrap();
     store
-        .set_membership(ann.id, north.id, Role::Editor)
+        .set_membership(ann.id, north.id, Role::Editor, &actor(ann.id))
         .await
         .unwrap();
     let m = store.memberships(ann.id).await.unwrap();
@@ -150,13 +150,19 @@ async fn story(store: Store) {
     // Every change is in the audit trail, newest first, with before and after.
     let audit = store.audit(north.id, 10, None).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
-    assert_eq!(actions, ["delete", "create", "update", "import"]);
+    assert_eq!(
+        actions,
+        ["delete", "create", "update", "import", "grant", "grant"]
+    );
     assert!(audit[2].before.as_deref().unwrap().contains("\"Care\""));
     assert!(audit[2].after.as_deref().unwrap().contains("Home care"));
     assert!(store.audit(south.id, 10, None).await.unwrap().is_empty());
 
     // Sharing is one way and per service.
-    store.share(north.id, "care", south.id).await.unwrap();
+    store
+        .share(north.id, "care", south.id, &actor(ann.id))
+        .await
+        .unwrap();
     assert!(store.is_shared(north.id, "care", south.id).await.unwrap());
     assert!(!store.is_shared(south.id, "care", north.id).await.unwrap());
     let incoming = store.shares(south.id, false).await.unwrap();
@@ -167,8 +173,23 @@ async fn story(store: Store) {
         ),
         ("northmoor", "care")
     );
-    assert!(store.share(north.id, "care", north.id).await.is_err());
-    store.unshare(north.id, "care", south.id).await.unwrap();
+    assert!(
+        store
+            .share(north.id, "care", north.id, &actor(ann.id))
+            .await
+            .is_err()
+    );
+    store
+        .unshare(north.id, "care", south.id, &actor(ann.id))
+        .await
+        .unwrap();
+    let audit = store.audit(north.id, 2, None).await.unwrap();
+    assert_eq!(
+        (audit[0].action.as_str(), audit[1].action.as_str()),
+        ("unshare", "share"),
+        "sharing is audited"
+    );
+    assert_eq!(audit[1].after.as_deref(), Some("southdale"));
     assert!(store.shares(south.id, false).await.unwrap().is_empty());
     assert!(store.healthy().await);
 }

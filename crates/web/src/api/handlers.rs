@@ -628,18 +628,8 @@ pub async fn put_member(
         .ok_or_else(|| WebError::BadRequest(format!("there is no account for {email}")))?;
     state
         .store()
-        .set_membership(user.id, a.org.id, role)
+        .set_membership(user.id, a.org.id, role, &caller.actor())
         .await?;
-    let change = bulwark_store::Change {
-        org: Some(a.org.id),
-        actor: &caller.actor(),
-        action: "grant",
-        entity: "membership",
-        entity_id: &user.email,
-        before: None,
-        after: Some(role.as_str().into()),
-    };
-    state.store().record(change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -663,17 +653,10 @@ pub async fn delete_member(
         )
         .into());
     }
-    state.store().remove_membership(user.id, a.org.id).await?;
-    let change = bulwark_store::Change {
-        org: Some(a.org.id),
-        actor: &caller.actor(),
-        action: "revoke",
-        entity: "membership",
-        entity_id: &user.email,
-        before: None,
-        after: None,
-    };
-    state.store().record(change).await?;
+    state
+        .store()
+        .remove_membership(user.id, a.org.id, &caller.actor())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -741,17 +724,10 @@ pub async fn put_share(
     Path((slug, service, partner)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let (a, partner) = share_target(&state, &caller, &slug, &service, &partner).await?;
-    state.store().share(a.org.id, &service, partner.id).await?;
-    let change = bulwark_store::Change {
-        org: Some(a.org.id),
-        actor: &caller.actor(),
-        action: "share",
-        entity: "service",
-        entity_id: &service,
-        before: None,
-        after: Some(partner.slug.clone()),
-    };
-    state.store().record(change).await?;
+    state
+        .store()
+        .share(a.org.id, &service, partner.id, &caller.actor())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -766,17 +742,7 @@ pub async fn delete_share(
     let (a, partner) = share_target(&state, &caller, &slug, &service, &partner).await?;
     state
         .store()
-        .unshare(a.org.id, &service, partner.id)
+        .unshare(a.org.id, &service, partner.id, &caller.actor())
         .await?;
-    let change = bulwark_store::Change {
-        org: Some(a.org.id),
-        actor: &caller.actor(),
-        action: "unshare",
-        entity: "service",
-        entity_id: &service,
-        before: Some(partner.slug.clone()),
-        after: None,
-    };
-    state.store().record(change).await?;
     Ok(StatusCode::NO_CONTENT)
 }

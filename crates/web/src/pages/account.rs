@@ -171,7 +171,9 @@ pub(super) async fn admin_create(
         }
         return match store.create_org(f.slug.trim(), f.name.trim()).await {
             Ok(org) => {
-                store.set_membership(s.user.id, org.id, Role::Admin).await?;
+                store
+                    .set_membership(s.user.id, org.id, Role::Admin, &s.actor())
+                    .await?;
                 admin_page(
                     &state,
                     &s,

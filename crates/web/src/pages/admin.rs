@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Multipart;
 use bulwark_model::export::{Format, write};
-use bulwark_store::{AuditEntry, Change, Role, Share, User};
+use bulwark_store::{AuditEntry, Role, Share, User};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -280,18 +280,8 @@ pub(super) async fn add_member(
     };
     state
         .store()
-        .set_membership(user.id, a.org.id, role)
+        .set_membership(user.id, a.org.id, role, &s.actor())
         .await?;
-    let change = Change {
-        org: Some(a.org.id),
-        actor: &s.actor(),
-        action: "grant",
-        entity: "membership",
-        entity_id: &user.email,
-        before: None,
-        after: Some(role.as_str().into()),
-    };
-    state.store().record(change).await?;
     members_page(
         &state,
         &s,
@@ -329,17 +319,10 @@ pub(super) async fn remove_member(
         };
         return members_page(&state, &s, &slug, vec![e], None, String::new()).await;
     }
-    state.store().remove_membership(user, a.org.id).await?;
-    let change = Change {
-        org: Some(a.org.id),
-        actor: &s.actor(),
-        action: "revoke",
-        entity: "membership",
-        entity_id: &user.to_string(),
-        before: None,
-        after: None,
-    };
-    state.store().record(change).await?;
+    state
+        .store()
+        .remove_membership(user, a.org.id, &s.actor())
+        .await?;
     Ok(Redirect::to(&format!("/o/{slug}/members")).into_response())
 }
 
@@ -447,18 +430,8 @@ pub(super) async fn share(
     let partner = partner.expect("checked above");
     state
         .store()
-        .share(a.org.id, &f.service, partner.id)
+        .share(a.org.id, &f.service, partner.id, &s.actor())
         .await?;
-    let change = Change {
-        org: Some(a.org.id),
-        actor: &s.actor(),
-        action: "share",
-        entity: "service",
-        entity_id: &f.service,
-        before: None,
-        after: Some(partner.slug.clone()),
-    };
-    state.store().record(change).await?;
     let notice = Some(format!(
         "{} can now see {} (read only)",
         partner.name, f.service
@@ -484,18 +457,8 @@ pub(super) async fn unshare(
     let a = org_access(&state, &s, &slug, Role::Admin).await?;
     state
         .store()
-        .unshare(a.org.id, &f.service, f.partner)
+        .unshare(a.org.id, &f.service, f.partner, &s.actor())
         .await?;
-    let change = Change {
-        org: Some(a.org.id),
-        actor: &s.actor(),
-        action: "unshare",
-        entity: "service",
-        entity_id: &f.service,
-        before: Some(f.partner.to_string()),
-        after: None,
-    };
-    state.store().record(change).await?;
     Ok(Redirect::to(&format!("/o/{slug}/sharing")).into_response())
 }
 

@@ -95,7 +95,10 @@ impl App {
         for (key, email, slug, role) in USERS {
             let user = store.create_user(email, key, &hash, false).await.unwrap();
             let org = store.org_by_slug(slug).await.unwrap().unwrap();
-            store.set_membership(user.id, org.id, role).await.unwrap();
+            store
+                .set_membership(user.id, org.id, role, &actor)
+                .await
+                .unwrap();
             tokens.push((key, store.create_token(user.id, "test").await.unwrap()));
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
