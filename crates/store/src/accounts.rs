@@ -64,6 +64,8 @@ pub struct Membership {
     pub org_slug: String,
     /// Its name.
     pub org_name: String,
+    /// Its model's version when the memberships were read.
+    pub model_version: i64,
     /// The role held.
     pub role: Role,
 }
@@ -245,7 +247,7 @@ impl Store {
     /// The organisations `user` belongs to, by name.
     pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StoreError> {
         let rows = sqlx::query(
-            "SELECT o.id, o.slug, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
+            "SELECT o.id, o.slug, o.name, o.model_version, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
         )
         .bind(user)
         .fetch_all(&self.pool)
@@ -256,6 +258,7 @@ impl Store {
                     org_id: r.try_get("id")?,
                     org_slug: r.try_get("slug")?,
                     org_name: r.try_get("name")?,
+                    model_version: r.try_get("model_version")?,
                     role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Viewer),
                 })
             })

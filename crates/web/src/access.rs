@@ -1,7 +1,7 @@
 //! Access to an organisation's data: the caller's role there, checked on every route.
 
 use crate::error::WebError;
-use bulwark_store::{Membership, Organisation, Role, Store};
+use bulwark_store::{Membership, Organisation, Role};
 
 /// An organisation the caller may see, with their role in it.
 #[derive(Debug, Clone)]
@@ -35,16 +35,19 @@ impl OrgAccess {
 
 /// The caller's access to the organisation `slug`: 404 when they are not a member (whether
 /// or not it exists), 403 when their role is below `needed`.
-pub async fn access(
-    store: &Store,
-    memberships: &[Membership],
-    slug: &str,
-    needed: Role,
-) -> Result<OrgAccess, WebError> {
+///
+/// The memberships are read once per request, with each organisation's model version, so
+/// this needs no query of its own.
+pub fn access(memberships: &[Membership], slug: &str, needed: Role) -> Result<OrgAccess, WebError> {
     let Some(m) = memberships.iter().find(|m| m.org_slug == slug) else {
         return Err(WebError::NotFound);
     };
-    let org = store.org_by_slug(slug).await?.ok_or(WebError::NotFound)?;
+    let org = Organisation {
+        id: m.org_id,
+        slug: m.org_slug.clone(),
+        name: m.org_name.clone(),
+        model_version: m.model_version,
+    };
     let access = OrgAccess { org, role: m.role };
     access.require(needed)?;
     Ok(access)

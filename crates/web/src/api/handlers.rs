@@ -19,13 +19,8 @@ use utoipa::ToSchema;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
-async fn org(
-    state: &AppState,
-    caller: &ApiCaller,
-    slug: &str,
-    needed: Role,
-) -> Result<OrgAccess, ApiError> {
-    Ok(access(state.store(), &caller.memberships, slug, needed).await?)
+async fn org(caller: &ApiCaller, slug: &str, needed: Role) -> Result<OrgAccess, ApiError> {
+    Ok(access(&caller.memberships, slug, needed)?)
 }
 
 /// An error: `{"error": "...", "problems": ["..."]}`.
@@ -90,7 +85,7 @@ pub async fn services(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<ServiceSummary>> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let out = m
         .loaded
@@ -126,7 +121,7 @@ pub async fn service(
     caller: ApiCaller,
     Path((slug, id)): Path<(String, String)>,
 ) -> ApiResult<Value> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let item = state
         .store()
         .item(a.org.id, ItemKind::Service, &id)
@@ -153,7 +148,7 @@ pub async fn put_service(
     headers: HeaderMap,
     Json(mut body): Json<Value>,
 ) -> ApiResult<Value> {
-    let a = org(&state, &caller, &slug, Role::Editor).await?;
+    let a = org(&caller, &slug, Role::Editor).await?;
     if !body.is_object() {
         return Err(
             WebError::BadRequest("the body must be a service as a JSON object".into()).into(),
@@ -200,7 +195,7 @@ pub async fn delete_service(
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&state, &caller, &slug, Role::Editor).await?;
+    let a = org(&caller, &slug, Role::Editor).await?;
     let version = match expected_version(&headers) {
         Some(v) => v,
         None => {
@@ -230,7 +225,7 @@ async fn list(
     slug: &str,
     kind: ItemKind,
 ) -> ApiResult<Vec<Value>> {
-    let a = org(state, caller, slug, Role::Viewer).await?;
+    let a = org(caller, slug, Role::Viewer).await?;
     Ok(Json(
         state
             .store()
@@ -293,7 +288,7 @@ pub async fn spof(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<SpofReport> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
     let services = c
@@ -367,7 +362,7 @@ pub async fn impact(
     Path(slug): Path<String>,
     Json(req): Json<ImpactRequest>,
 ) -> ApiResult<ImpactReport> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
     let refs = req
@@ -411,7 +406,7 @@ pub async fn model(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> Result<(HeaderMap, Json<Value>), ApiError> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut headers = HeaderMap::new();
     if let Ok(v) = format!("\"{}\"", m.version).parse() {
@@ -431,7 +426,7 @@ pub async fn put_model(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Value> {
-    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let a = org(&caller, &slug, Role::Admin).await?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| WebError::BadRequest("the model must be UTF-8 text".into()))?;
     let json = headers
@@ -476,7 +471,7 @@ pub async fn audit(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<AuditItem>> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let entries = state.store().audit(a.org.id, 200, None).await?;
     Ok(Json(
         entries
@@ -513,7 +508,7 @@ pub async fn shared(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<SharedService>> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let shares = state.store().shares(a.org.id, false).await?;
     Ok(Json(
         shares
@@ -535,7 +530,7 @@ pub async fn shared_service(
     caller: ApiCaller,
     Path((slug, owner, service)): Path<(String, String, String)>,
 ) -> ApiResult<Value> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let owner = state
         .store()
         .org_by_slug(&owner)
@@ -584,7 +579,7 @@ pub async fn members(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<Member>> {
-    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let a = org(&caller, &slug, Role::Admin).await?;
     let members = state.store().members(a.org.id).await?;
     Ok(Json(
         members
@@ -614,7 +609,7 @@ pub async fn put_member(
     Path((slug, email)): Path<(String, String)>,
     Json(req): Json<RoleRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let a = org(&caller, &slug, Role::Admin).await?;
     let role = Role::parse(&req.role).ok_or_else(|| {
         WebError::BadRequest(format!(
             "`{}` is not a role: use viewer, editor or admin",
@@ -641,7 +636,7 @@ pub async fn delete_member(
     caller: ApiCaller,
     Path((slug, email)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&state, &caller, &slug, Role::Admin).await?;
+    let a = org(&caller, &slug, Role::Admin).await?;
     let user = state
         .store()
         .user_by_email(&email)
@@ -676,7 +671,7 @@ pub async fn shares(
     caller: ApiCaller,
     Path(slug): Path<String>,
 ) -> ApiResult<Vec<OutgoingShare>> {
-    let a = org(&state, &caller, &slug, Role::Viewer).await?;
+    let a = org(&caller, &slug, Role::Viewer).await?;
     let shares = state.store().shares(a.org.id, true).await?;
     Ok(Json(
         shares
@@ -696,7 +691,7 @@ async fn share_target(
     service: &str,
     partner: &str,
 ) -> Result<(OrgAccess, bulwark_store::Organisation), ApiError> {
-    let a = org(state, caller, slug, Role::Admin).await?;
+    let a = org(caller, slug, Role::Admin).await?;
     let m = org_model(state, &a.org).await?;
     if !m
         .loaded

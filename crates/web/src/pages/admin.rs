@@ -25,11 +25,10 @@ struct ImportPage {
 
 /// `GET /o/{org}/import`.
 pub(super) async fn import_form(
-    State(state): State<AppState>,
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Admin).await?;
+    let a = org_access(&s, &slug, Role::Admin).await?;
     Ok(ImportPage {
         ctx: Ctx::org(&s, &a, "import"),
         text: String::new(),
@@ -69,7 +68,7 @@ pub(super) async fn import(
         }
     }
     s.check_csrf(&csrf)?;
-    let a = org_access(&state, &s, &slug, Role::Admin).await?;
+    let a = org_access(&s, &slug, Role::Admin).await?;
     let mut ctx = Ctx::org(&s, &a, "import");
     let (name, body) = if !file.trim().is_empty() {
         (
@@ -134,7 +133,7 @@ async fn export(
     slug: &str,
     format: Format,
 ) -> Result<Response, PageError> {
-    let a = org_access(state, s, slug, Role::Viewer).await?;
+    let a = org_access(s, slug, Role::Viewer).await?;
     let m = org_model(state, &a.org).await?;
     let (ext, mime) = if format == Format::Yaml {
         ("yaml", "application/yaml")
@@ -183,7 +182,7 @@ pub(super) async fn audit(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let entries = state.store().audit(a.org.id, 200, None).await?;
     Ok(AuditPage {
         ctx: Ctx::org(&s, &a, "audit"),
@@ -208,7 +207,7 @@ async fn members_page(
     notice: Option<String>,
     email: String,
 ) -> Result<Response, PageError> {
-    let a = org_access(state, s, slug, Role::Admin).await?;
+    let a = org_access(s, slug, Role::Admin).await?;
     let members = state.store().members(a.org.id).await?;
     let mut ctx = Ctx::org(s, &a, "members");
     let status = if errors.is_empty() {
@@ -253,7 +252,7 @@ pub(super) async fn add_member(
     Form(f): Form<MemberForm>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    let a = org_access(&state, &s, &slug, Role::Admin).await?;
+    let a = org_access(&s, &slug, Role::Admin).await?;
     let Some(role) = Role::parse(&f.role) else {
         return members_page(
             &state,
@@ -311,7 +310,7 @@ pub(super) async fn remove_member(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    let a = org_access(&state, &s, &slug, Role::Admin).await?;
+    let a = org_access(&s, &slug, Role::Admin).await?;
     if user == s.user.id {
         let e = FieldError {
             field: "email".into(),
@@ -341,7 +340,7 @@ pub(super) async fn sharing(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     sharing_page(&state, &s, a, Vec::new(), None).await
 }
 
@@ -397,7 +396,7 @@ pub(super) async fn share(
     Form(f): Form<ShareForm>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    let a = org_access(&state, &s, &slug, Role::Admin).await?;
+    let a = org_access(&s, &slug, Role::Admin).await?;
     let m = org_model(&state, &a.org).await?;
     let mut errors = Vec::new();
     if !m
@@ -454,7 +453,7 @@ pub(super) async fn unshare(
     Form(f): Form<UnshareForm>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    let a = org_access(&state, &s, &slug, Role::Admin).await?;
+    let a = org_access(&s, &slug, Role::Admin).await?;
     state
         .store()
         .unshare(a.org.id, &f.service, f.partner, &s.actor())
@@ -469,7 +468,7 @@ pub(super) async fn shared_service(
     s: SignedIn,
     Path((slug, owner, service)): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let owner = state
         .store()
         .org_by_slug(&owner)

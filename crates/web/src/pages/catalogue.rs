@@ -114,7 +114,7 @@ pub(super) async fn assets(
     Path(slug): Path<String>,
     Query(f): Query<KindFilter>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let only = AssetKind::ALL.into_iter().find(|k| k.as_str() == f.kind);
     let mut rows = asset_rows(&m, only);
@@ -142,7 +142,7 @@ pub(super) async fn suppliers(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut rows = asset_rows(&m, Some(AssetKind::Supplier));
     rows.sort_by(|a, b| {
@@ -190,7 +190,7 @@ pub(super) async fn skills(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let rows = model
@@ -259,7 +259,7 @@ pub(super) async fn risks(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let mut rows: Vec<RiskRow> = model

@@ -67,7 +67,7 @@ pub(super) async fn dashboard(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let mut by_criticality: Vec<(&'static str, usize)> = Criticality::ALL

@@ -171,13 +171,8 @@ impl Ctx {
 }
 
 /// Resolves the caller's access to `slug` for a page.
-pub async fn org_access(
-    state: &AppState,
-    s: &SignedIn,
-    slug: &str,
-    needed: Role,
-) -> Result<OrgAccess, PageError> {
-    Ok(access(state.store(), &s.memberships, slug, needed).await?)
+pub async fn org_access(s: &SignedIn, slug: &str, needed: Role) -> Result<OrgAccess, PageError> {
+    Ok(access(&s.memberships, slug, needed)?)
 }
 
 /// The page shown for an error.

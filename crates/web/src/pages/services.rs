@@ -75,7 +75,7 @@ pub(super) async fn list(
     Path(slug): Path<String>,
     Query(f): Query<Filter>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let q = f.q.trim().to_lowercase();
     let mut picked: Vec<(usize, &Service)> = m
@@ -329,7 +329,7 @@ pub(super) async fn show(
     s: SignedIn,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     service_page(Ctx::org(&s, &a, "services"), &m, &id, false)
 }
@@ -340,7 +340,7 @@ pub(super) async fn graph(
     s: SignedIn,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = m.compiled.as_ref().ok_or(WebError::BadRequest(
         "The model has problems to fix first".into(),
@@ -535,7 +535,7 @@ pub(super) async fn new_form(
     s: SignedIn,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Editor).await?;
+    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let mut ctx = Ctx::org(&s, &a, "services");
     ctx.csrf = s.csrf.clone();
@@ -555,7 +555,7 @@ pub(super) async fn edit_form(
     s: SignedIn,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Editor).await?;
+    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let svc = m
         .loaded
@@ -743,7 +743,7 @@ async fn save(
     existing: Option<String>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    let a = org_access(state, s, slug, Role::Editor).await?;
+    let a = org_access(s, slug, Role::Editor).await?;
     let new = existing.is_none();
     let mut f = f;
     if let Some(id) = &existing {
@@ -847,7 +847,7 @@ pub(super) async fn delete(
     Form(f): Form<DeleteForm>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&f.csrf)?;
-    let a = org_access(&state, &s, &slug, Role::Editor).await?;
+    let a = org_access(&s, &slug, Role::Editor).await?;
     models::delete_item(
         &state,
         &a.org,

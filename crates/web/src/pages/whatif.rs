@@ -63,7 +63,7 @@ pub(super) async fn whatif(
     Path(slug): Path<String>,
     Query(q): Query<Fail>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&state, &s, &slug, Role::Viewer).await?;
+    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut ctx = Ctx::org(&s, &a, "what-if");
     let model = &m.loaded.model;
