@@ -100,3 +100,25 @@ pub fn svg(c: &Compiled, service: Option<u32>) -> Result<String, String> {
     visual.do_it(false, false, false, &mut writer);
     Ok(writer.finalize())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names are the planner's text: the SVG (inlined in web pages) must show them, not run them.
+    #[test]
+    fn names_are_escaped_in_svg_and_quoted_in_dot() {
+        let text = "bulwark: 1\nassets:\n  - {id: a, name: \"<b>x</b> & \\\"q\\\"\", kind: site}\nservices:\n  - {id: s, name: \"<script>alert(1)</script>\", needs: [a]}\n";
+        let loaded = bulwark_model::load_str("m.yaml", text);
+        assert!(loaded.is_valid(), "{:?}", loaded.diagnostics);
+        let c = Compiled::new(&loaded.model).unwrap();
+        let svg = svg(&c, None).unwrap();
+        assert!(
+            !svg.contains("<script>") && svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{svg}"
+        );
+        assert!(!svg.contains("<b>x</b>"));
+        let dot = dot(&c, Some(0));
+        assert!(dot.contains(r#"label="<b>x</b> & \"q\"""#), "{dot}");
+    }
+}
