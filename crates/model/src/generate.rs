@@ -21,6 +21,35 @@ pub struct Shape {
 
 const SERVICES_PER_DIRECTORATE: usize = 25;
 
+/// Names for the services of each directorate, so generated models read like a council's.
+const SERVICE_NAMES: [&str; SERVICES_PER_DIRECTORATE] = [
+    "Home care",
+    "Safeguarding triage",
+    "Residential care",
+    "Reablement",
+    "Child protection",
+    "Fostering",
+    "Homelessness assessment",
+    "Temporary accommodation",
+    "Housing repairs",
+    "Waste collection",
+    "Recycling",
+    "Street cleansing",
+    "Highways maintenance",
+    "Winter gritting",
+    "Council Tax",
+    "Housing Benefit",
+    "Payroll",
+    "IT service desk",
+    "Contact centre",
+    "Registrars",
+    "Bereavement services",
+    "Libraries",
+    "Environmental health",
+    "Trading standards",
+    "Emergency planning",
+];
+
 /// Generates a valid model with `shape.services` services.
 pub fn generate(shape: Shape) -> Model {
     let mut g = Gen {
@@ -147,7 +176,7 @@ pub fn generate(shape: Shape) -> Model {
             );
             g.asset(
                 &format!("site-{dir}-{s}"),
-                "Office",
+                &format!("Area {dir} office {}", s + 1),
                 AssetKind::Site,
                 Some(needs),
                 Some(Failure::Probability(0.01)),
@@ -207,7 +236,13 @@ pub fn generate(shape: Shape) -> Model {
             let per_day = f64::from(g.rng.random_range(5..=200u32));
             let pos = crate::diag::Pos::default();
             g.model.services.push(Service {
-                meta: g.meta(&id, "Generated service"),
+                meta: g.meta(
+                    &id,
+                    &format!(
+                        "{} (area {dir})",
+                        SERVICE_NAMES[service_index - first_in_directorate]
+                    ),
+                ),
                 criticality: Some(criticality),
                 mtpd: Some((hours(mtpd_hours), pos)),
                 rto: Some((hours(mtpd_hours / 2), pos)),
@@ -232,7 +267,13 @@ pub fn generate(shape: Shape) -> Model {
         }
         for (k, skill) in skills.iter().enumerate() {
             g.model.skills.push(Skill {
-                meta: g.meta(skill, "Generated staff pool"),
+                meta: g.meta(
+                    skill,
+                    &format!(
+                        "{} (area {dir})",
+                        if k == 0 { "Officers" } else { "Specialists" }
+                    ),
+                ),
                 headcount: (fte[k] * 1.1).ceil(),
                 can_cover: vec![g.r(&skills[1 - k])],
             });
