@@ -77,6 +77,8 @@ pub struct Session {
     pub user: User,
     /// The token forms must echo back (CSRF protection).
     pub csrf: String,
+    /// The organisations the user belongs to, read with the session.
+    pub memberships: Vec<Membership>,
 }
 
 /// An API token's listing (the secret itself is shown once, at creation).
@@ -97,6 +99,16 @@ pub const USE_RECORD_SECONDS: i64 = 60;
 
 /// How long a session lasts without use.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
+
+fn membership_from(row: &sqlx::any::AnyRow) -> Result<Membership, StoreError> {
+    Ok(Membership {
+        org_id: row.try_get("org_id")?,
+        org_slug: row.try_get("slug")?,
+        org_name: row.try_get("org_name")?,
+        model_version: row.try_get("model_version")?,
+        role: Role::parse(&row.try_get::<String, _>("role")?).unwrap_or(Role::Viewer),
+    })
+}
 
 /// The email of account `user`, inside a transaction.
 async fn user_email(
@@ -247,22 +259,12 @@ impl Store {
     /// The organisations `user` belongs to, by name.
     pub async fn memberships(&self, user: i64) -> Result<Vec<Membership>, StoreError> {
         let rows = sqlx::query(
-            "SELECT o.id, o.slug, o.name, o.model_version, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
+            "SELECT o.id AS org_id, o.slug, o.name AS org_name, o.model_version, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
         )
         .bind(user)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Membership {
-                    org_id: r.try_get("id")?,
-                    org_slug: r.try_get("slug")?,
-                    org_name: r.try_get("name")?,
-                    model_version: r.try_get("model_version")?,
-                    role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Viewer),
-                })
-            })
-            .collect()
+        rows.iter().map(membership_from).collect()
     }
 
     /// The members of `org` with their roles, by email.
@@ -302,13 +304,19 @@ impl Store {
     pub async fn session(&self, secret: &str) -> Result<Option<Session>, StoreError> {
         let hash = hash_secret(secret);
         let t = now();
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.name, u.is_admin, u.password_hash, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.is_admin, u.password_hash, s.csrf, s.expires_at, \
+             o.id AS org_id, o.slug, o.name AS org_name, o.model_version, m.role \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organisations o ON o.id = m.org_id \
+             WHERE s.token_hash = $1 ORDER BY o.name",
         )
         .bind(&hash)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         if row.try_get::<i64, _>("expires_at")? < t {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(&hash)
@@ -323,9 +331,20 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
+        let memberships = rows
+            .iter()
+            .filter(|r| {
+                r.try_get::<Option<i64>, _>("org_id")
+                    .ok()
+                    .flatten()
+                    .is_some()
+            })
+            .map(membership_from)
+            .collect::<Result<_, _>>()?;
         Ok(Some(Session {
-            user: user_from(&row)?,
+            user: user_from(row)?,
             csrf: row.try_get("csrf")?,
+            memberships,
         }))
     }
 

@@ -50,6 +50,18 @@ async fn story(store: Store) {
     let session = store.session(&cookie).await.unwrap().unwrap();
     assert_eq!(session.user.id, ann.id);
     assert!(session.csrf.len() >= 40);
+    assert_eq!(
+        session.memberships.len(),
+        1,
+        "memberships come with the session"
+    );
+    assert_eq!(
+        (
+            session.memberships[0].org_slug.as_str(),
+            session.memberships[0].role
+        ),
+        ("northmoor", Role::Editor)
+    );
     store.delete_session(&cookie).await.unwrap();
     assert!(store.session(&cookie).await.unwrap().is_none());
     let token = store.create_token(ann.id, "script").await.unwrap();

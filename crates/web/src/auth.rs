@@ -60,10 +60,9 @@ impl FromRequestParts<AppState> for SignedIn {
         let Some(session) = state.store().session(&secret).await? else {
             return Err(PageError(WebError::Unauthenticated));
         };
-        let memberships = state.store().memberships(session.user.id).await?;
         Ok(SignedIn {
             user: session.user,
-            memberships,
+            memberships: session.memberships,
             csrf: session.csrf,
         })
     }
