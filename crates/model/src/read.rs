@@ -244,13 +244,6 @@ fn date(node: &Node, field: &str, d: &mut Diagnostics) -> Option<NaiveDate> {
 fn number(node: &Node, field: &str, d: &mut Diagnostics) -> Option<f64> {
     let t = text(node, field, d)?;
     match t.trim().parse::<f64>() {
-        Ok(v)
-            if v.is_finite()
-                && v >= 0.0
-                && matches!(node.kind, NodeKind::Scalar { plain: true, .. }) =>
-        {
-            Some(v)
-        }
         Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
         _ => {
             d.error(
@@ -789,11 +782,10 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
         }
         _ => None,
     };
-    for k in kinds.iter().skip(1) {
-        // Keys of the other kinds were reported above; mark them read so they are not reported twice.
+    for k in kinds {
+        // A second kind was reported above; mark every kind read so none is reported as unknown.
         let _ = f.take(k);
     }
-    let _ = f.take("outage");
     let at = f
         .take("at")
         .and_then(|n| duration(n, "at", d))

@@ -168,7 +168,7 @@ pub fn validate(model: &Model, sources: &Sources, d: &mut Diagnostics) {
                 d.warning(
                     e.pos,
                     format!(
-                        "this event starts at {} , after the scenario's horizon of {h}",
+                        "this event starts at {}, after the scenario's horizon of {h}",
                         e.at
                     ),
                 );
