@@ -9,6 +9,7 @@
 //! of parts within it, so truncation never changes the answer below the limit.
 
 use crate::compile::{Compiled, NodeKind};
+use crate::spof::ThresholdClasses;
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
 
@@ -22,22 +23,20 @@ pub struct CutSetFinder<'c> {
     staff: Vec<f64>,
     /// Families by threshold group, then node.
     memo: FxHashMap<usize, FxHashMap<u32, Vec<CutSet>>>,
-    cuts: Vec<f64>,
+    classes: ThresholdClasses,
 }
 
 impl<'c> CutSetFinder<'c> {
     /// A finder for sets of at most `max_order` assets, with staff at baseline.
     pub fn new(compiled: &'c Compiled, max_order: usize) -> CutSetFinder<'c> {
         let staff = compiled.baseline_staff();
-        let mut cuts: Vec<f64> = staff.iter().copied().filter(|v| *v < 1.0).collect();
-        cuts.sort_by(f64::total_cmp);
-        cuts.dedup();
+        let classes = ThresholdClasses::new(&staff);
         CutSetFinder {
             compiled,
             max_order,
             staff,
             memo: FxHashMap::default(),
-            cuts,
+            classes,
         }
     }
 
@@ -51,7 +50,7 @@ impl<'c> CutSetFinder<'c> {
             return Vec::new();
         }
         let threshold = s.mbco;
-        let group = self.cuts.partition_point(|v| *v < threshold);
+        let group = self.classes.of(threshold);
         let memo = self.memo.entry(group).or_default();
         for n in c.reachable(s.node) {
             if memo.contains_key(&n) {

@@ -52,15 +52,13 @@ impl Compiled {
     /// Groups services (by index) whose MBCO exceeds the same staff capacities, each with a
     /// representative threshold. Services with an MBCO of 0 are never lost and are left out.
     pub fn threshold_groups(&self, staff: &[f64]) -> Vec<(f64, Vec<usize>)> {
-        let mut cuts: Vec<f64> = staff.iter().copied().filter(|v| *v < 1.0).collect();
-        cuts.sort_by(f64::total_cmp);
-        cuts.dedup();
+        let classes = ThresholdClasses::new(staff);
         let mut groups: FxHashMap<usize, (f64, Vec<usize>)> = FxHashMap::default();
         for (i, s) in self.services.iter().enumerate() {
             if s.mbco <= 0.0 {
                 continue;
             }
-            let key = cuts.partition_point(|v| *v < s.mbco);
+            let key = classes.of(s.mbco);
             groups
                 .entry(key)
                 .or_insert_with(|| (s.mbco, Vec::new()))
@@ -143,6 +141,29 @@ impl Compiled {
             sets[n as usize] = value;
         }
         sets
+    }
+}
+
+/// Which staff capacities a threshold exceeds: two thresholds in the same class see the same
+/// services as down for want of staff, so their boolean structure is the same.
+#[derive(Debug, Clone)]
+pub struct ThresholdClasses {
+    /// The distinct staff capacities below 1, ascending.
+    cuts: Vec<f64>,
+}
+
+impl ThresholdClasses {
+    /// The classes for services' staff capacities `staff`.
+    pub fn new(staff: &[f64]) -> ThresholdClasses {
+        let mut cuts: Vec<f64> = staff.iter().copied().filter(|v| *v < 1.0).collect();
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        ThresholdClasses { cuts }
+    }
+
+    /// The class of `threshold`: how many staff capacities lie below it.
+    pub fn of(&self, threshold: f64) -> usize {
+        self.cuts.partition_point(|v| *v < threshold)
     }
 }
 
