@@ -112,6 +112,9 @@ impl Pdag {
             module_var: vec![u32::MAX; n],
             is_module: vec![false; n],
         };
+        // Dead gates (left behind when constants fold a parent away) must not count as
+        // users of live ones, or coalescing would merge a live gate into a dead one.
+        pdag.prune_unreachable();
         pdag.coalesce();
         pdag.prune_unreachable();
         pdag.detect_modules();
@@ -122,6 +125,10 @@ impl Pdag {
     /// Merges an And (Or) argument gate into its And (Or) parent when the parent is its only user.
     fn coalesce(&mut self) {
         let mut refs = vec![0u32; self.gates.len()];
+        // The root is used from outside: it must never be merged away.
+        if let Lit::Gate(r, _) = self.root {
+            refs[r as usize] += 1;
+        }
         for g in &self.gates {
             for a in &g.args {
                 if let Lit::Gate(c, _) = *a {

@@ -514,3 +514,24 @@ fn resource_limits_and_bad_input_give_errors() {
         1.0
     );
 }
+
+/// A house event that folds a gate away must not take a gate still used elsewhere with it:
+/// here `g8` dies (its parent is always true) while `g5`, which it shares, is the answer.
+#[test]
+fn constants_folding_a_gate_away_keep_its_shared_children() {
+    let text = r#"<?xml version="1.0"?>
+<opsa-mef><define-fault-tree name="t">
+<define-gate name="g5"><or><basic-event name="a1"/><basic-event name="a0"/></or></define-gate>
+<define-gate name="g8"><or><basic-event name="a4"/><gate name="g5"/></or></define-gate>
+<define-gate name="g15"><or><gate name="g8"/><house-event name="h"/></or></define-gate>
+<define-gate name="top"><and><gate name="g15"/><gate name="g5"/></and></define-gate>
+</define-fault-tree><model-data>
+<define-basic-event name="a0"><float value="0.0"/></define-basic-event>
+<define-basic-event name="a1"><float value="0.5"/></define-basic-event>
+<define-basic-event name="a4"><float value="0.0"/></define-basic-event>
+<define-house-event name="h"><constant value="true"/></define-house-event>
+</model-data></opsa-mef>"#;
+    let tree = bulwark_fta::parse_mef_with_top(text, Some("top")).unwrap();
+    let a = Analysis::new(&tree, &Options::default()).unwrap();
+    assert!((a.probability() - 0.5).abs() < 1e-12, "{}", a.probability());
+}
