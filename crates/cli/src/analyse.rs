@@ -109,21 +109,13 @@ pub fn impact(path: &Path, fail: &[String], as_json: bool) -> anyhow::Result<Exi
 pub fn spof(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let c = compiled!(path);
     let result = c.spof();
-    let ids = |s: &ServiceSpof| -> Vec<String> {
-        let mut v: Vec<String> = match s {
-            ServiceSpof::Assets(a) => a.iter().map(|a| c.assets[*a as usize].id.clone()).collect(),
-            ServiceSpof::LostWithoutFailure => Vec::new(),
-        };
-        v.sort();
-        v
-    };
     if as_json {
         let services: Vec<_> = c
             .services
             .iter()
             .zip(&result)
             .map(|(s, r)| {
-                let mut v = json!({"id": s.id, "single_points_of_failure": ids(r)});
+                let mut v = json!({"id": s.id, "single_points_of_failure": r.asset_ids(&c)});
                 if *r == ServiceSpof::LostWithoutFailure {
                     v["lost_without_failure"] = json!(true);
                 }
@@ -152,14 +144,7 @@ pub fn print_spof_summary(c: &Compiled, result: &[ServiceSpof], limit: usize) {
         let s = &c.services[*i];
         let points = match r {
             ServiceSpof::LostWithoutFailure => "lost already: too few staff".to_string(),
-            ServiceSpof::Assets(a) => {
-                let mut ids: Vec<&str> = a
-                    .iter()
-                    .map(|a| c.assets[*a as usize].id.as_str())
-                    .collect();
-                ids.sort_unstable();
-                ids.join(", ")
-            }
+            ServiceSpof::Assets(_) => r.asset_ids(c).join(", "),
         };
         table.add_row(vec![
             format!("{} ({})", s.name, s.id),
@@ -233,11 +218,7 @@ pub fn cutsets(
     let mut sets: Vec<Vec<String>> = c
         .cut_sets(index, max_order)
         .iter()
-        .map(|s| {
-            let mut ids: Vec<String> = s.iter().map(|a| c.assets[*a as usize].id.clone()).collect();
-            ids.sort();
-            ids
-        })
+        .map(|s| c.asset_ids(s))
         .collect();
     sets.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     if as_json {

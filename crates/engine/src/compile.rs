@@ -280,6 +280,16 @@ impl Compiled {
         self.ids.keys().map(String::as_str)
     }
 
+    /// The ids of assets given by index, sorted (the order every report lists them in).
+    pub fn asset_ids(&self, assets: &[u32]) -> Vec<String> {
+        let mut ids: Vec<String> = assets
+            .iter()
+            .map(|a| self.assets[*a as usize].id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The id of an item node, or a description of a gate.
     pub fn node_label(&self, node: u32) -> String {
         match self.kind(node) {

@@ -32,6 +32,16 @@ pub enum ServiceSpof {
     Assets(Vec<u32>),
 }
 
+impl ServiceSpof {
+    /// The asset ids, sorted; none for a service lost without any failure.
+    pub fn asset_ids(&self, c: &Compiled) -> Vec<String> {
+        match self {
+            ServiceSpof::Assets(a) => c.asset_ids(a),
+            ServiceSpof::LostWithoutFailure => Vec::new(),
+        }
+    }
+}
+
 impl Compiled {
     /// Single points of failure of every service, in model order.
     pub fn spof(&self) -> Vec<ServiceSpof> {

@@ -101,12 +101,7 @@ pub async fn services(
             rto: s.rto.map(|d| d.0.to_string()),
             mbco: s.mbco().to_string(),
             single_points_of_failure: match (m.spof().get(i), &m.compiled) {
-                (Some(ServiceSpof::Assets(a)), Some(c)) => {
-                    let mut ids: Vec<String> =
-                        a.iter().map(|x| c.assets[*x as usize].id.clone()).collect();
-                    ids.sort();
-                    ids
-                }
+                (Some(r), Some(c)) => r.asset_ids(c),
                 _ => Vec::new(),
             },
         })
@@ -296,13 +291,7 @@ pub async fn spof(
         .iter()
         .zip(m.spof())
         .map(|(s, r)| {
-            let mut ids: Vec<String> = match r {
-                ServiceSpof::Assets(a) => {
-                    a.iter().map(|x| c.assets[*x as usize].id.clone()).collect()
-                }
-                ServiceSpof::LostWithoutFailure => Vec::new(),
-            };
-            ids.sort();
+            let ids = r.asset_ids(c);
             ServiceSpofEntry {
                 id: s.id.clone(),
                 single_points_of_failure: ids,
