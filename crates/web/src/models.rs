@@ -3,9 +3,9 @@
 
 use crate::error::WebError;
 use crate::state::AppState;
-use bulwark_engine::Compiled;
 use bulwark_engine::spof::ServiceSpof;
-use bulwark_model::{Loaded, Severity, export, load_str};
+use bulwark_engine::{Compiled, NodeKind};
+use bulwark_model::{Criticality, Loaded, Severity, export, load_str};
 use bulwark_store::{Actor, ItemKind, Organisation};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
@@ -19,6 +19,18 @@ pub struct OrgModel {
     /// The compiled graph, when the model is valid.
     pub compiled: Option<Compiled>,
     spof: OnceLock<Vec<ServiceSpof>>,
+    reliance: OnceLock<Vec<Reliance>>,
+}
+
+/// How much the services rely on one asset.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reliance {
+    /// Services that depend on it, directly or not.
+    pub services: usize,
+    /// Critical services among them.
+    pub critical: usize,
+    /// Services for which it alone is a single point of failure.
+    pub alone: usize,
 }
 
 impl OrgModel {
@@ -29,6 +41,31 @@ impl OrgModel {
                 .as_ref()
                 .map(Compiled::spof)
                 .unwrap_or_default()
+        })
+    }
+
+    /// How much the services rely on each asset, by asset index (computed once per version).
+    pub fn reliance(&self) -> &[Reliance] {
+        self.reliance.get_or_init(|| {
+            let Some(c) = &self.compiled else {
+                return Vec::new();
+            };
+            let mut out = vec![Reliance::default(); c.assets.len()];
+            for (i, s) in c.services.iter().enumerate() {
+                for n in c.reachable(s.node) {
+                    if let NodeKind::Asset(a) = c.kind(n) {
+                        out[a as usize].services += 1;
+                        out[a as usize].critical +=
+                            usize::from(s.criticality == Some(Criticality::Critical));
+                    }
+                }
+                if let Some(ServiceSpof::Assets(points)) = self.spof().get(i) {
+                    for a in points {
+                        out[*a as usize].alone += 1;
+                    }
+                }
+            }
+            out
         })
     }
 }
@@ -58,6 +95,7 @@ fn check(document: &Value, version: i64) -> OrgModel {
         loaded,
         compiled,
         spof: OnceLock::new(),
+        reliance: OnceLock::new(),
     }
 }
 

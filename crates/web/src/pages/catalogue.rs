@@ -10,9 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use bulwark_engine::spof::ServiceSpof;
-use bulwark_engine::{Compiled, NodeKind};
-use bulwark_model::{AssetKind, Criticality, Failure};
+use bulwark_model::{AssetKind, Failure};
 use bulwark_store::Role;
 use serde::Deserialize;
 
@@ -36,30 +34,11 @@ pub struct AssetRow {
     pub ends: String,
 }
 
-/// For every asset: (services depending on it, critical ones, services it alone can lose).
-fn reliance(m: &OrgModel, c: &Compiled) -> Vec<(usize, usize, usize)> {
-    let mut out = vec![(0, 0, 0); c.assets.len()];
-    for (i, s) in c.services.iter().enumerate() {
-        for n in c.reachable(s.node) {
-            if let NodeKind::Asset(a) = c.kind(n) {
-                out[a as usize].0 += 1;
-                out[a as usize].1 += usize::from(s.criticality == Some(Criticality::Critical));
-            }
-        }
-        if let Some(ServiceSpof::Assets(points)) = m.spof().get(i) {
-            for a in points {
-                out[*a as usize].2 += 1;
-            }
-        }
-    }
-    out
-}
-
 fn asset_rows(m: &OrgModel, only: Option<AssetKind>) -> Vec<AssetRow> {
-    let Some(c) = &m.compiled else {
+    if m.compiled.is_none() {
         return Vec::new();
-    };
-    let counts = reliance(m, c);
+    }
+    let counts = m.reliance();
     m.loaded
         .model
         .assets
@@ -70,9 +49,9 @@ fn asset_rows(m: &OrgModel, only: Option<AssetKind>) -> Vec<AssetRow> {
             id: a.meta.id.to_string(),
             name: a.meta.name.clone(),
             kind: a.kind.as_str(),
-            used_by: counts[i].0,
-            critical: counts[i].1,
-            spof_for: counts[i].2,
+            used_by: counts[i].services,
+            critical: counts[i].critical,
+            spof_for: counts[i].alone,
             failure: match a.failure {
                 Some(Failure::Probability(p)) => format!("{:.1}% a year", p * 100.0),
                 Some(Failure::Rate { rate, repair }) => {
