@@ -2,6 +2,7 @@
 //! cut set counts, streamed cut sets, approximations and importance are read from them.
 
 use crate::bdd::{BddManager, ModularBdd};
+use crate::build::ModularBuild;
 use crate::error::{FtaError, Result};
 use crate::importance::{self, Importance};
 use crate::normalise::{OrderHeuristic, Pdag, Var};
@@ -274,55 +275,89 @@ fn with_stack<T: Send>(big: bool, f: impl FnOnce() -> Result<T> + Send) -> Resul
     })
 }
 
-/// Builds the BDD under two static variable orders: alternately with growing node budgets
-/// on this thread (cheap models finish at once under the better order), then, for big
-/// models, concurrently on two threads; the first to finish wins and cancels the other.
+/// First node budget of the turns, and the budget beyond which the two builds race on two
+/// threads instead of taking turns.
+const FIRST_BUDGET: usize = 1 << 14;
+const RACE_FROM: usize = 1 << 19;
+
+/// Builds the BDD under two static variable orders (neither dominates). The two builds take
+/// turns on this thread with doubling node budgets, each resuming where it stopped, so cheap
+/// models finish at once under the better order and the worse order costs at most about as
+/// much as the better one; past [`RACE_FROM`] nodes they race on two threads (the first to
+/// finish cancels the other).
 fn build_bdd(tree: &FaultTree, opts: &Options) -> Result<(Pdag, ModularBdd)> {
     let first = Pdag::from_tree(tree);
     let mut second = first.clone();
     second.order_variables(OrderHeuristic::GatesFirst);
+    let limit = opts.bdd_node_limit;
     if second.vars == first.vars {
-        let bdd = BddManager::build(&first, opts.bdd_node_limit, None)?;
+        let bdd = BddManager::build(&first, limit, None)?;
         return Ok((first, bdd));
     }
-    for budget in [1 << 15, 1 << 17, 1 << 19] {
-        let budget = budget.min(opts.bdd_node_limit);
-        for pdag in [&first, &second] {
-            match BddManager::build(pdag, budget, None) {
-                Ok(bdd) => return Ok((pdag.clone(), bdd)),
-                Err(FtaError::NodeLimit { .. }) if budget < opts.bdd_node_limit => {}
+    let mut builds = [ModularBuild::new(&first), ModularBuild::new(&second)];
+    let mut budget = FIRST_BUDGET;
+    loop {
+        let b = budget.min(limit);
+        let mut failed = None;
+        for i in 0..2 {
+            match builds[i].advance(b) {
+                Ok(()) => {
+                    let [x, y] = builds;
+                    let won = if i == 0 { x } else { y };
+                    return Ok((won.pdag().clone(), won.finish()));
+                }
+                Err(e @ FtaError::NodeLimit { .. }) => failed = Some(e),
                 Err(e) => return Err(e),
             }
         }
+        if let Some(e) = failed
+            && b == limit
+        {
+            return Err(e);
+        }
+        if budget >= RACE_FROM {
+            break;
+        }
+        budget *= 2;
     }
     let cancel = Arc::new(AtomicBool::new(false));
-    let run = |pdag: &Pdag| {
-        let r = BddManager::build(pdag, opts.bdd_node_limit, Some(cancel.clone()));
-        if r.is_ok() {
-            cancel.store(true, Ordering::Relaxed);
-        }
-        r
-    };
+    let run = |build| finish_racing(build, &cancel, limit);
+    let [x, y] = builds;
     let (a, b) = std::thread::scope(|s| {
         let hb = std::thread::Builder::new()
             .stack_size(STACK_SIZE)
-            .spawn_scoped(s, || run(&second));
-        let a = run(&first);
+            .spawn_scoped(s, || run(y));
+        let a = run(x);
         let b = match hb {
             Ok(h) => h.join().unwrap_or(Err(FtaError::Cancelled)),
             Err(_) => Err(FtaError::Cancelled),
         };
         (a, b)
     });
-    match (a, b) {
-        (Ok(x), Ok(y)) => Ok(if x.size() <= y.size() {
-            (first, x)
-        } else {
-            (second, y)
-        }),
-        (Ok(x), Err(_)) => Ok((first, x)),
-        (Err(_), Ok(y)) => Ok((second, y)),
-        (Err(e), Err(FtaError::Cancelled)) | (Err(FtaError::Cancelled), Err(e)) => Err(e),
-        (Err(e), Err(_)) => Err(e),
-    }
+    let won = match (a, b) {
+        (Ok(x), Ok(y)) => {
+            if x.nodes() <= y.nodes() {
+                x
+            } else {
+                y
+            }
+        }
+        (Ok(x), Err(_)) => x,
+        (Err(_), Ok(y)) => y,
+        (Err(e), Err(FtaError::Cancelled)) | (Err(FtaError::Cancelled), Err(e)) => return Err(e),
+        (Err(e), Err(_)) => return Err(e),
+    };
+    Ok((won.pdag().clone(), won.finish()))
+}
+
+/// Completes a build unless `cancel` is set first; sets it when done.
+fn finish_racing<'p>(
+    mut build: ModularBuild<'p>,
+    cancel: &Arc<AtomicBool>,
+    limit: usize,
+) -> Result<ModularBuild<'p>> {
+    build.set_cancel(Some(cancel.clone()));
+    build.advance(limit)?;
+    cancel.store(true, Ordering::Relaxed);
+    Ok(build)
 }

@@ -3,8 +3,9 @@
 //! An edge is `node << 1 | complement`. Node 0 is the terminal ONE, so edge 0 is true and
 //! edge 1 is false. The high edge of a stored node is never complemented (canonical form).
 
+use crate::build::ModularBuild;
 use crate::error::{FtaError, Result};
-use crate::normalise::{Lit, Op, Pdag};
+use crate::normalise::{Lit, Pdag};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -91,7 +92,7 @@ impl BddManager {
 
     /// Node ids must fit in 31 bits (edges carry the complement bit).
     fn with_limit(mut self, node_limit: usize) -> Self {
-        self.node_limit = node_limit.min(i32::MAX as usize);
+        self.set_limit(node_limit);
         self
     }
 
@@ -106,7 +107,7 @@ impl BddManager {
     }
 
     #[inline]
-    fn var(&self, e: Edge) -> u32 {
+    pub(crate) fn var(&self, e: Edge) -> u32 {
         self.nodes[node_of(e)].var
     }
 
@@ -265,101 +266,30 @@ impl BddManager {
     }
 
     /// Builds one BDD per module of the normalised DAG (bottom-up, the top last), each module
-    /// standing as a single variable in its parents, and returns them compacted.
-    ///
-    /// A module true when no event occurs is stored complemented (and its variable negated in
-    /// the parents), so that every module is false on the empty set: minimal cut sets of the
-    /// parents can then be expanded by plain substitution.
+    /// standing as a single variable in its parents, and returns them compacted (see
+    /// [`ModularBuild`]).
     pub fn build(
         pdag: &Pdag,
         node_limit: usize,
         cancel: Option<Arc<AtomicBool>>,
     ) -> Result<ModularBdd> {
-        let mut m = BddManager::new(node_limit);
-        m.cancel = cancel;
-        let n = pdag.gates.len();
-        let mut reach = vec![false; n];
-        if let Lit::Gate(g, _) = pdag.root {
-            reach[g as usize] = true;
-        }
-        for gi in (0..n).rev() {
-            if reach[gi] {
-                for a in &pdag.gates[gi].args {
-                    if let Lit::Gate(c, _) = *a {
-                        reach[c as usize] = true;
-                    }
-                }
-            }
-        }
-        let mut res: Vec<Edge> = vec![FALSE; n];
-        let mut flipped = vec![false; n];
-        let mut args: Vec<Edge> = Vec::new();
-        let mut module_roots: Vec<(u32, Edge)> = Vec::new();
-        for gi in 0..n {
-            if !reach[gi] {
-                continue;
-            }
-            args.clear();
-            for a in &pdag.gates[gi].args {
-                args.push(m.lit(*a, &res, pdag, &flipped)?);
-            }
-            let r = match pdag.gates[gi].op {
-                Op::And | Op::Or => {
-                    let is_and = pdag.gates[gi].op == Op::And;
-                    // Combine from the bottom of the order up.
-                    args.sort_unstable_by_key(|&e| std::cmp::Reverse(m.var(e)));
-                    let mut acc = if is_and { TRUE } else { FALSE };
-                    for &e in &args {
-                        acc = if is_and {
-                            m.and(acc, e)?
-                        } else {
-                            m.or(acc, e)?
-                        };
-                    }
-                    acc
-                }
-                Op::Xor => {
-                    let mut acc = FALSE;
-                    for &e in &args {
-                        acc = m.xor(acc, e)?;
-                    }
-                    acc
-                }
-                Op::AtLeast(k) => m.atleast(k as usize, &args)?,
-            };
-            res[gi] = r;
-            let mv = pdag.module_var[gi];
-            if mv != u32::MAX {
-                // Store modules false on the empty set; `lit` negates their variable to match.
-                if m.true_on_empty(r) {
-                    res[gi] = r ^ 1;
-                    flipped[gi] = true;
-                }
-                module_roots.push((mv, res[gi]));
-            }
-        }
-        let root = m.lit(pdag.root, &res, pdag, &flipped)?;
-        let num_vars = pdag.vars.len();
-        let mut modules: Vec<Module> = Vec::with_capacity(module_roots.len() + 1);
-        let mut map = vec![u32::MAX; m.nodes.len()];
-        for (var, e) in module_roots {
-            modules.push(Module {
-                var: Some(var),
-                bdd: m.freeze_into(e, num_vars, &mut map),
-            });
-        }
-        modules.push(Module {
-            var: None,
-            bdd: m.freeze_into(root, num_vars, &mut map),
-        });
-        Ok(ModularBdd {
-            modules,
-            num_vars,
-            built_nodes: m.nodes.len(),
-        })
+        let mut b = ModularBuild::new(pdag);
+        b.set_cancel(cancel);
+        b.advance(node_limit)?;
+        Ok(b.finish())
     }
 
-    fn true_on_empty(&self, mut e: Edge) -> bool {
+    /// Sets the largest number of nodes (ids must fit in 31 bits: edges carry the complement bit).
+    pub(crate) fn set_limit(&mut self, node_limit: usize) {
+        self.node_limit = node_limit.min(i32::MAX as usize);
+    }
+
+    /// Sets the flag that makes the next node creation fail with [`FtaError::Cancelled`].
+    pub(crate) fn set_cancel(&mut self, cancel: Option<Arc<AtomicBool>>) {
+        self.cancel = cancel;
+    }
+
+    pub(crate) fn true_on_empty(&self, mut e: Edge) -> bool {
         let mut c = false;
         loop {
             c ^= is_comp(e);
@@ -371,7 +301,13 @@ impl BddManager {
         }
     }
 
-    fn lit(&mut self, l: Lit, res: &[Edge], pdag: &Pdag, flipped: &[bool]) -> Result<Edge> {
+    pub(crate) fn lit(
+        &mut self,
+        l: Lit,
+        res: &[Edge],
+        pdag: &Pdag,
+        flipped: &[bool],
+    ) -> Result<Edge> {
         Ok(match l {
             Lit::Const(b) => {
                 if b {
@@ -394,7 +330,7 @@ impl BddManager {
     }
 
     /// At least `k` of `args`: dynamic programming over (position, still needed).
-    fn atleast(&mut self, k: usize, args: &[Edge]) -> Result<Edge> {
+    pub(crate) fn atleast(&mut self, k: usize, args: &[Edge]) -> Result<Edge> {
         let n = args.len();
         // row[j] = "at least j of args[i..]" for the current i, j in 0..=k.
         let mut row: Vec<Edge> = (0..=k).map(|j| if j == 0 { TRUE } else { FALSE }).collect();
@@ -416,7 +352,7 @@ impl BddManager {
 
     /// [`BddManager::freeze`] with a caller-provided map (all `u32::MAX` for nodes not yet
     /// frozen), so that many disjoint graphs can be frozen in linear total time.
-    fn freeze_into(&self, root: Edge, num_vars: usize, map: &mut [u32]) -> Bdd {
+    pub(crate) fn freeze_into(&self, root: Edge, num_vars: usize, map: &mut [u32]) -> Bdd {
         map[0] = 0;
         let mut order: Vec<u32> = Vec::new();
         // Iterative post-order DFS.

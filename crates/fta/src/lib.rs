@@ -7,9 +7,11 @@
 
 pub mod analysis;
 pub mod bdd;
+pub mod build;
 pub mod error;
 pub mod importance;
 pub mod mef;
+mod modules;
 pub mod normalise;
 pub mod report;
 pub mod tree;

@@ -118,6 +118,9 @@ impl Pdag {
         pdag.coalesce();
         pdag.prune_unreachable();
         pdag.detect_modules();
+        if pdag.group_modular_args() {
+            pdag.detect_modules();
+        }
         pdag.order_variables(OrderHeuristic::VariablesFirst);
         pdag
     }
@@ -185,71 +188,6 @@ impl Pdag {
             } else {
                 self.gates[g].args.clear();
             }
-        }
-    }
-
-    /// Finds modules with Dutuit and Rauzy's linear-time algorithm: a gate is a module when
-    /// every visit of every node below it happens between entering and leaving it during a
-    /// depth-first traversal.
-    fn detect_modules(&mut self) {
-        let n = self.gates.len();
-        let nv = self.var_event.len();
-        let Lit::Gate(root, _) = self.root else {
-            return;
-        };
-        let (mut enter, mut exit, mut glast) = (vec![0u32; n], vec![0u32; n], vec![0u32; n]);
-        let (mut vfirst, mut vlast) = (vec![0u32; nv], vec![0u32; nv]);
-        let mut time = 1u32;
-        enter[root as usize] = time;
-        let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
-        while let Some(&mut (g, ref mut i)) = stack.last_mut() {
-            if let Some(&a) = self.gates[g as usize].args.get(*i) {
-                *i += 1;
-                time += 1;
-                match a {
-                    Lit::Var(v, _) => {
-                        let v = v as usize;
-                        if vfirst[v] == 0 {
-                            vfirst[v] = time;
-                        }
-                        vlast[v] = time;
-                    }
-                    Lit::Gate(c, _) => {
-                        if enter[c as usize] == 0 {
-                            enter[c as usize] = time;
-                            stack.push((c, 0));
-                        } else {
-                            glast[c as usize] = time;
-                        }
-                    }
-                    Lit::Const(_) => {}
-                }
-            } else {
-                time += 1;
-                exit[g as usize] = time;
-                glast[g as usize] = glast[g as usize].max(time);
-                stack.pop();
-            }
-        }
-        // Revisits may come after the first exit: glast holds the final value now.
-        let (mut lo, mut hi) = (vec![u32::MAX; n], vec![0u32; n]);
-        for g in 0..n {
-            if enter[g] == 0 {
-                continue;
-            }
-            for a in &self.gates[g].args {
-                let (f, l) = match *a {
-                    Lit::Var(v, _) => (vfirst[v as usize], vlast[v as usize]),
-                    Lit::Gate(c, _) => {
-                        let c = c as usize;
-                        (enter[c].min(lo[c]), glast[c].max(hi[c]))
-                    }
-                    Lit::Const(_) => continue,
-                };
-                lo[g] = lo[g].min(f);
-                hi[g] = hi[g].max(l);
-            }
-            self.is_module[g] = g != root as usize && enter[g] < lo[g] && hi[g] < exit[g];
         }
     }
 
