@@ -1,6 +1,10 @@
-//! Bulwark's pictures: dependency graphs as Graphviz DOT and as SVG. Data in, text out.
+//! Bulwark's pictures and reports: dependency graphs as Graphviz DOT and SVG, charts of
+//! simulations, exercise runs kept for their reports, and reports as documents (printable as
+//! PDF with the `pdf` feature). Data in, text (or bytes) out.
 
 pub mod charts;
+pub mod document;
+pub mod exercise;
 pub mod graph;
 
 pub use graph::{dot, svg};

@@ -1,5 +1,5 @@
-//! Bulwark's database: organisations, accounts and access, models, sharing and the audit
-//! trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
+//! their lessons and actions, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
 //! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod error;
+mod exercises;
 mod models;
 mod orgs;
 mod secret;
@@ -18,6 +19,10 @@ mod secret;
 pub use accounts::{ApiToken, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
+pub use exercises::{
+    Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
+    Lesson, Participant, ProgrammeEntry,
+};
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
 pub use secret::{hash_secret, new_secret};

@@ -23,6 +23,9 @@ pub enum WebError {
     /// The model would become invalid; every problem is listed.
     #[error("the model has problems")]
     InvalidModel(Vec<String>),
+    /// What was submitted has problems; every one is listed.
+    #[error("what was sent has problems")]
+    Invalid(Vec<String>),
     /// Someone else changed the same thing.
     #[error("{0}")]
     Conflict(String),
@@ -49,7 +52,7 @@ impl WebError {
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::InvalidModel(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::InvalidModel(_) | WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -76,7 +79,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let mut body = json!({ "error": self.0.to_string() });
-        if let WebError::InvalidModel(problems) = &self.0 {
+        if let WebError::InvalidModel(problems) | WebError::Invalid(problems) = &self.0 {
             body["problems"] = json!(problems);
         }
         let mut response = (self.0.status(), axum::Json(body)).into_response();

@@ -8,9 +8,11 @@ pub mod access;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod exercises;
 pub mod models;
 pub mod pages;
 pub mod password;
+pub mod report;
 pub mod state;
 
 pub use state::AppState;

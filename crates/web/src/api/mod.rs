@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: everything the pages do, for scripts and other tools, with
 //! the same access rules. Every route but the OpenAPI document needs `Authorization: Bearer`.
 
+mod exercises;
 mod handlers;
 
 use crate::state::AppState;
@@ -43,6 +44,35 @@ pub fn routes() -> Router<AppState> {
             get(handlers::model).put(handlers::put_model),
         )
         .route("/orgs/{org}/audit", get(handlers::audit))
+        .route(
+            "/orgs/{org}/exercises",
+            get(exercises::exercises).post(exercises::create_exercise),
+        )
+        .route(
+            "/orgs/{org}/exercises/{id}",
+            get(exercises::exercise)
+                .put(exercises::put_exercise)
+                .delete(exercises::delete_exercise),
+        )
+        .route("/orgs/{org}/exercises/{id}/run", post(exercises::run))
+        .route(
+            "/orgs/{org}/exercises/{id}/lessons",
+            post(exercises::add_lesson),
+        )
+        .route("/orgs/{org}/lessons", get(exercises::lessons))
+        .route(
+            "/orgs/{org}/lessons/{id}/actions",
+            post(exercises::add_action),
+        )
+        .route(
+            "/orgs/{org}/actions/{id}",
+            axum::routing::put(exercises::put_action),
+        )
+        .route("/orgs/{org}/programme", get(exercises::programme))
+        .route(
+            "/orgs/{org}/programme/{scenario}",
+            axum::routing::put(exercises::put_programme),
+        )
         .route("/orgs/{org}/shared", get(handlers::shared))
         .route(
             "/orgs/{org}/shared/{owner}/{service}",
@@ -58,13 +88,18 @@ pub fn routes() -> Router<AppState> {
         handlers::orgs, handlers::services, handlers::service, handlers::put_service, handlers::delete_service,
         handlers::assets, handlers::risks, handlers::spof, handlers::impact, handlers::model, handlers::put_model,
         handlers::audit, handlers::shared, handlers::shared_service, handlers::skills, handlers::members,
-        handlers::put_member, handlers::delete_member, handlers::shares, handlers::put_share, handlers::delete_share
+        handlers::put_member, handlers::delete_member, handlers::shares, handlers::put_share, handlers::delete_share,
+        exercises::exercises, exercises::create_exercise, exercises::exercise, exercises::put_exercise,
+        exercises::delete_exercise, exercises::run, exercises::add_lesson, exercises::add_action,
+        exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, handlers::SpofReport, handlers::ServiceSpofEntry,
         handlers::ImpactRequest, handlers::ImpactReport, handlers::Degraded, handlers::Explanation,
         handlers::ErrorBody, handlers::SharedService, handlers::AuditItem,
-        handlers::Member, handlers::RoleRequest, handlers::OutgoingShare
+        handlers::Member, handlers::RoleRequest, handlers::OutgoingShare,
+        exercises::ExerciseRequest, exercises::LessonRequest, exercises::ActionRequest,
+        exercises::ProgressRequest, exercises::FrequencyRequest
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -3,6 +3,7 @@
 use super::{Ctx, org_access};
 use crate::auth::SignedIn;
 use crate::error::PageError;
+use crate::exercises as rules;
 use crate::models::{errors, org_model};
 use crate::state::AppState;
 use askama::Template;
@@ -59,6 +60,9 @@ struct Dashboard {
     rto_gaps: Vec<String>,
     risks: Vec<(String, String, u8)>,
     problems: Vec<String>,
+    overdue_exercises: Vec<rules::ProgrammeRow>,
+    lesson_ages: Vec<rules::AgeBand>,
+    overdue_actions: usize,
 }
 
 /// `GET /o/{org}`.
@@ -152,7 +156,25 @@ pub(super) async fn dashboard(
         .filter(|r| r.2 >= RISK_APPETITE)
         .collect();
     risks.sort_by_key(|r| std::cmp::Reverse(r.2));
+    let store = state.store();
+    let today = rules::today();
+    let exercises = store.exercises(a.org.id).await?;
+    let overdue_exercises =
+        rules::programme(model, &store.programme(a.org.id).await?, &exercises, today)
+            .into_iter()
+            .filter(|r| r.status.is_overdue())
+            .collect();
+    let actions = store.actions(a.org.id, None).await?;
+    let lessons = rules::lesson_statuses(store.lessons(a.org.id, None).await?, &actions, today);
+    let lesson_ages = rules::open_by_age(&lessons);
+    let overdue_actions = actions
+        .iter()
+        .filter(|x| rules::action_overdue(x, today))
+        .count();
     Ok(Dashboard {
+        overdue_exercises,
+        lesson_ages,
+        overdue_actions,
         ctx: Ctx::org(&s, &a, "dashboard"),
         by_criticality,
         services: model.services.len(),

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod catalogue;
 mod dashboard;
+mod exercises;
 mod login;
 mod services;
 mod whatif;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/o/{org}/skills", get(catalogue::skills))
         .route("/o/{org}/risks", get(catalogue::risks))
         .route("/o/{org}/what-if", get(whatif::whatif))
+        .merge(exercise_routes())
         .route(
             "/o/{org}/import",
             get(admin::import_form).post(admin::import),
@@ -68,6 +70,47 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/account/tokens/{id}/delete", post(account::delete_token))
         .route("/admin", get(account::admin).post(account::admin_create))
+}
+
+/// Exercises, lessons, actions and the exercise programme.
+fn exercise_routes() -> Router<AppState> {
+    let r = Router::new()
+        .route("/o/{org}/exercises", get(exercises::list))
+        .route(
+            "/o/{org}/exercises/new",
+            get(exercises::new_form).post(exercises::create),
+        )
+        .route("/o/{org}/exercises/{id}", get(exercises::show))
+        .route(
+            "/o/{org}/exercises/{id}/edit",
+            get(exercises::edit_form).post(exercises::update),
+        )
+        .route("/o/{org}/exercises/{id}/delete", post(exercises::delete))
+        .route("/o/{org}/exercises/{id}/run", post(exercises::run))
+        .route("/o/{org}/exercises/{id}/report", get(exercises::report))
+        .route(
+            "/o/{org}/exercises/{id}/lessons/new",
+            get(exercises::lesson_form).post(exercises::add_lesson),
+        )
+        .route(
+            "/o/{org}/lessons/{lesson}/actions/new",
+            get(exercises::action_form).post(exercises::add_action),
+        )
+        .route(
+            "/o/{org}/actions/{id}",
+            get(exercises::action).post(exercises::update_action),
+        )
+        .route("/o/{org}/lessons", get(exercises::lessons))
+        .route(
+            "/o/{org}/programme",
+            get(exercises::programme_form).post(exercises::save_programme),
+        );
+    #[cfg(feature = "pdf")]
+    let r = r.route(
+        "/o/{org}/exercises/{id}/report.pdf",
+        get(exercises::report_pdf),
+    );
+    r
 }
 
 /// A field-level problem for the error summary and the field itself.
@@ -131,6 +174,8 @@ impl Ctx {
             ("skills", "Staff skills", "/skills"),
             ("what-if", "What if", "/what-if"),
             ("risks", "Risks", "/risks"),
+            ("exercises", "Exercises", "/exercises"),
+            ("lessons", "Lessons", "/lessons"),
             ("sharing", "Sharing", "/sharing"),
             ("audit", "Audit trail", "/audit"),
         ];
@@ -198,7 +243,7 @@ impl ErrorPage {
         let message = match error {
             WebError::NotFound => "If you typed the web address, check it is correct. If you followed a link, you may not have access to it.".to_string(),
             WebError::Forbidden => "Your role in this organisation does not allow this. Ask one of its administrators if you need it.".to_string(),
-            WebError::InvalidModel(p) => p.join("; "),
+            WebError::InvalidModel(p) | WebError::Invalid(p) => p.join("; "),
             other => other.to_string(),
         };
         ErrorPage {

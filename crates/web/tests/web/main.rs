@@ -4,6 +4,7 @@
 mod access;
 mod api;
 mod browser;
+mod exercises;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
@@ -40,6 +41,18 @@ assets:
   - {id: caseapp, name: Case app, kind: it-system}
 risks:
   - {id: flood, name: River flooding, likelihood: 4, impact: 4, category: natural hazards}
+scenarios:
+  - id: power-cut
+    name: Power cut at the substation
+    horizon: 3d
+    events:
+      - {outage: substation, at: 2h, for: 30h}
+  - id: pandemic-wave
+    name: Pandemic wave
+    horizon: 30d
+    events:
+      - absence: carer
+        profile: [[0d, 0%], [10d, 50%], [20d, 0%]]
 "#;
 
 /// A running app with two organisations and their people.
@@ -101,6 +114,7 @@ impl App {
                 .unwrap();
             tokens.push((key, store.create_token(user.id, "test").await.unwrap()));
         }
+        seed_exercises(&store, &actor).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::new(store.clone(), false);
@@ -179,6 +193,42 @@ impl App {
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
+}
+
+/// Gives `north` exercises 1, 2 and 3 (2 and 3 exist to be deleted), lesson 1 of exercise 1,
+/// and action 1 of that lesson: the access matrix reaches them by these ids.
+async fn seed_exercises(store: &Store, actor: &Actor) {
+    let north = store.org_by_slug("north").await.unwrap().unwrap();
+    for title in ["Exercise Dark Night", "Spare one", "Spare two"] {
+        let details = bulwark_store::ExerciseDetails {
+            title: title.into(),
+            scenario_id: "power-cut".into(),
+            held_on: "2026-01-15".into(),
+            format: bulwark_store::ExerciseFormat::Tabletop,
+            lead: String::new(),
+            objectives: String::new(),
+            participants: Vec::new(),
+        };
+        store
+            .create_exercise(north.id, &details, actor)
+            .await
+            .unwrap();
+    }
+    let lesson = store
+        .add_lesson(north.id, 1, "Generators untested", "", "2026-01-15", actor)
+        .await
+        .unwrap();
+    let details = bulwark_store::ActionDetails {
+        description: "Test the depot generator monthly".into(),
+        owner: "Facilities manager".into(),
+        due_on: "2026-06-30".into(),
+        service_id: Some("care".into()),
+        plan: None,
+    };
+    store
+        .add_action(north.id, lesson, &details, actor)
+        .await
+        .unwrap();
 }
 
 /// The value of the first hidden input called `name` in a page.
