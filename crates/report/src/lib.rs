@@ -6,5 +6,7 @@ pub mod charts;
 pub mod document;
 pub mod exercise;
 pub mod graph;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 
 pub use graph::{dot, svg};
