@@ -154,6 +154,15 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
         ("sharing", "/o/north/sharing"),
         ("audit", "/o/north/audit"),
         ("tokens", "/account/tokens"),
+        ("exercises", "/o/north/exercises"),
+        ("exercise", "/o/north/exercises/1"),
+        ("exercise report", "/o/north/exercises/1/report"),
+        ("edit exercise", "/o/north/exercises/1/edit"),
+        ("new lesson", "/o/north/exercises/1/lessons/new"),
+        ("new action", "/o/north/lessons/1/actions/new"),
+        ("action", "/o/north/actions/1"),
+        ("lessons", "/o/north/lessons"),
+        ("programme", "/o/north/programme"),
     ] {
         visit(c, &app, path).await;
         assert!(
@@ -229,6 +238,112 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
     assert!(
         text(c).await.contains("Showing 2 of 2 services"),
         "nothing was imported"
+    );
+
+    // Record an exercise: a wrong form keeps what was typed and says what to fix.
+    visit(c, &app, "/o/north/exercises/new").await;
+    fill(c, "title", "Exercise Lights Out").await;
+    fill(c, "held-day", "31").await;
+    fill(c, "held-month", "2").await;
+    fill(c, "held-year", "2026").await;
+    fill(
+        c,
+        "participants",
+        "Moorside Homecare, social care\nNorthmoor Foodbank",
+    )
+    .await;
+    submit(c, "form[action='/o/north/exercises/new']").await;
+    let page = text(c).await;
+    for wanted in [
+        "There is a problem",
+        "Choose the scenario",
+        "real date",
+        "Line 2",
+    ] {
+        assert!(page.contains(wanted), "{wanted} in {page}");
+    }
+    check("new exercise with errors", c).await;
+    c.find(Locator::Css("#scenario option[value='power-cut']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("format-tabletop"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "held-day", "14").await;
+    fill(
+        c,
+        "participants",
+        "Moorside Homecare, social care\nNorthmoor Foodbank, voluntary sector",
+    )
+    .await;
+    submit(c, "form[action='/o/north/exercises/new']").await;
+    assert!(text(c).await.contains("Exercise recorded"));
+
+    // Run its simulation and read the report with its charts.
+    submit(c, "form[action$='/run']").await;
+    let page = text(c).await;
+    assert!(
+        page.contains("1 service(s) lost, 1 MTPD breach(es)"),
+        "{page}"
+    );
+    c.find(Locator::LinkText("Read the exercise report"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = text(c).await;
+    assert!(
+        page.contains("Northmoor Foodbank") && page.contains("1d2h"),
+        "{page}"
+    );
+    check("exercise report with a run", c).await;
+
+    // A lesson, an action, and closing it only with evidence.
+    visit(c, &app, "/o/north/exercises/1/lessons/new").await;
+    fill(c, "title", "Depot generator untested").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Lesson recorded"));
+    fill(c, "description", "Test the generator").await;
+    fill(c, "owner", "Facilities").await;
+    fill(c, "due-day", "1").await;
+    fill(c, "due-month", "4").await;
+    fill(c, "due-year", "2027").await;
+    fill(c, "plan", "Power resilience plan").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Action added"));
+    c.find(Locator::LinkText("Test the generator"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("status-done"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Describe the evidence"));
+    check("action with errors", c).await;
+    fill(
+        c,
+        "evidence",
+        "Load test passed on 3 March, log in the facilities drive",
+    )
+    .await;
+    submit(c, "main form").await;
+    let page = text(c).await;
+    assert!(
+        page.contains("Action updated") && page.contains("Load test passed"),
+        "{page}"
     );
 
     // Another organisation's data is refused, and the refusal page is accessible too.
