@@ -284,6 +284,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
         store
             .replace_model(north.id, &to_value(&loaded.model), None, &actor)
             .await?;
+        seed_demo_exercises(&store, north.id, &actor).await?;
         let mut partner = bulwark_model::generate::generate(bulwark_model::generate::Shape {
             services: 25,
             seed: 7,
@@ -355,6 +356,91 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
         drop(dir);
         result
     })
+}
+
+/// Gives the demo council a past pandemic exercise with a lesson (one action closed with
+/// evidence, one still open) and an exercise programme, so the exercise pages have history.
+async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::Result<()> {
+    use bulwark_store::{
+        ActionDetails, ActionProgress, ActionStatus, ExerciseDetails, ExerciseFormat, Participant,
+    };
+    let participant = |name: &str, sector: &str| Participant {
+        name: name.into(),
+        sector: sector.into(),
+    };
+    let details = ExerciseDetails {
+        title: "Exercise Moorland Flu".into(),
+        scenario_id: "pandemic-wave".into(),
+        held_on: "2025-05-14".into(),
+        format: ExerciseFormat::Tabletop,
+        lead: "Emergency planning officer".into(),
+        objectives: "Test whether adult social care, death management and health protection can hold their minimum service through the peak of a pandemic wave.".into(),
+        participants: vec![
+            participant("Northmoor Borough Council", "local authority"),
+            participant("Moorside Homecare (fictional)", "social care"),
+            participant("Northmoor Voluntary Action (fictional)", "voluntary sector"),
+            participant("Moorland Integrated Care Board (fictional)", "health"),
+            participant("Moorland Fire and Rescue (fictional)", "emergency services"),
+        ],
+    };
+    let exercise = store.create_exercise(org, &details, actor).await?;
+    let lesson = store
+        .add_lesson(
+            org,
+            exercise,
+            "Home care cannot absorb peak absence without mutual aid",
+            "Rotas fell below the minimum in week four; no agreement existed to borrow carers from neighbouring councils.",
+            "2025-05-20",
+            actor,
+        )
+        .await?;
+    let closed = store
+        .add_action(
+            org,
+            lesson,
+            &ActionDetails {
+                description: "Agree mutual aid for home care with Southdale".into(),
+                owner: "Director of Adult Social Care".into(),
+                due_on: "2025-09-30".into(),
+                service_id: Some("as-home-care".into()),
+                plan: Some("Adult social care business continuity plan, section 3".into()),
+            },
+            actor,
+        )
+        .await?;
+    store
+        .update_action(
+            org,
+            closed,
+            &ActionProgress {
+                status: ActionStatus::Done,
+                evidence: Some("Mutual aid agreement signed 12 September 2025; copy on the resilience SharePoint".into()),
+                closed_on: Some("2025-09-12".into()),
+            },
+            actor,
+        )
+        .await?;
+    store
+        .add_action(
+            org,
+            lesson,
+            &ActionDetails {
+                description: "Cross-train library and leisure staff as care support workers".into(),
+                owner: "Head of Workforce Development".into(),
+                due_on: "2026-03-31".into(),
+                service_id: None,
+                plan: Some("Staff redeployment register".into()),
+            },
+            actor,
+        )
+        .await?;
+    store
+        .set_programme(org, "ransomware-careledger", Some(12), actor)
+        .await?;
+    store
+        .set_programme(org, "river-flood-tillen", Some(24), actor)
+        .await?;
+    Ok(())
 }
 
 async fn create_org(
