@@ -427,21 +427,8 @@ fn print_simulation(
             );
         }
     }
-    // The largest move of each (skill, service), and when it was first made.
-    let mut largest: Vec<(u32, u32, f64, Duration)> = Vec::new();
-    for p in &r.plans {
-        for m in &p.moves {
-            match largest
-                .iter_mut()
-                .find(|x| x.0 == m.skill && x.1 == m.service)
-            {
-                Some(x) => x.2 = x.2.max(m.fte),
-                None => largest.push((m.skill, m.service, m.fte, p.at)),
-            }
-        }
-    }
+    let largest = bulwark_report::exercise::largest_moves(r);
     if !largest.is_empty() {
-        largest.sort_by(|a, b| b.2.total_cmp(&a.2));
         output::heading("Who moves where (largest move, first made at)");
         let mut t = output::table(&["from skill", "to service", "FTE", "from"]);
         for (k, i, fte, at) in largest.iter().take(25) {

@@ -212,6 +212,29 @@ pub struct ProgrammeEntry {
     pub every_months: i64,
 }
 
+/// Records a change (`[action, entity, id]`) and commits it with the write it describes.
+async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    org: i64,
+    actor: &Actor,
+    [action, entity, entity_id]: [&str; 3],
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), StoreError> {
+    let change = Change {
+        org: Some(org),
+        actor,
+        action,
+        entity,
+        entity_id,
+        before,
+        after,
+    };
+    record(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 const EXERCISE_COLUMNS: &str =
     "id, title, scenario_id, held_on, format, lead, objectives, participants, run_at";
 
@@ -315,17 +338,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change {
-            org: Some(org),
-            actor,
-            action: "create",
-            entity: "exercise",
-            entity_id: &id.to_string(),
-            before: None,
-            after: Some(json(details)),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+        let what = ["create", "exercise", &id.to_string()];
+        finish(tx, org, actor, what, None, Some(json(details))).await?;
         Ok(id)
     }
 
@@ -354,17 +368,16 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let change = Change {
-            org: Some(org),
+        let what = ["update", "exercise", &id.to_string()];
+        finish(
+            tx,
+            org,
             actor,
-            action: "update",
-            entity: "exercise",
-            entity_id: &id.to_string(),
-            before: Some(json(&before.details)),
-            after: Some(json(details)),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+            what,
+            Some(json(&before.details)),
+            Some(json(details)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -389,17 +402,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let change = Change {
-            org: Some(org),
-            actor,
-            action: "delete",
-            entity: "exercise",
-            entity_id: &id.to_string(),
-            before: Some(json(&before.details)),
-            after: None,
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+        let what = ["delete", "exercise", &id.to_string()];
+        finish(tx, org, actor, what, Some(json(&before.details)), None).await?;
         Ok(())
     }
 
@@ -457,17 +461,8 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let change = Change {
-            org: Some(org),
-            actor,
-            action: "run",
-            entity: "exercise",
-            entity_id: &id.to_string(),
-            before: None,
-            after: Some(summary.to_string()),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+        let what = ["run", "exercise", &id.to_string()];
+        finish(tx, org, actor, what, None, Some(summary.to_string())).await?;
         Ok(())
     }
 
@@ -495,20 +490,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change {
-            org: Some(org),
-            actor,
-            action: "create",
-            entity: "lesson",
-            entity_id: &id.to_string(),
-            before: None,
-            after: Some(
-                serde_json::json!({"exercise": exercise, "title": title, "detail": detail, "recorded_on": recorded_on})
-                    .to_string(),
-            ),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+        let what = ["create", "lesson", &id.to_string()];
+        let after = serde_json::json!({"exercise": exercise, "title": title, "detail": detail, "recorded_on": recorded_on});
+        finish(tx, org, actor, what, None, Some(after.to_string())).await?;
         Ok(id)
     }
 
@@ -566,17 +550,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change {
-            org: Some(org),
-            actor,
-            action: "create",
-            entity: "action",
-            entity_id: &id.to_string(),
-            before: None,
-            after: Some(json(details)),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+        let what = ["create", "action", &id.to_string()];
+        finish(tx, org, actor, what, None, Some(json(details))).await?;
         Ok(id)
     }
 
@@ -600,17 +575,16 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let change = Change {
-            org: Some(org),
+        let what = ["update", "action", &id.to_string()];
+        finish(
+            tx,
+            org,
             actor,
-            action: "update",
-            entity: "action",
-            entity_id: &id.to_string(),
-            before: Some(json(&before.progress)),
-            after: Some(json(progress)),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+            what,
+            Some(json(&before.progress)),
+            Some(json(progress)),
+        )
+        .await?;
         Ok(())
     }
 
@@ -696,17 +670,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let change = Change {
-            org: Some(org),
-            actor,
-            action: "update",
-            entity: "programme",
-            entity_id: scenario,
-            before: before.map(|m| format!("every {m} months")),
-            after: every_months.map(|m| format!("every {m} months")),
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
+        let what = ["update", "programme", scenario];
+        let every = |m: Option<i64>| m.map(|m| format!("every {m} months"));
+        finish(tx, org, actor, what, every(before), every(every_months)).await?;
         Ok(())
     }
 }

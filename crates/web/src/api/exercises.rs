@@ -1,8 +1,7 @@
 //! API for exercises, lessons, actions and the exercise programme: the same rules as the
 //! pages ([`crate::exercises`]), as JSON.
 
-use super::handlers::ErrorBody;
-use crate::access::{OrgAccess, access};
+use super::handlers::{ApiResult, ErrorBody, org};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::exercises::{self as rules, ActionDraft, ExerciseDraft};
@@ -17,12 +16,6 @@ use bulwark_store::{Participant, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
-
-type ApiResult<T> = Result<Json<T>, ApiError>;
-
-async fn org(caller: &ApiCaller, slug: &str, needed: Role) -> Result<OrgAccess, ApiError> {
-    Ok(access(&caller.memberships, slug, needed)?)
-}
 
 fn invalid(errors: Vec<FieldError>) -> ApiError {
     ApiError(WebError::Invalid(

@@ -17,9 +17,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
+/// A JSON answer or an API error.
+pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
 
-async fn org(caller: &ApiCaller, slug: &str, needed: Role) -> Result<OrgAccess, ApiError> {
+/// The caller's access to organisation `slug`, at least `needed`.
+pub(super) async fn org(
+    caller: &ApiCaller,
+    slug: &str,
+    needed: Role,
+) -> Result<OrgAccess, ApiError> {
     Ok(access(&caller.memberships, slug, needed)?)
 }
 

@@ -363,13 +363,13 @@ pub(super) async fn create(
     }
 }
 
+/// What a lookup found, or 404.
+fn found<T>(lookup: Result<Option<T>, bulwark_store::StoreError>) -> Result<T, PageError> {
+    Ok(lookup?.ok_or(WebError::NotFound)?)
+}
+
 async fn find_exercise(state: &AppState, org: i64, id: &str) -> Result<Exercise, PageError> {
-    Ok(state
-        .store()
-        .exercise(org, ids(id)?)
-        .await?
-        .ok_or(WebError::NotFound)?
-        .0)
+    Ok(found(state.store().exercise(org, ids(id)?).await)?.0)
 }
 
 /// `GET /o/{org}/exercises/{id}/edit`.
@@ -744,11 +744,7 @@ async fn find_lesson(
     org: i64,
     id: &str,
 ) -> Result<bulwark_store::Lesson, PageError> {
-    Ok(state
-        .store()
-        .lesson(org, ids(id)?)
-        .await?
-        .ok_or(WebError::NotFound)?)
+    found(state.store().lesson(org, ids(id)?).await)
 }
 
 /// `GET /o/{org}/lessons/{lesson}/actions/new`.
@@ -840,11 +836,7 @@ async fn action_page(
     f: Option<ProgressForm>,
 ) -> Result<Response, PageError> {
     let m = org_model(state, org).await?;
-    let lesson = state
-        .store()
-        .lesson(org.id, action.lesson_id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let lesson = found(state.store().lesson(org.id, action.lesson_id).await)?;
     let service = action.details.service_id.as_ref().map(|id| {
         m.loaded
             .model
@@ -883,11 +875,7 @@ async fn action_page(
 }
 
 async fn find_action(state: &AppState, org: i64, id: &str) -> Result<Action, PageError> {
-    Ok(state
-        .store()
-        .action(org, ids(id)?)
-        .await?
-        .ok_or(WebError::NotFound)?)
+    found(state.store().action(org, ids(id)?).await)
 }
 
 /// `GET /o/{org}/actions/{id}`.

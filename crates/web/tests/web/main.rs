@@ -184,12 +184,24 @@ impl App {
 
     /// GET on the API as `key`.
     pub async fn get(&self, key: &str, path: &str) -> (u16, Value) {
-        let r = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(self.token(key))
-            .send()
-            .await
-            .unwrap();
+        self.send(key, reqwest::Method::GET, path, None).await
+    }
+
+    /// A request to the API as `key`, with a JSON body if given.
+    pub async fn send(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(self.token(key));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
