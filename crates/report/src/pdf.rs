@@ -188,26 +188,70 @@ impl Layout<'_> {
         self.y += 8.0;
     }
 
+    /// Each column's longest word (bold, with padding), in points at `size`.
+    fn longest_words(&self, head: &[String], rows: &[Vec<String>], size: f32) -> Vec<f32> {
+        (0..head.len())
+            .map(|c| {
+                column(head, rows, c)
+                    .flat_map(|t| t.split_whitespace())
+                    .map(|w| self.metrics.width(w, size, true) + 8.0)
+                    .fold(0.0_f32, f32::max)
+            })
+            .collect()
+    }
+
+    /// The text size at which every column fits its longest word (8.5 pt, smaller for wide
+    /// tables, never below 5.5 pt).
+    fn table_size(&self, head: &[String], rows: &[Vec<String>]) -> f32 {
+        let base = 8.5;
+        let needed: f32 = self.longest_words(head, rows, base).iter().sum();
+        if needed <= WIDTH {
+            base
+        } else {
+            (base * WIDTH / needed).max(5.5)
+        }
+    }
+
     /// Column widths: each column's share of the widest cell, at least a fair minimum.
     fn columns(&self, head: &[String], rows: &[Vec<String>], size: f32) -> Vec<f32> {
         let n = head.len().max(1);
         let widest: Vec<f32> = (0..n)
             .map(|c| {
-                std::iter::once(head.get(c))
-                    .chain(rows.iter().map(|r| r.get(c)))
-                    .flatten()
+                column(head, rows, c)
                     .map(|t| self.metrics.width(t, size, false).min(WIDTH * 0.5))
                     .fold(20.0_f32, f32::max)
             })
             .collect();
-        let total: f32 = widest.iter().sum();
-        let floor = WIDTH / n as f32 * 0.5;
-        let raw: Vec<f32> = widest
-            .iter()
-            .map(|w| (w / total * WIDTH).max(floor.min(60.0)))
+        // No column narrower than its longest word (in the header too), so words never split.
+        let longest_word: Vec<f32> = self
+            .longest_words(head, rows, size)
+            .into_iter()
+            .map(|w| w.min(WIDTH / n as f32))
             .collect();
-        let scale = WIDTH / raw.iter().sum::<f32>();
-        raw.iter().map(|w| w * scale).collect()
+        // Every column gets its longest word; the rest of the width goes to the columns with
+        // the longest text, in proportion to how much more they need.
+        let floors: f32 = longest_word.iter().sum();
+        if floors >= WIDTH {
+            return longest_word.iter().map(|w| w * WIDTH / floors).collect();
+        }
+        let extra: Vec<f32> = widest
+            .iter()
+            .zip(&longest_word)
+            .map(|(w, f)| (w - f).max(0.0))
+            .collect();
+        let total: f32 = extra.iter().sum();
+        let spare = WIDTH - floors;
+        longest_word
+            .iter()
+            .zip(&extra)
+            .map(|(f, e)| {
+                f + if total > 0.0 {
+                    e / total * spare
+                } else {
+                    spare / n as f32
+                }
+            })
+            .collect()
     }
 
     fn row(&mut self, cells: &[String], widths: &[f32], size: f32, bold: bool) {
@@ -238,7 +282,7 @@ impl Layout<'_> {
     }
 
     fn table(&mut self, caption: &str, head: &[String], rows: &[Vec<String>]) {
-        let size = if head.len() > 5 { 7.0 } else { 8.5 };
+        let size = self.table_size(head, rows);
         let widths = self.columns(head, rows, size);
         self.room(40.0);
         self.lines(caption, 10.0, true, 2.0);
@@ -272,6 +316,17 @@ impl Layout<'_> {
         self.y += height + 14.0;
         Ok(())
     }
+}
+
+/// The cells of column `c`, header first.
+fn column<'t>(
+    head: &'t [String],
+    rows: &'t [Vec<String>],
+    c: usize,
+) -> impl Iterator<Item = &'t String> {
+    std::iter::once(head.get(c))
+        .chain(rows.iter().map(move |r| r.get(c)))
+        .flatten()
 }
 
 fn black() -> Fill {
