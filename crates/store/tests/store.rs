@@ -206,6 +206,112 @@ async fn story(store: Store) {
     assert!(store.healthy().await);
 }
 
+/// Exercises, lessons and actions: scoped to their organisation, closed only with evidence
+/// (the database refuses otherwise, and a refused write leaves no audit entry), and deleted
+/// with everything under them.
+async fn exercise_story(store: Store) {
+    use bulwark_store::{
+        ActionDetails, ActionProgress, ActionStatus, ExerciseDetails, ExerciseFormat,
+    };
+    let who = actor(1);
+    let who = Actor {
+        user_id: None,
+        ..who
+    };
+    let north = store.create_org("north", "North").await.unwrap();
+    let south = store.create_org("south", "South").await.unwrap();
+    let details = ExerciseDetails {
+        title: "Exercise Cold Snap".into(),
+        scenario_id: "heavy-snow".into(),
+        held_on: "2026-02-02".into(),
+        format: ExerciseFormat::Live,
+        lead: String::new(),
+        objectives: String::new(),
+        participants: Vec::new(),
+    };
+    let exercise = store
+        .create_exercise(north.id, &details, &who)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store
+                .add_lesson(south.id, exercise, "x", "", "2026-02-03", &who)
+                .await,
+            Err(StoreError::NotFound)
+        ),
+        "another organisation's exercise is not found"
+    );
+    let lesson = store
+        .add_lesson(
+            north.id,
+            exercise,
+            "Gritters ran out of salt",
+            "",
+            "2026-02-03",
+            &who,
+        )
+        .await
+        .unwrap();
+    let action = store
+        .add_action(
+            north.id,
+            lesson,
+            &ActionDetails {
+                description: "Double the salt reserve".into(),
+                owner: "Highways".into(),
+                due_on: "2026-10-01".into(),
+                service_id: None,
+                plan: Some("Winter service plan".into()),
+            },
+            &who,
+        )
+        .await
+        .unwrap();
+    let audited = store.audit(north.id, 100, None).await.unwrap().len();
+    let unproven = ActionProgress {
+        status: ActionStatus::Done,
+        evidence: None,
+        closed_on: Some("2026-09-01".into()),
+    };
+    assert!(
+        store
+            .update_action(north.id, action, &unproven, &who)
+            .await
+            .is_err()
+    );
+    let kept = store.action(north.id, action).await.unwrap().unwrap();
+    assert_eq!(
+        kept.progress.status,
+        ActionStatus::Open,
+        "nothing half-written"
+    );
+    assert_eq!(
+        store.audit(north.id, 100, None).await.unwrap().len(),
+        audited,
+        "and nothing audited"
+    );
+    assert!(matches!(
+        store.update_action(south.id, action, &unproven, &who).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .delete_exercise(north.id, exercise, &who)
+        .await
+        .unwrap();
+    assert!(store.lessons(north.id, None).await.unwrap().is_empty());
+    assert!(store.actions(north.id, None).await.unwrap().is_empty());
+    assert!(store.exercise(north.id, exercise).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn exercises_hold_on_both_backends() {
+    for backend in BACKENDS {
+        let db = TestDatabase::new(backend).await;
+        exercise_story(db.store().await).await;
+    }
+}
+
 #[tokio::test]
 async fn the_store_story_holds_on_both_backends() {
     for backend in BACKENDS {
