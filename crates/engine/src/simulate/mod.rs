@@ -17,7 +17,9 @@
 //! Times are whole minutes from the scenario's start: a service is lost at the first whole
 //! minute at which its capacity is below its MBCO, and restored at the first whole minute
 //! after that at which it is back at or above it (comparisons allow 1e-9 for rounding).
-//! Evaluation is incremental: only nodes above a changed input are recomputed.
+//! Evaluation is incremental: only nodes above a changed input are recomputed, staff capacities
+//! only of services that need a skill whose capacity changed (without redeployment), and
+//! backlogs only of services with work waiting or arriving faster than they can do it.
 //!
 //! # Inputs at a moment
 //!
@@ -60,13 +62,16 @@
 //! horizon.
 
 mod incremental;
+mod lists;
+mod staff;
 mod timeline;
 
 pub(crate) use incremental::{Graph, Incremental};
 
-use crate::compile::{Compiled, NodeKind};
+use crate::compile::Compiled;
 use crate::redeploy::{Allocation, Move, RedeployError, Redeployer};
 use bulwark_model::{Duration, Model, Scenario};
+use staff::ProportionalStaff;
 use timeline::Timeline;
 
 /// The horizon of a scenario that sets none: 90 days.
@@ -254,6 +259,13 @@ struct Work {
     min_capacity: f64,
 }
 
+impl Work {
+    /// No backlog and no more work arriving than the service can do: integrating changes nothing.
+    fn idle(&self) -> bool {
+        self.backlog <= 0.0 && self.arrive <= self.serve
+    }
+}
+
 /// Fixed facts about a service.
 #[derive(Debug, Clone, Copy)]
 struct Facts {
@@ -305,9 +317,14 @@ struct Run<'a> {
     facts: Vec<Facts>,
     inc: Incremental<'a>,
     alloc: Allocation,
+    /// Staff capacities by skill while the allocation stays proportional (no redeployment).
+    proportional: Option<ProportionalStaff>,
     redeployer: Option<(Redeployer, u64)>,
     state: Vec<State>,
     work: Vec<Work>,
+    /// The services that are not idle (see [`Work::idle`]): the only ones integration changes.
+    busy: Vec<u32>,
+    is_busy: Vec<bool>,
     node: Vec<u32>,
     rate_dirty: Vec<u32>,
     lost: Vec<bool>,
@@ -315,10 +332,11 @@ struct Run<'a> {
     staff: Vec<f64>,
     factor: Vec<f64>,
     changed: Vec<u32>,
+    /// For bisection: the ranks each service depends on, found when first needed.
     reach: Vec<Option<Vec<u32>>>,
+    /// For bisection: node values by rank, and available FTE by skill.
     scratch_value: Vec<f64>,
-    scratch_staff: Vec<f64>,
-    scratch: Vec<f64>,
+    scratch_available: Vec<f64>,
     record: Vec<u32>,
     series: Vec<Series>,
     plans: Vec<Plan>,
@@ -356,11 +374,17 @@ impl<'a> Run<'a> {
             facts,
             inc,
             alloc,
+            proportional: options
+                .redeploy
+                .is_none()
+                .then(|| ProportionalStaff::new(c, &available)),
             redeployer: options
                 .redeploy
                 .map(|every| (Redeployer::new(model, c), every.minutes().max(1))),
             state: vec![State::default(); n],
             work: vec![Work::default(); n],
+            busy: Vec::new(),
+            is_busy: vec![false; n],
             node: c.services.iter().map(|s| s.node).collect(),
             rate_dirty: Vec::new(),
             lost: vec![false; n],
@@ -370,8 +394,7 @@ impl<'a> Run<'a> {
             changed: Vec::new(),
             reach: vec![None; n],
             scratch_value: vec![0.0; c.node_count()],
-            scratch_staff: vec![0.0; n],
-            scratch: Vec::new(),
+            scratch_available: Vec::new(),
             series: record
                 .iter()
                 .map(|&service| Series {
@@ -423,9 +446,7 @@ impl<'a> Run<'a> {
                 self.changed = changed;
                 self.changed.clear();
             }
-            for (w, st) in self.work.iter_mut().zip(self.state.iter_mut()) {
-                integrate(w, st, t0, t);
-            }
+            self.integrate(t0, t);
             if t >= horizon {
                 break;
             }
@@ -463,11 +484,28 @@ impl<'a> Run<'a> {
         self.update_staff();
     }
 
+    /// Staff capacities from the current availability and allocation.
     fn update_staff(&mut self) {
+        let inc = &mut self.inc;
+        if let Some(p) = &mut self.proportional {
+            p.update(self.c, &self.available, |i, v| inc.set_staff(i, v));
+            return;
+        }
         self.alloc.staff_factors(&self.available, &mut self.staff);
         for (i, &v) in self.staff.iter().enumerate() {
-            self.inc.set_staff(i as u32, v);
+            inc.set_staff(i as u32, v);
         }
+    }
+
+    /// Integrates every backlog over `[t0, t)`, skipping idle services, which it would not change.
+    fn integrate(&mut self, t0: u64, t: u64) {
+        let (work, state, is_busy) = (&mut self.work, &mut self.state, &mut self.is_busy);
+        self.busy.retain(|&i| {
+            let w = &mut work[i as usize];
+            integrate(w, &mut state[i as usize], t0, t);
+            is_busy[i as usize] = !w.idle();
+            is_busy[i as usize]
+        });
     }
 
     fn propagate(&mut self) {
@@ -505,7 +543,7 @@ impl<'a> Run<'a> {
             .services
             .iter()
             .map(|s| {
-                let own = self.inc.own[s.node as usize];
+                let own = self.inc.own(s.node);
                 self.c
                     .children(s.node)
                     .iter()
@@ -533,22 +571,31 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Work rates over the interval starting now.
     /// Work rates over the interval starting now: of every service (`all`, when demand
     /// factors may have changed), or of those whose capacity changed.
     fn set_rates(&mut self, all: bool) {
-        let mut update = |i: usize| {
-            let f = self.facts[i];
+        if all {
+            for (w, (f, factor)) in self
+                .work
+                .iter_mut()
+                .zip(self.facts.iter().zip(&self.factor))
+            {
+                w.arrive = f.per_day * factor / 1440.0;
+            }
+            self.rate_dirty.clear();
+            self.rate_dirty.extend(0..self.node.len() as u32);
+        }
+        for &i in &self.rate_dirty {
+            let i = i as usize;
+            let f = &self.facts[i];
             let cap = self.inc.value[self.node[i] as usize];
             let w = &mut self.work[i];
             w.min_capacity = w.min_capacity.min(cap);
-            w.arrive = f.per_day * self.factor[i] / 1440.0;
             w.serve = f.per_day * cap.max(0.0) * f.surge / 1440.0;
-        };
-        if all {
-            (0..self.node.len()).for_each(&mut update);
-        } else {
-            self.rate_dirty.iter().for_each(|&i| update(i as usize));
+            if !w.idle() && !self.is_busy[i] {
+                self.is_busy[i] = true;
+                self.busy.push(i as u32);
+            }
         }
         self.rate_dirty.clear();
     }
@@ -632,31 +679,24 @@ impl<'a> Run<'a> {
 
     /// Whether service `i` is lost at minute `m` inside the current interval.
     fn lost_at(&mut self, i: u32, m: u64) -> bool {
-        let c = self.c;
-        let root = c.services[i as usize].node;
-        let nodes = self.reach[i as usize].get_or_insert_with(|| c.reachable(root));
-        let mut available = std::mem::take(&mut self.scratch_staff);
-        self.tl.available(c, m, false, &mut available);
-        let mut staff = std::mem::take(&mut self.staff);
-        for &n in nodes.iter() {
-            if let NodeKind::Service(j) = c.kind(n) {
-                staff[j as usize] = self.alloc.staff_factor(j as usize, &available);
+        let (c, tl, inc) = (self.c, self.tl, &mut self.inc);
+        let ranks =
+            self.reach[i as usize].get_or_insert_with(|| inc.below(c, c.services[i as usize].node));
+        let out = &mut self.scratch_value;
+        let v = match &self.proportional {
+            // Only the skills of the services below are needed.
+            Some(p) => {
+                let staff = |j| p.service_with(c, j, |k| tl.available_of(c, k, m, false));
+                inc.evaluate_with(ranks, staff, out)
             }
-        }
-        for &n in nodes.iter() {
-            let v = incremental::node_value(
-                c,
-                n,
-                &self.scratch_value,
-                &self.inc.own,
-                &staff,
-                &mut self.scratch,
-            );
-            self.scratch_value[n as usize] = v;
-        }
-        self.staff = staff;
-        self.scratch_staff = available;
-        self.scratch_value[root as usize] < self.facts[i as usize].mbco - EPS
+            None => {
+                let available = &mut self.scratch_available;
+                tl.available(c, m, false, available);
+                let staff = |j: u32| self.alloc.staff_factor(j as usize, available);
+                inc.evaluate_with(ranks, staff, out)
+            }
+        };
+        v < self.facts[i as usize].mbco - EPS
     }
 }
 

@@ -232,6 +232,21 @@ impl Timeline {
         }
     }
 
+    /// Available FTE of skill `k` at `t`, as [`Timeline::available`] gives it: for a few skills,
+    /// without working out every other.
+    pub(crate) fn available_of(&self, c: &Compiled, k: u32, t: u64, left: bool) -> f64 {
+        let (mut own, mut all) = (0.0, 0.0);
+        for a in &self.absences {
+            match a.skill {
+                None => all += a.at(t, left),
+                Some(j) if j == k => own += a.at(t, left),
+                Some(_) => {}
+            }
+        }
+        let absent = (own + all).clamp(0.0, 1.0);
+        c.skills[k as usize].headcount * (1.0 - absent)
+    }
+
     /// The own capacity of a targeted node over `[t, next)`.
     pub(crate) fn own_at(&self, node: u32, t: u64) -> f64 {
         self.pieces
