@@ -281,10 +281,10 @@ const FIRST_BUDGET: usize = 1 << 14;
 const RACE_FROM: usize = 1 << 19;
 
 /// Builds the BDD under two static variable orders (neither dominates). The two builds take
-/// turns on this thread with doubling node budgets, each resuming where it stopped, so cheap
-/// models finish at once under the better order and the worse order costs at most about as
-/// much as the better one; past [`RACE_FROM`] nodes they race on two threads (the first to
-/// finish cancels the other).
+/// turns on this thread with doubling node budgets, each resuming where it stopped (the one
+/// further through the gates first), so cheap models finish at once under the better order
+/// and the worse order costs at most about as much as the better one; past [`RACE_FROM`]
+/// nodes they race on two threads (the first to finish cancels the other).
 fn build_bdd(tree: &FaultTree, opts: &Options) -> Result<(Pdag, ModularBdd)> {
     let first = Pdag::from_tree(tree);
     let mut second = first.clone();
@@ -299,7 +299,15 @@ fn build_bdd(tree: &FaultTree, opts: &Options) -> Result<(Pdag, ModularBdd)> {
     loop {
         let b = budget.min(limit);
         let mut failed = None;
-        for i in 0..2 {
+        // The build that got further through the gates last turn goes first: if it finishes
+        // in this turn the other one does not spend this turn's budget (das9601 314k -> 277k
+        // nodes in all, elf9601 51k -> 35k; the turns where nobody finishes are unaffected).
+        let order = if builds[1].gates_built() > builds[0].gates_built() {
+            [1, 0]
+        } else {
+            [0, 1]
+        };
+        for i in order {
             match builds[i].advance(b) {
                 Ok(()) => {
                     let [x, y] = builds;

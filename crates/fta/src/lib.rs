@@ -14,6 +14,7 @@ pub mod mef;
 mod modules;
 pub mod normalise;
 pub mod report;
+mod simplify;
 pub mod tree;
 pub mod zbdd;
 

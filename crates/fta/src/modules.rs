@@ -203,9 +203,13 @@ impl Pdag {
     }
 
     /// Renumbers the gates reachable from the root in post-order (arguments before their
-    /// gates again) and drops the others.
-    fn renumber(&mut self) {
+    /// gates again) and drops the others (all of them if the root is not a gate).
+    pub(crate) fn renumber(&mut self) {
         let Lit::Gate(root, root_neg) = self.root else {
+            // A constant or literal top event needs no gates.
+            self.gates.clear();
+            self.is_module.clear();
+            self.module_var.clear();
             return;
         };
         let n = self.gates.len();

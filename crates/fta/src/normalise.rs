@@ -1,6 +1,8 @@
 //! Rewrites a [`FaultTree`] into a normalised DAG ready for BDD construction: constants and
 //! house events propagated away, `not`/`nand`/`nor`/`iff` turned into complemented edges,
-//! nested same-type single-parent gates coalesced, and a static variable order chosen.
+//! nested same-type single-parent gates coalesced, the top event's literal arguments
+//! propagated as don't-cares (`simplify.rs`), modules found and grouped (`modules.rs`), and a
+//! static variable order chosen.
 
 use crate::tree::{Connective, EventId, FaultTree, Node};
 
@@ -16,7 +18,7 @@ pub enum Lit {
 }
 
 impl Lit {
-    fn negate(self) -> Lit {
+    pub(crate) fn negate(self) -> Lit {
         match self {
             Lit::Const(b) => Lit::Const(!b),
             Lit::Var(v, n) => Lit::Var(v, !n),
@@ -86,7 +88,7 @@ pub struct Pdag {
 struct Builder<'t> {
     tree: &'t FaultTree,
     memo: Vec<Option<Lit>>,
-    gates: Vec<PGate>,
+    gates: Arena,
     /// Basic event -> temporary variable id (numbered in discovery order).
     event_var: Vec<Option<u32>>,
     var_event: Vec<EventId>,
@@ -98,14 +100,14 @@ impl Pdag {
         let mut b = Builder {
             tree,
             memo: vec![None; tree.gates.len()],
-            gates: Vec::new(),
+            gates: Arena::default(),
             event_var: vec![None; tree.basic_events.len()],
             var_event: Vec::new(),
         };
         let root = b.convert(tree.top);
-        let n = b.gates.len();
+        let n = b.gates.0.len();
         let mut pdag = Pdag {
-            gates: b.gates,
+            gates: b.gates.0,
             root,
             var_event: b.var_event,
             vars: Vec::new(),
@@ -117,6 +119,7 @@ impl Pdag {
         pdag.prune_unreachable();
         pdag.coalesce();
         pdag.prune_unreachable();
+        pdag.simplify();
         pdag.detect_modules();
         if pdag.group_modular_args() {
             pdag.detect_modules();
@@ -126,7 +129,7 @@ impl Pdag {
     }
 
     /// Merges an And (Or) argument gate into its And (Or) parent when the parent is its only user.
-    fn coalesce(&mut self) {
+    pub(crate) fn coalesce(&mut self) {
         let mut refs = vec![0u32; self.gates.len()];
         // The root is used from outside: it must never be merged away.
         if let Lit::Gate(r, _) = self.root {
@@ -349,22 +352,39 @@ impl Builder<'_> {
     }
 
     fn make(&mut self, conn: Connective, kids: Vec<Lit>) -> Lit {
+        let g = &mut self.gates;
         match conn {
-            Connective::And => self.and_or(true, kids),
-            Connective::Or => self.and_or(false, kids),
-            Connective::Nand => self.and_or(true, kids).negate(),
-            Connective::Nor => self.and_or(false, kids).negate(),
+            Connective::And => g.and_or(true, kids),
+            Connective::Or => g.and_or(false, kids),
+            Connective::Nand => g.and_or(true, kids).negate(),
+            Connective::Nor => g.and_or(false, kids).negate(),
             Connective::Not => kids.first().copied().unwrap_or(Lit::Const(false)).negate(),
             Connective::Null => kids.first().copied().unwrap_or(Lit::Const(false)),
-            Connective::Xor => self.xor(kids),
-            Connective::Iff => self.xor(kids).negate(),
-            Connective::AtLeast(k) => self.atleast(k, kids),
+            Connective::Xor => g.xor(kids),
+            Connective::Iff => g.xor(kids).negate(),
+            Connective::AtLeast(k) => g.atleast(k, kids),
+        }
+    }
+}
+
+/// Gates under construction, made with constants and duplicates simplified away.
+#[derive(Default)]
+pub(crate) struct Arena(pub(crate) Vec<PGate>);
+
+impl Arena {
+    /// The gate `op(args)`, simplified (a literal or a constant when it reduces to one).
+    pub(crate) fn make(&mut self, op: Op, args: Vec<Lit>) -> Lit {
+        match op {
+            Op::And => self.and_or(true, args),
+            Op::Or => self.and_or(false, args),
+            Op::Xor => self.xor(args),
+            Op::AtLeast(k) => self.atleast(k, args),
         }
     }
 
     fn push(&mut self, op: Op, args: Vec<Lit>) -> Lit {
-        self.gates.push(PGate { op, args });
-        Lit::Gate((self.gates.len() - 1) as u32, false)
+        self.0.push(PGate { op, args });
+        Lit::Gate((self.0.len() - 1) as u32, false)
     }
 
     /// And (`is_and`) or Or of the literals, with constants and duplicates removed.
