@@ -235,6 +235,29 @@ async fn finish(
     Ok(())
 }
 
+/// What the dashboard shows of an organisation's exercises and lessons, read in one query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExerciseSummary {
+    /// The exercise programme.
+    pub programme: Vec<ProgrammeEntry>,
+    /// Each exercised scenario with the last day it was exercised (on or before today).
+    pub last_exercised: Vec<(String, String)>,
+    /// The day each open lesson was recorded (open: no actions, or some not done).
+    pub open_lessons: Vec<String>,
+    /// Actions not done whose due date has passed.
+    pub overdue_actions: i64,
+}
+
+/// The dashboard's figures as rows of one kind each: `p` programme entries, `e` last exercise
+/// per scenario, `l` open lessons, `o` the overdue action count.
+const SUMMARY: &str = "\
+    SELECT 'p' AS kind, scenario_id AS name, every_months AS n, '' AS day FROM programme WHERE org_id = $1 \
+    UNION ALL SELECT 'e', scenario_id, 0, MAX(held_on) FROM exercises WHERE org_id = $1 AND held_on <= $2 GROUP BY scenario_id \
+    UNION ALL SELECT 'l', '', 0, l.recorded_on FROM lessons l WHERE l.org_id = $1 AND (\
+        NOT EXISTS (SELECT 1 FROM actions a WHERE a.lesson_id = l.id) \
+        OR EXISTS (SELECT 1 FROM actions a WHERE a.lesson_id = l.id AND a.status <> 'done')) \
+    UNION ALL SELECT 'o', '', COUNT(*), '' FROM actions WHERE org_id = $1 AND status <> 'done' AND due_on < $2";
+
 const EXERCISE_COLUMNS: &str =
     "id, title, scenario_id, held_on, format, lead, objectives, participants, run_at";
 
@@ -614,6 +637,36 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(action_from).collect()
+    }
+
+    /// The dashboard's summary of `org`'s exercises and lessons as of `today` (ISO date).
+    pub async fn exercise_summary(
+        &self,
+        org: i64,
+        today: &str,
+    ) -> Result<ExerciseSummary, StoreError> {
+        let rows = sqlx::query(SUMMARY)
+            .bind(org)
+            .bind(today)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = ExerciseSummary::default();
+        for r in &rows {
+            let kind: String = r.try_get("kind")?;
+            let name: String = r.try_get("name")?;
+            let n: i64 = r.try_get("n")?;
+            let day: String = r.try_get("day")?;
+            match kind.as_str() {
+                "p" => out.programme.push(ProgrammeEntry {
+                    scenario_id: name,
+                    every_months: n,
+                }),
+                "e" => out.last_exercised.push((name, day)),
+                "l" => out.open_lessons.push(day),
+                _ => out.overdue_actions = n,
+            }
+        }
+        Ok(out)
     }
 
     /// The exercise programme of `org`, by scenario.

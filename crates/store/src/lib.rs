@@ -21,7 +21,7 @@ pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
 pub use exercises::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
-    Lesson, Participant, ProgrammeEntry,
+    ExerciseSummary, Lesson, Participant, ProgrammeEntry,
 };
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};

@@ -295,6 +295,44 @@ async fn exercise_story(store: Store) {
         store.update_action(south.id, action, &unproven, &who).await,
         Err(StoreError::NotFound)
     ));
+    // The dashboard's summary: planned (future) exercises do not count as exercised.
+    let planned = ExerciseDetails {
+        held_on: "2027-01-10".into(),
+        ..details.clone()
+    };
+    store
+        .create_exercise(north.id, &planned, &who)
+        .await
+        .unwrap();
+    store
+        .set_programme(north.id, "heavy-snow", Some(12), &who)
+        .await
+        .unwrap();
+    let summary = store
+        .exercise_summary(north.id, "2026-11-01")
+        .await
+        .unwrap();
+    assert_eq!(summary.programme.len(), 1);
+    assert_eq!(summary.programme[0].every_months, 12);
+    assert_eq!(
+        summary.last_exercised,
+        vec![("heavy-snow".to_string(), "2026-02-02".to_string())]
+    );
+    assert_eq!(summary.open_lessons, vec!["2026-02-03".to_string()]);
+    assert_eq!(summary.overdue_actions, 1, "due 2026-10-01 and not done");
+    let before_due = store
+        .exercise_summary(north.id, "2026-09-01")
+        .await
+        .unwrap();
+    assert_eq!(before_due.overdue_actions, 0);
+    assert_eq!(
+        store
+            .exercise_summary(south.id, "2026-11-01")
+            .await
+            .unwrap(),
+        Default::default(),
+        "nothing of another organisation"
+    );
     store
         .delete_exercise(north.id, exercise, &who)
         .await

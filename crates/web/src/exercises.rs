@@ -11,6 +11,7 @@ use bulwark_store::{
 };
 use chrono::{DateTime, Months, NaiveDate};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Sectors an exercise's participants come from.
 pub const SECTORS: [&str; 10] = [
@@ -353,11 +354,27 @@ pub struct ProgrammeRow {
     pub status: ProgrammeStatus,
 }
 
-/// The programme: every scenario of the model with its frequency, last exercise and status.
+/// The last day each scenario was exercised, on or before today.
+pub fn last_exercised(exercises: &[Exercise], today: NaiveDate) -> HashMap<String, NaiveDate> {
+    let mut last: HashMap<String, NaiveDate> = HashMap::new();
+    for e in exercises {
+        match parse_date(&e.details.held_on) {
+            Ok(day) if day <= today => {
+                let entry = last.entry(e.details.scenario_id.clone()).or_insert(day);
+                *entry = (*entry).max(day);
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
+/// The programme: every scenario of the model with its frequency, last exercise (from
+/// [`last_exercised`] or the store's summary) and status.
 pub fn programme(
     model: &Model,
     entries: &[ProgrammeEntry],
-    exercises: &[Exercise],
+    last_exercised: &HashMap<String, NaiveDate>,
     today: NaiveDate,
 ) -> Vec<ProgrammeRow> {
     model
@@ -371,12 +388,7 @@ pub fn programme(
                 .find(|e| e.scenario_id == id)
                 .map(|e| e.every_months)
                 .or(pandemic.then_some(PANDEMIC_MAX_MONTHS));
-            let last = exercises
-                .iter()
-                .filter(|e| e.details.scenario_id == id)
-                .filter_map(|e| parse_date(&e.details.held_on).ok())
-                .filter(|d| *d <= today)
-                .max();
+            let last = last_exercised.get(id).copied();
             let due = match (every, last) {
                 (Some(m), Some(l)) => l.checked_add_months(Months::new(m as u32)),
                 _ => None,
@@ -461,6 +473,11 @@ pub struct AgeBand {
 
 /// Open lessons by age: under 3 months, 3 to 6, 6 to 12, over a year.
 pub fn open_by_age(lessons: &[LessonStatus]) -> Vec<AgeBand> {
+    age_bands(lessons.iter().filter(|l| l.open).map(|l| l.age_days))
+}
+
+/// Counts ages in days into the bands of [`open_by_age`].
+pub fn age_bands(ages: impl IntoIterator<Item = i64>) -> Vec<AgeBand> {
     const BANDS: [(&str, i64); 4] = [
         ("Under 3 months", 91),
         ("3 to 6 months", 182),
@@ -471,10 +488,10 @@ pub fn open_by_age(lessons: &[LessonStatus]) -> Vec<AgeBand> {
         .iter()
         .map(|(label, _)| AgeBand { label, count: 0 })
         .collect();
-    for l in lessons.iter().filter(|l| l.open) {
+    for age in ages {
         let band = BANDS
             .iter()
-            .position(|(_, upto)| l.age_days < *upto)
+            .position(|(_, upto)| age < *upto)
             .unwrap_or(BANDS.len() - 1);
         out[band].count += 1;
     }

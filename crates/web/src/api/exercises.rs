@@ -328,11 +328,13 @@ pub async fn programme(
 ) -> ApiResult<Value> {
     let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
+    let today = rules::today();
+    let last = rules::last_exercised(&state.store().exercises(a.org.id).await?, today);
     let rows = rules::programme(
         &m.loaded.model,
         &state.store().programme(a.org.id).await?,
-        &state.store().exercises(a.org.id).await?,
-        rules::today(),
+        &last,
+        today,
     );
     Ok(Json(to_json(&rows)))
 }

@@ -62,7 +62,7 @@ struct Dashboard {
     problems: Vec<String>,
     overdue_exercises: Vec<rules::ProgrammeRow>,
     lesson_ages: Vec<rules::AgeBand>,
-    overdue_actions: usize,
+    overdue_actions: i64,
 }
 
 /// `GET /o/{org}`.
@@ -156,21 +156,27 @@ pub(super) async fn dashboard(
         .filter(|r| r.2 >= RISK_APPETITE)
         .collect();
     risks.sort_by_key(|r| std::cmp::Reverse(r.2));
-    let store = state.store();
     let today = rules::today();
-    let exercises = store.exercises(a.org.id).await?;
-    let overdue_exercises =
-        rules::programme(model, &store.programme(a.org.id).await?, &exercises, today)
-            .into_iter()
-            .filter(|r| r.status.is_overdue())
-            .collect();
-    let actions = store.actions(a.org.id, None).await?;
-    let lessons = rules::lesson_statuses(store.lessons(a.org.id, None).await?, &actions, today);
-    let lesson_ages = rules::open_by_age(&lessons);
-    let overdue_actions = actions
+    let summary = state
+        .store()
+        .exercise_summary(a.org.id, &today.to_string())
+        .await?;
+    let last = summary
+        .last_exercised
         .iter()
-        .filter(|x| rules::action_overdue(x, today))
-        .count();
+        .filter_map(|(id, day)| Some((id.clone(), rules::parse_date(day).ok()?)))
+        .collect();
+    let overdue_exercises = rules::programme(model, &summary.programme, &last, today)
+        .into_iter()
+        .filter(|r| r.status.is_overdue())
+        .collect();
+    let lesson_ages = rules::age_bands(
+        summary
+            .open_lessons
+            .iter()
+            .filter_map(|day| rules::parse_date(day).ok().map(|d| (today - d).num_days())),
+    );
+    let overdue_actions = summary.overdue_actions;
     Ok(Dashboard {
         overdue_exercises,
         lesson_ages,

@@ -117,7 +117,12 @@ pub(super) async fn list(
         today,
     );
     let model = &m.loaded.model;
-    let programme = rules::programme(model, &entries, &exercises, today);
+    let programme = rules::programme(
+        model,
+        &entries,
+        &rules::last_exercised(&exercises, today),
+        today,
+    );
     let rows = exercises
         .iter()
         .map(|e| ExerciseRow {
@@ -167,7 +172,9 @@ pub(super) async fn programme_form(
     let m = org_model(&state, &a.org).await?;
     let entries = state.store().programme(a.org.id).await?;
     let exercises = state.store().exercises(a.org.id).await?;
-    let rows = rules::programme(&m.loaded.model, &entries, &exercises, rules::today());
+    let today = rules::today();
+    let last = rules::last_exercised(&exercises, today);
+    let rows = rules::programme(&m.loaded.model, &entries, &last, today);
     let values = entries
         .iter()
         .map(|e| (e.scenario_id.clone(), e.every_months.to_string()))
@@ -225,7 +232,12 @@ pub(super) async fn save_programme(
             .collect();
         let page = ProgrammePage {
             ctx,
-            rows: rules::programme(model, &entries, &exercises, rules::today()),
+            rows: rules::programme(
+                model,
+                &entries,
+                &rules::last_exercised(&exercises, rules::today()),
+                rules::today(),
+            ),
             values,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
