@@ -945,7 +945,7 @@ struct LessonsPage {
 }
 
 impl LessonsPage {
-    fn is_overdue(&self, a: &Action) -> bool {
+    fn overdue(&self, a: &Action) -> bool {
         rules::action_overdue(a, self.today)
     }
 }
