@@ -695,37 +695,60 @@ impl Store {
         every_months: Option<i64>,
         actor: &Actor,
     ) -> Result<(), StoreError> {
+        self.set_programmes(org, &[(scenario, every_months)], actor)
+            .await
+    }
+
+    /// Sets several scenarios' frequencies in one transaction: all are kept or none. Each
+    /// scenario whose frequency changes is audited.
+    pub async fn set_programmes(
+        &self,
+        org: i64,
+        frequencies: &[(&str, Option<i64>)],
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let before = sqlx::query(
-            "SELECT every_months FROM programme WHERE org_id = $1 AND scenario_id = $2",
-        )
-        .bind(org)
-        .bind(scenario)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.try_get::<i64, _>("every_months"))
-        .transpose()?;
-        if before == every_months {
-            return Ok(());
-        }
-        sqlx::query("DELETE FROM programme WHERE org_id = $1 AND scenario_id = $2")
-            .bind(org)
-            .bind(scenario)
-            .execute(&mut *tx)
-            .await?;
-        if let Some(months) = every_months {
-            sqlx::query(
-                "INSERT INTO programme (org_id, scenario_id, every_months) VALUES ($1, $2, $3)",
+        for &(scenario, every_months) in frequencies {
+            let before = sqlx::query(
+                "SELECT every_months FROM programme WHERE org_id = $1 AND scenario_id = $2",
             )
             .bind(org)
             .bind(scenario)
-            .bind(months)
-            .execute(&mut *tx)
-            .await?;
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get::<i64, _>("every_months"))
+            .transpose()?;
+            if before == every_months {
+                continue;
+            }
+            sqlx::query("DELETE FROM programme WHERE org_id = $1 AND scenario_id = $2")
+                .bind(org)
+                .bind(scenario)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(months) = every_months {
+                sqlx::query(
+                    "INSERT INTO programme (org_id, scenario_id, every_months) VALUES ($1, $2, $3)",
+                )
+                .bind(org)
+                .bind(scenario)
+                .bind(months)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let every = |m: Option<i64>| m.map(|m| format!("every {m} months"));
+            let change = Change {
+                org: Some(org),
+                actor,
+                action: "update",
+                entity: "programme",
+                entity_id: scenario,
+                before: every(before),
+                after: every(every_months),
+            };
+            record(&mut *tx, change).await?;
         }
-        let what = ["update", "programme", scenario];
-        let every = |m: Option<i64>| m.map(|m| format!("every {m} months"));
-        finish(tx, org, actor, what, every(before), every(every_months)).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -242,12 +242,10 @@ pub(super) async fn save_programme(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    for (id, months) in wanted {
-        state
-            .store()
-            .set_programme(a.org.id, id, months, &s.actor())
-            .await?;
-    }
+    state
+        .store()
+        .set_programmes(a.org.id, &wanted, &s.actor())
+        .await?;
     Ok(Redirect::to(&format!("/o/{slug}/exercises?done=programme")).into_response())
 }
 

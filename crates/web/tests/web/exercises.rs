@@ -229,6 +229,37 @@ async fn an_exercise_is_run_reported_and_its_lessons_closed() {
         assert_eq!(power["last_exercised"], today.as_str());
         assert_eq!(power["status"], "up-to-date");
 
+        // The programme page saves every scenario at once, or nothing when one is wrong.
+        let (client, csrf) = app.browser_client("north-editor").await;
+        let save = |form: Vec<(&'static str, String)>| {
+            let client = client.clone();
+            let url = format!("{}/o/north/programme", app.base);
+            async move { client.post(url).form(&form).send().await.unwrap().status() }
+        };
+        let refused = save(vec![
+            ("csrf", csrf.clone()),
+            ("every-power-cut", "6".into()),
+            ("every-pandemic-wave", "40".into()),
+        ])
+        .await;
+        assert_eq!(refused, 422);
+        let (_, programme) = app.get("north-viewer", "/api/orgs/north/programme").await;
+        assert_eq!(
+            row(&programme, "power-cut")["every_months"],
+            12,
+            "nothing saved"
+        );
+        let saved = save(vec![
+            ("csrf", csrf.clone()),
+            ("every-power-cut", "6".into()),
+            ("every-pandemic-wave", "24".into()),
+        ])
+        .await;
+        assert_eq!(saved, 303);
+        let (_, programme) = app.get("north-viewer", "/api/orgs/north/programme").await;
+        assert_eq!(row(&programme, "power-cut")["every_months"], 6);
+        assert_eq!(row(&programme, "pandemic-wave")["every_months"], 24);
+
         // Every change is in the audit trail, with who made it.
         let (_, audit) = app.get("north-viewer", "/api/orgs/north/audit").await;
         let seen: Vec<String> = audit
