@@ -103,6 +103,20 @@ pub fn exercise_document(
                 d.lead.clone()
             },
         ),
+        (
+            "Simulation run".into(),
+            e.run_at
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .map_or_else(
+                    || "not yet".into(),
+                    |t| {
+                        format!(
+                            "{} UTC, on the model as it was then",
+                            t.format("%Y-%m-%d %H:%M")
+                        )
+                    },
+                ),
+        ),
     ])];
     if !d.objectives.is_empty() {
         blocks.push(Block::Heading("Objectives".into()));
