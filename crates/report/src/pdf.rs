@@ -254,14 +254,25 @@ impl Layout<'_> {
             .collect()
     }
 
-    fn row(&mut self, cells: &[String], widths: &[f32], size: f32, bold: bool) {
+    /// A row's cells broken into lines, and the row's height.
+    fn wrap_row(
+        &self,
+        cells: &[String],
+        widths: &[f32],
+        size: f32,
+        bold: bool,
+    ) -> (Vec<Vec<String>>, f32) {
         let wrapped: Vec<Vec<String>> = cells
             .iter()
             .zip(widths)
             .map(|(t, w)| self.metrics.wrap(t, w - 6.0, size, bold))
             .collect();
         let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f32;
-        let height = lines * size * 1.35 + 6.0;
+        (wrapped, lines * size * 1.35 + 6.0)
+    }
+
+    fn row(&mut self, cells: &[String], widths: &[f32], size: f32, bold: bool) {
+        let (wrapped, height) = self.wrap_row(cells, widths, size, bold);
         self.room(height);
         let top = self.y + 3.0;
         let mut x = MARGIN;
@@ -288,7 +299,7 @@ impl Layout<'_> {
         self.lines(caption, 10.0, true, 2.0);
         self.row(head, &widths, size, true);
         for r in rows {
-            if self.y + 20.0 > BOTTOM {
+            if self.y + self.wrap_row(r, &widths, size, false).1 > BOTTOM {
                 // Repeat the header on the next page.
                 self.new_page();
                 self.row(head, &widths, size, true);

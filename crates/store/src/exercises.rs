@@ -376,8 +376,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let before = owned(&mut tx, ONE_EXERCISE, org, id, exercise_from).await?;
+        // A run of another scenario no longer describes this exercise: it is dropped (the
+        // audit trail keeps that the exercise changed).
         sqlx::query(
-            "UPDATE exercises SET title = $1, scenario_id = $2, held_on = $3, format = $4, lead = $5, objectives = $6, participants = $7 \
+            "UPDATE exercises SET title = $1, scenario_id = $2, held_on = $3, format = $4, lead = $5, objectives = $6, participants = $7, \
+             run_json = CASE WHEN scenario_id = $2 THEN run_json ELSE NULL END, \
+             run_at = CASE WHEN scenario_id = $2 THEN run_at ELSE NULL END \
              WHERE org_id = $8 AND id = $9",
         )
         .bind(&details.title)
@@ -578,7 +582,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Moves action `id` of `org` on (or back), with the evidence when it is done.
+    /// Moves action `id` of `org` on (or back), with the evidence when it is done. An action
+    /// already done keeps the day it was first closed when its evidence is corrected.
     pub async fn update_action(
         &self,
         org: i64,
@@ -589,7 +594,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let before = owned(&mut tx, ONE_ACTION, org, id, action_from).await?;
         sqlx::query(
-            "UPDATE actions SET status = $1, evidence = $2, closed_on = $3 WHERE org_id = $4 AND id = $5",
+            "UPDATE actions SET status = $1, evidence = $2, closed_on = CASE WHEN $3 IS NULL THEN NULL ELSE COALESCE(closed_on, $3) END \
+             WHERE org_id = $4 AND id = $5",
         )
         .bind(progress.status.as_str())
         .bind(progress.evidence.as_deref())

@@ -333,6 +333,73 @@ async fn exercise_story(store: Store) {
         Default::default(),
         "nothing of another organisation"
     );
+    // A correction keeps the day an action was first closed; reopening clears it.
+    let mut done = ActionProgress {
+        status: ActionStatus::Done,
+        evidence: Some("Reserve doubled".into()),
+        closed_on: Some("2026-09-01".into()),
+    };
+    store
+        .update_action(north.id, action, &done, &who)
+        .await
+        .unwrap();
+    done.evidence = Some("Reserve doubled, invoice 123".into());
+    done.closed_on = Some("2026-10-10".into());
+    store
+        .update_action(north.id, action, &done, &who)
+        .await
+        .unwrap();
+    let kept = store.action(north.id, action).await.unwrap().unwrap();
+    assert_eq!(kept.progress.closed_on.as_deref(), Some("2026-09-01"));
+    assert_eq!(kept.progress.evidence, done.evidence);
+    let reopened = ActionProgress {
+        status: ActionStatus::InProgress,
+        evidence: None,
+        closed_on: None,
+    };
+    store
+        .update_action(north.id, action, &reopened, &who)
+        .await
+        .unwrap();
+    let kept = store.action(north.id, action).await.unwrap().unwrap();
+    assert_eq!(kept.progress.closed_on, None);
+
+    // A run is kept while the scenario stays, and dropped when it changes.
+    store
+        .save_exercise_run(north.id, exercise, "{}", "run", &who)
+        .await
+        .unwrap();
+    let retitled = ExerciseDetails {
+        title: "Exercise Cold Snap (revised)".into(),
+        ..details.clone()
+    };
+    store
+        .update_exercise(north.id, exercise, &retitled, &who)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .exercise(north.id, exercise)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+            .is_some()
+    );
+    let moved = ExerciseDetails {
+        scenario_id: "power-cut".into(),
+        ..retitled
+    };
+    store
+        .update_exercise(north.id, exercise, &moved, &who)
+        .await
+        .unwrap();
+    let (e, run) = store.exercise(north.id, exercise).await.unwrap().unwrap();
+    assert!(
+        run.is_none() && e.run_at.is_none(),
+        "a run of another scenario is dropped"
+    );
+
     store
         .delete_exercise(north.id, exercise, &who)
         .await

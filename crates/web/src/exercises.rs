@@ -33,15 +33,17 @@ pub const PANDEMIC_MAX_MONTHS: i64 = 36;
 /// Exercises due within this many days are flagged as due soon.
 pub const DUE_SOON_DAYS: i64 = 90;
 
-/// Today's date (UTC).
+/// Today's date in the UK (Europe/London, so British Summer Time counts).
 pub fn today() -> NaiveDate {
-    DateTime::from_timestamp(bulwark_store::now(), 0).map_or(NaiveDate::MIN, |t| t.date_naive())
+    DateTime::from_timestamp(bulwark_store::now(), 0).map_or(NaiveDate::MIN, |t| {
+        t.with_timezone(&chrono_tz::Europe::London).date_naive()
+    })
 }
 
 /// Reads an ISO date (`2026-03-31`).
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{}` is not a date like 2026-03-31", text.trim()))
+        .map_err(|_| format!("\"{}\" is not a date like 2026-03-31", text.trim()))
 }
 
 /// Reads a date from the day, month and year boxes of a form.
@@ -54,7 +56,7 @@ pub fn date_from_parts(day: &str, month: &str, year: &str) -> Result<NaiveDate, 
         return Err("The date must include a day, month and year in numbers".into());
     };
     if !(1900..=2200).contains(&y) {
-        return Err("The year must have four numbers, like 2026".into());
+        return Err("The year must be between 1900 and 2200, like 2026".into());
     }
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| "The date must be a real date".into())
 }
@@ -69,7 +71,7 @@ pub fn parse_participants(text: &str) -> Result<Vec<Participant>, String> {
         }
         let Some((name, sector)) = line.rsplit_once(',') else {
             return Err(format!(
-                "Line {}: give the organisation and its sector, separated by a comma, like `Moorside Homecare, social care`",
+                "Line {}: give the organisation and its sector, separated by a comma, like \"Moorside Homecare, social care\"",
                 i + 1
             ));
         };
@@ -87,6 +89,14 @@ pub fn participants_text(participants: &[Participant]) -> String {
         .iter()
         .map(|p| format!("{}, {}\n", p.name, p.sector))
         .collect()
+}
+
+/// The name of service `id` in the model, or the id marked as gone when the model dropped it.
+pub fn service_label(model: &Model, id: &str) -> (String, bool) {
+    match model.services.iter().find(|s| s.meta.id.as_str() == id) {
+        Some(s) => (s.meta.name.clone(), true),
+        None => (format!("{id} (no longer in the model)"), false),
+    }
 }
 
 /// True when a scenario rehearses a pandemic (its id or name says so).
@@ -121,20 +131,19 @@ pub struct ExerciseDraft {
     pub participants: Result<Vec<Participant>, String>,
 }
 
-/// Checks an exercise against the model: every problem, each tied to its field.
+/// Checks an exercise against the model: every problem, each tied to its field. `kept` is the
+/// scenario the exercise already has, accepted even if the model has since dropped it.
 pub fn check_exercise(
     d: &ExerciseDraft,
     model: &Model,
+    kept: Option<&str>,
 ) -> Result<ExerciseDetails, Vec<FieldError>> {
     let mut errors = Vec::new();
     if d.title.trim().is_empty() {
         errors.push(field("title", "Enter the exercise's title"));
     }
-    if !model
-        .scenarios
-        .iter()
-        .any(|s| s.meta.id.as_str() == d.scenario_id)
-    {
+    let known = |id: &str| model.scenarios.iter().any(|s| s.meta.id.as_str() == id);
+    if kept != Some(d.scenario_id.as_str()) && !known(&d.scenario_id) {
         errors.push(field(
             "scenario",
             "Choose the scenario the exercise rehearsed",
@@ -157,7 +166,7 @@ pub fn check_exercise(
                     errors.push(field(
                         "participants",
                         format!(
-                            "{}: `{}` is not a sector we know; use one of {}",
+                            "{}: \"{}\" is not a sector we know; use one of {}",
                             p.name,
                             p.sector,
                             SECTORS.join(", ")
@@ -181,14 +190,19 @@ pub fn check_exercise(
     }
 }
 
-/// Checks a lesson's title and date.
+/// Checks a lesson's title and date (today or earlier).
 pub fn check_lesson(title: &str, recorded_on: &Result<NaiveDate, String>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if title.trim().is_empty() {
         errors.push(field("title", "Enter what was learned"));
     }
-    if let Err(e) = recorded_on {
-        errors.push(field("recorded-day", format!("Date recorded: {e}")));
+    match recorded_on {
+        Err(e) => errors.push(field("recorded-day", format!("Date recorded: {e}"))),
+        Ok(day) if *day > today() => errors.push(field(
+            "recorded-day",
+            "Date recorded must be today or in the past",
+        )),
+        Ok(_) => {}
     }
     errors
 }
@@ -383,10 +397,14 @@ pub fn programme(
         .map(|s| {
             let id = s.meta.id.as_str();
             let pandemic = is_pandemic(s);
+            // A frequency saved before the scenario counted as a pandemic is capped on reading.
             let every = entries
                 .iter()
                 .find(|e| e.scenario_id == id)
-                .map(|e| e.every_months)
+                .map(|e| match pandemic {
+                    true => e.every_months.min(PANDEMIC_MAX_MONTHS),
+                    false => e.every_months,
+                })
                 .or(pandemic.then_some(PANDEMIC_MAX_MONTHS));
             let last = last_exercised.get(id).copied();
             let due = match (every, last) {
@@ -516,7 +534,7 @@ mod tests {
         assert!(
             date_from_parts("1", "2", "26")
                 .unwrap_err()
-                .contains("four")
+                .contains("between 1900")
         );
     }
 
@@ -533,6 +551,30 @@ mod tests {
                 .unwrap_err()
                 .starts_with("Line 2")
         );
+    }
+
+    #[test]
+    fn an_exercise_keeps_a_scenario_the_model_has_dropped() {
+        let model = bulwark_model::load_str(
+            "m.yaml",
+            "bulwark: 1\nscenarios:\n  - {id: flood, name: Flood, events: []}\n",
+        )
+        .model;
+        let draft = ExerciseDraft {
+            title: "Old drill".into(),
+            scenario_id: "gone".into(),
+            held_on: Ok(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+            format: "live".into(),
+            lead: String::new(),
+            objectives: String::new(),
+            participants: Ok(Vec::new()),
+        };
+        assert_eq!(
+            check_exercise(&draft, &model, None).unwrap_err()[0].field,
+            "scenario"
+        );
+        assert!(check_exercise(&draft, &model, Some("gone")).is_ok());
+        assert!(check_exercise(&draft, &model, Some("other")).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::error::WebError;
 use crate::exercises::{self as rules, LessonStatus};
 use crate::models::org_model;
 use crate::state::AppState;
+use bulwark_model::Model;
 use bulwark_report::document::{Block, Document};
 use bulwark_report::exercise::{self, RunSnapshot};
 use bulwark_store::{Actor, Exercise, Organisation};
@@ -88,6 +89,7 @@ pub fn exercise_document(
     scenario_name: &str,
     run: Option<&RunSnapshot>,
     lessons: &[LessonStatus],
+    model: &Model,
 ) -> Document {
     let d = &e.details;
     let mut blocks = vec![Block::Facts(vec![
@@ -173,7 +175,9 @@ pub fn exercise_document(
                     .actions
                     .iter()
                     .map(|a| {
-                        let changes = [a.details.service_id.as_deref(), a.details.plan.as_deref()]
+                        let service = (a.details.service_id.as_deref())
+                            .map(|id| rules::service_label(model, id).0);
+                        let changes = [service, a.details.plan.clone()]
                             .into_iter()
                             .flatten()
                             .collect::<Vec<_>>()
@@ -202,7 +206,7 @@ fn run_blocks(r: &RunSnapshot, blocks: &mut Vec<Block>) {
         "{} over {}. {}",
         r.scenario_name, r.horizon, r.description
     )));
-    let mut head = vec![String::new(), "As things are".to_string()];
+    let mut head = vec!["Measure".to_string(), "As things are".to_string()];
     let mut rows = vec![
         vec!["Services lost".into(), r.without.services_lost.to_string()],
         vec!["MTPD breaches".into(), r.without.breaches.to_string()],

@@ -17,11 +17,21 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+/// Field problems, named by the JSON field they are about (the rules name form inputs).
 fn invalid(errors: Vec<FieldError>) -> ApiError {
+    let json_name = |field: &str| {
+        match field {
+            "held-day" => "held_on",
+            "recorded-day" => "recorded_on",
+            "due-day" => "due_on",
+            other => other,
+        }
+        .to_string()
+    };
     ApiError(WebError::Invalid(
         errors
             .into_iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
+            .map(|e| format!("{}: {}", json_name(&e.field), e.message))
             .collect(),
     ))
 }
@@ -99,7 +109,7 @@ pub async fn create_exercise(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let a = org(&caller, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
-    let details = rules::check_exercise(&body.draft(), &m.loaded.model).map_err(invalid)?;
+    let details = rules::check_exercise(&body.draft(), &m.loaded.model, None).map_err(invalid)?;
     let id = state
         .store()
         .create_exercise(a.org.id, &details, &caller.actor())
@@ -133,8 +143,14 @@ pub async fn put_exercise(
 ) -> ApiResult<Value> {
     let a = org(&caller, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
-    let details = rules::check_exercise(&body.draft(), &m.loaded.model).map_err(invalid)?;
     let id = number(&id)?;
+    let (e, _) = state
+        .store()
+        .exercise(a.org.id, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let kept = Some(e.details.scenario_id.as_str());
+    let details = rules::check_exercise(&body.draft(), &m.loaded.model, kept).map_err(invalid)?;
     state
         .store()
         .update_exercise(a.org.id, id, &details, &caller.actor())

@@ -35,7 +35,7 @@ impl Done {
         let text = match self.done.as_deref()? {
             "created" => "Exercise recorded",
             "saved" => "Exercise updated",
-            "run" => "Simulation run: the report below shows its results",
+            "run" => "Simulation run: read the exercise report for its results",
             "lesson" => "Lesson recorded. Add the actions that will close it.",
             "action" => "Action added",
             "progress" => "Action updated",
@@ -293,15 +293,20 @@ fn exercise_form_page(ctx: Ctx, f: ExerciseForm, action: String, model: &Model) 
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let mut scenarios: Vec<(String, String)> = model
+        .scenarios
+        .iter()
+        .map(|s| (s.meta.id.to_string(), s.meta.name.clone()))
+        .collect();
+    // An exercise of a scenario the model has since dropped can still be edited.
+    if !f.scenario.is_empty() && !scenarios.iter().any(|(id, _)| *id == f.scenario) {
+        scenarios.push((f.scenario.clone(), scenario_name(model, &f.scenario)));
+    }
     let page = ExerciseFormPage {
         ctx,
         f,
         action,
-        scenarios: model
-            .scenarios
-            .iter()
-            .map(|s| (s.meta.id.to_string(), s.meta.name.clone()))
-            .collect(),
+        scenarios,
         formats: ExerciseFormat::ALL
             .iter()
             .map(|f| (f.as_str(), f.label()))
@@ -352,7 +357,7 @@ pub(super) async fn create(
     s.check_csrf(&f.csrf)?;
     let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
-    match rules::check_exercise(&draft(&f), &m.loaded.model) {
+    match rules::check_exercise(&draft(&f), &m.loaded.model, None) {
         Ok(details) => {
             let id = state
                 .store()
@@ -423,7 +428,8 @@ pub(super) async fn update(
     let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
-    match rules::check_exercise(&draft(&f), &m.loaded.model) {
+    let kept = Some(e.details.scenario_id.as_str());
+    match rules::check_exercise(&draft(&f), &m.loaded.model, kept) {
         Ok(details) => {
             state
                 .store()
@@ -550,6 +556,7 @@ async fn document(
         &scenario_name(&m.loaded.model, &e.details.scenario_id),
         run.as_ref(),
         &lessons,
+        &m.loaded.model,
     );
     Ok((Ctx::org(s, &a, "exercises"), doc, e.id))
 }
@@ -832,7 +839,8 @@ struct ActionPage {
     ctx: Ctx,
     action: Action,
     lesson: bulwark_store::Lesson,
-    service: Option<String>,
+    /// The service's name, and whether it is still in the model (to link to it).
+    service: Option<(String, bool)>,
     f: ProgressForm,
     statuses: Vec<(&'static str, &'static str)>,
     overdue: bool,
@@ -847,14 +855,8 @@ async fn action_page(
 ) -> Result<Response, PageError> {
     let m = org_model(state, org).await?;
     let lesson = found(state.store().lesson(org.id, action.lesson_id).await)?;
-    let service = action.details.service_id.as_ref().map(|id| {
-        m.loaded
-            .model
-            .services
-            .iter()
-            .find(|s| s.meta.id.as_str() == id)
-            .map_or_else(|| id.clone(), |s| s.meta.name.clone())
-    });
+    let service =
+        (action.details.service_id.as_deref()).map(|id| rules::service_label(&m.loaded.model, id));
     let f = f.unwrap_or_else(|| ProgressForm {
         csrf: String::new(),
         status: action.progress.status.as_str().into(),

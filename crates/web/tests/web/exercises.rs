@@ -39,7 +39,7 @@ async fn an_exercise_is_run_reported_and_its_lessons_closed() {
         )
         .await;
         assert_eq!(status, 422, "{body}");
-        for field in ["title", "scenario", "held-day", "format", "care homes"] {
+        for field in ["title", "scenario", "held_on", "format", "care homes"] {
             assert!(problems(&body).contains(field), "{field} in {body}");
         }
         let (_, list) = app.get("north-viewer", "/api/orgs/north/exercises").await;
@@ -91,6 +91,47 @@ async fn an_exercise_is_run_reported_and_its_lessons_closed() {
             .await;
         assert_eq!(got["run"]["services"], run["services"], "the run is kept");
         assert_eq!(got["exercise"]["participants"][0]["sector"], "social care");
+
+        // Retitling keeps the run; moving the exercise to another scenario drops it.
+        let body = |scenario: &str| {
+            json!({"title": "Exercise Lights Out (final)", "scenario": scenario, "held_on": today,
+                   "format": "tabletop", "participants": got["exercise"]["participants"]})
+        };
+        let path = format!("/api/orgs/north/exercises/{id}");
+        let (status, _) = send(&app, "north-editor", Method::PUT, &path, body("power-cut")).await;
+        assert_eq!(status, 200);
+        assert!(!app.get("north-viewer", &path).await.1["run"].is_null());
+        let (status, _) = send(
+            &app,
+            "north-editor",
+            Method::PUT,
+            &path,
+            body("pandemic-wave"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert!(app.get("north-viewer", &path).await.1["run"].is_null());
+        send(&app, "north-editor", Method::PUT, &path, body("power-cut")).await;
+        send(
+            &app,
+            "north-editor",
+            Method::POST,
+            &format!("{path}/run"),
+            Value::Null,
+        )
+        .await;
+
+        // A lesson cannot be recorded in the future.
+        let (status, body) = send(
+            &app,
+            "north-editor",
+            Method::POST,
+            &format!("/api/orgs/north/exercises/{id}/lessons"),
+            json!({"title": "Too early", "recorded_on": "2999-01-01"}),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(problems(&body).contains("recorded_on"), "{body}");
 
         // A lesson, and an action that must name what it changes and needs evidence to close.
         let (status, body) = send(
