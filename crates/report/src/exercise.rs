@@ -30,7 +30,7 @@ impl From<Summary> for Totals {
     fn from(s: Summary) -> Totals {
         Totals {
             services_lost: s.services_lost,
-            service_days_lost: (s.service_days_lost * 10.0).round() / 10.0,
+            service_days_lost: tenth(s.service_days_lost),
             breaches: s.breaches,
         }
     }
@@ -123,6 +123,11 @@ pub enum RunError {
     Chart(#[from] ChartError),
 }
 
+/// Rounded to one decimal place, as reports show days and staff.
+fn tenth(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
 fn time(d: Option<Duration>) -> Option<String> {
     d.map(|d| d.to_string())
 }
@@ -199,12 +204,12 @@ pub fn run(model: &Model, c: &Compiled, scenario: &str) -> Result<RunSnapshot, R
                 lost_at: time(o.lost_at),
                 restored_at: time(o.restored_at),
                 breached_at: time(o.breached_at),
-                days_lost: (o.days_lost() * 10.0).round() / 10.0,
+                days_lost: tenth(o.days_lost()),
                 lowest_capacity: (o.min_capacity * 100.0).round(),
                 backlog_peak: (o.backlog_peak > 0.5)
                     .then(|| format!("{:.0} {unit}", o.backlog_peak)),
                 backlog_cleared_at: time(o.backlog_cleared_at),
-                days_lost_redeployed: r.map(|r| (r.days_lost() * 10.0).round() / 10.0),
+                days_lost_redeployed: r.map(|r| tenth(r.days_lost())),
                 breached_redeployed: r.map(|r| r.breached_at.is_some()),
             }
         })
@@ -218,7 +223,7 @@ pub fn run(model: &Model, c: &Compiled, scenario: &str) -> Result<RunSnapshot, R
                 .map(|(k, s, fte, at)| StaffMove {
                     skill: model.skills[k as usize].meta.name.clone(),
                     service: c.services[s as usize].name.clone(),
-                    fte: (fte * 10.0).round() / 10.0,
+                    fte: tenth(fte),
                     from: at.to_string(),
                 })
                 .collect()

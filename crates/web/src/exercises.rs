@@ -447,6 +447,22 @@ pub struct LessonStatus {
     pub age_days: i64,
 }
 
+/// Days from the ISO date `day` to `today` (none when `day` is not a date).
+pub fn age_days(day: &str, today: NaiveDate) -> Option<i64> {
+    parse_date(day).ok().map(|d| (today - d).num_days())
+}
+
+/// The actions of `lessons` that are overdue today, by due date.
+pub fn overdue_actions(lessons: &[LessonStatus], today: NaiveDate) -> Vec<Action> {
+    let mut out: Vec<Action> = (lessons.iter())
+        .flat_map(|l| &l.actions)
+        .filter(|a| action_overdue(a, today))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| (&a.details.due_on, a.id).cmp(&(&b.details.due_on, b.id)));
+    out
+}
+
 /// True when an action is not done and its due date has passed.
 pub fn action_overdue(a: &Action, today: NaiveDate) -> bool {
     a.progress.status != ActionStatus::Done
@@ -469,7 +485,7 @@ pub fn lesson_statuses(
                 .collect();
             let open =
                 mine.is_empty() || mine.iter().any(|a| a.progress.status != ActionStatus::Done);
-            let age_days = parse_date(&lesson.recorded_on).map_or(0, |d| (today - d).num_days());
+            let age_days = age_days(&lesson.recorded_on, today).unwrap_or(0);
             LessonStatus {
                 lesson,
                 actions: mine,

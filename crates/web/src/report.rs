@@ -2,7 +2,7 @@
 //! with its run and lessons, and writing it all up as one document for the web page and PDF.
 
 use crate::error::WebError;
-use crate::exercises::{self as rules, LessonStatus};
+use crate::exercises::{self as rules, LessonStatus, ProgrammeRow};
 use crate::models::org_model;
 use crate::state::AppState;
 use bulwark_model::Model;
@@ -28,13 +28,38 @@ pub async fn load_exercise(
         ),
         None => None,
     };
+    Ok((e, run, lessons_of(state, org, Some(id)).await?))
+}
+
+/// The lessons of `org` (of one exercise when given) with their actions, open or not, and
+/// their age today.
+pub async fn lessons_of(
+    state: &AppState,
+    org: i64,
+    exercise: Option<i64>,
+) -> Result<Vec<LessonStatus>, WebError> {
     let store = state.store();
-    let lessons = rules::lesson_statuses(
-        store.lessons(org, Some(id)).await?,
-        &store.actions(org, Some(id)).await?,
+    Ok(rules::lesson_statuses(
+        store.lessons(org, exercise).await?,
+        &store.actions(org, exercise).await?,
         rules::today(),
-    );
-    Ok((e, run, lessons))
+    ))
+}
+
+/// The exercise programme of `org` over the scenarios of `model`, as of today.
+pub async fn programme_of(
+    state: &AppState,
+    org: i64,
+    model: &Model,
+) -> Result<Vec<ProgrammeRow>, WebError> {
+    let today = rules::today();
+    let last = rules::last_exercised(&state.store().exercises(org).await?, today);
+    Ok(rules::programme(
+        model,
+        &state.store().programme(org).await?,
+        &last,
+        today,
+    ))
 }
 
 /// Simulates the exercise's scenario on the organisation's current model (as things are and

@@ -7,7 +7,7 @@ use crate::error::{ApiError, WebError};
 use crate::exercises::{self as rules, ActionDraft, ExerciseDraft};
 use crate::models::org_model;
 use crate::pages::FieldError;
-use crate::report::{load_exercise, run_exercise};
+use crate::report::{lessons_of, load_exercise, programme_of, run_exercise};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -315,16 +315,8 @@ pub async fn lessons(
     Path(slug): Path<String>,
 ) -> ApiResult<Value> {
     let a = org(&caller, &slug, Role::Viewer).await?;
-    let today = rules::today();
-    let actions = state.store().actions(a.org.id, None).await?;
-    let all = rules::lesson_statuses(
-        state.store().lessons(a.org.id, None).await?,
-        &actions,
-        today,
-    );
-    let overdue: Vec<i64> = actions
-        .iter()
-        .filter(|x| rules::action_overdue(x, today))
+    let all = lessons_of(&state, a.org.id, None).await?;
+    let overdue: Vec<i64> = (rules::overdue_actions(&all, rules::today()).iter())
         .map(|x| x.id)
         .collect();
     Ok(Json(json!({
@@ -344,14 +336,7 @@ pub async fn programme(
 ) -> ApiResult<Value> {
     let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
-    let today = rules::today();
-    let last = rules::last_exercised(&state.store().exercises(a.org.id).await?, today);
-    let rows = rules::programme(
-        &m.loaded.model,
-        &state.store().programme(a.org.id).await?,
-        &last,
-        today,
-    );
+    let rows = programme_of(&state, a.org.id, &m.loaded.model).await?;
     Ok(Json(to_json(&rows)))
 }
 

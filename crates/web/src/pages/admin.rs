@@ -210,11 +210,7 @@ async fn members_page(
     let a = org_access(s, slug, Role::Admin).await?;
     let members = state.store().members(a.org.id).await?;
     let mut ctx = Ctx::org(s, &a, "members");
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&errors);
     ctx.errors = errors;
     ctx.notice = notice;
     Ok((
@@ -362,11 +358,7 @@ async fn sharing_page(
     let outgoing = state.store().shares(a.org.id, true).await?;
     let incoming = state.store().shares(a.org.id, false).await?;
     let mut ctx = Ctx::org(s, &a, "sharing");
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&errors);
     ctx.errors = errors;
     ctx.notice = notice;
     Ok((

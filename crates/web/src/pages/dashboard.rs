@@ -174,7 +174,7 @@ pub(super) async fn dashboard(
         summary
             .open_lessons
             .iter()
-            .filter_map(|day| rules::parse_date(day).ok().map(|d| (today - d).num_days())),
+            .filter_map(|day| rules::age_days(day, today)),
     );
     let overdue_actions = summary.overdue_actions;
     Ok(Dashboard {

@@ -8,7 +8,7 @@ use crate::exercises::{
     self as rules, ActionDraft, ExerciseDraft, LessonStatus, ProgrammeRow, SECTORS,
 };
 use crate::models::{OrgModel, org_model};
-use crate::report::{exercise_document, load_exercise, run_exercise};
+use crate::report::{exercise_document, lessons_of, load_exercise, programme_of, run_exercise};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -107,22 +107,10 @@ pub(super) async fn list(
 ) -> Result<Response, PageError> {
     let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
-    let store = state.store();
-    let exercises = store.exercises(a.org.id).await?;
-    let entries = store.programme(a.org.id).await?;
-    let today = rules::today();
-    let lessons = rules::lesson_statuses(
-        store.lessons(a.org.id, None).await?,
-        &store.actions(a.org.id, None).await?,
-        today,
-    );
+    let exercises = state.store().exercises(a.org.id).await?;
+    let lessons = lessons_of(&state, a.org.id, None).await?;
     let model = &m.loaded.model;
-    let programme = rules::programme(
-        model,
-        &entries,
-        &rules::last_exercised(&exercises, today),
-        today,
-    );
+    let programme = programme_of(&state, a.org.id, model).await?;
     let rows = exercises
         .iter()
         .map(|e| ExerciseRow {
@@ -170,12 +158,8 @@ pub(super) async fn programme_form(
 ) -> Result<Response, PageError> {
     let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
-    let entries = state.store().programme(a.org.id).await?;
-    let exercises = state.store().exercises(a.org.id).await?;
-    let today = rules::today();
-    let last = rules::last_exercised(&exercises, today);
-    let rows = rules::programme(&m.loaded.model, &entries, &last, today);
-    let values = entries
+    let rows = programme_of(&state, a.org.id, &m.loaded.model).await?;
+    let values = (state.store().programme(a.org.id).await?)
         .iter()
         .map(|e| (e.scenario_id.clone(), e.every_months.to_string()))
         .collect();
@@ -222,8 +206,6 @@ pub(super) async fn save_programme(
         }
     }
     if !errors.is_empty() {
-        let entries = state.store().programme(a.org.id).await?;
-        let exercises = state.store().exercises(a.org.id).await?;
         let mut ctx = Ctx::org(&s, &a, "exercises");
         ctx.errors = errors;
         let values = form
@@ -232,12 +214,7 @@ pub(super) async fn save_programme(
             .collect();
         let page = ProgrammePage {
             ctx,
-            rows: rules::programme(
-                model,
-                &entries,
-                &rules::last_exercised(&exercises, rules::today()),
-                rules::today(),
-            ),
+            rows: programme_of(&state, a.org.id, model).await?,
             values,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -288,11 +265,7 @@ struct ExerciseFormPage {
 }
 
 fn exercise_form_page(ctx: Ctx, f: ExerciseForm, action: String, model: &Model) -> Response {
-    let status = if ctx.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&ctx.errors);
     let mut scenarios: Vec<(String, String)> = model
         .scenarios
         .iter()
@@ -733,11 +706,7 @@ fn action_form_page(
     lesson: bulwark_store::Lesson,
     model: &Model,
 ) -> Response {
-    let status = if ctx.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&ctx.errors);
     let mut services: Vec<(String, String)> = model
         .services
         .iter()
@@ -862,11 +831,7 @@ async fn action_page(
         status: action.progress.status.as_str().into(),
         evidence: action.progress.evidence.clone().unwrap_or_default(),
     });
-    let status = if ctx.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&ctx.errors);
     let overdue = rules::action_overdue(&action, rules::today());
     Ok((
         status,
@@ -958,19 +923,11 @@ pub(super) async fn lessons(
 ) -> Result<Response, PageError> {
     let a = org_access(&s, &slug, Role::Viewer).await?;
     let today = rules::today();
-    let actions = state.store().actions(a.org.id, None).await?;
-    let mut all = rules::lesson_statuses(
-        state.store().lessons(a.org.id, None).await?,
-        &actions,
-        today,
-    );
+    let mut all = lessons_of(&state, a.org.id, None).await?;
     all.sort_by_key(|l| std::cmp::Reverse(l.age_days));
     let bands = rules::open_by_age(&all);
+    let overdue = rules::overdue_actions(&all, today);
     let (open, closed): (Vec<_>, Vec<_>) = all.into_iter().partition(|l| l.open);
-    let overdue = actions
-        .into_iter()
-        .filter(|x| rules::action_overdue(x, today))
-        .collect();
     Ok(LessonsPage {
         ctx: Ctx::org(&s, &a, "lessons"),
         bands,

@@ -50,11 +50,7 @@ fn page(
 ) -> Response {
     let token = new_secret("");
     let jar = jar.add(cookie(state, LOGIN_CSRF_COOKIE, token.clone()));
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&errors);
     let ctx = Ctx {
         csrf: token,
         errors,

@@ -122,6 +122,15 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A form page's status: 200 when shown fresh, 422 when it comes back with problems.
+pub fn form_status(errors: &[FieldError]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// What the layout needs on every page.
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {

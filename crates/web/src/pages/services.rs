@@ -512,11 +512,7 @@ fn form_from(svc: &Service, version: i64) -> ServiceForm {
 }
 
 fn form_page(ctx: Ctx, f: ServiceForm, new: bool) -> Response {
-    let status = if ctx.errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = super::form_status(&ctx.errors);
     (
         status,
         FormPage {
