@@ -4,7 +4,7 @@
 //! memory (VmHWM) is its own and a runaway model can be killed at the timeout. The child
 //! parses the model, then times `Analysis::new` (BDD, probability, ZBDD cut sets with order
 //! limit 20) plus the ZBDD count several times and reports the median; the parent checks the
-//! answers against `shared/bench/reference.json` and prints a table beside SCRAM's figures.
+//! answers against `crates/fta/aralia/reference.json` and prints a table beside SCRAM's figures.
 //! Environment: `ARALIA_TIMEOUT` (seconds per model, default 60), `ARALIA_RUNS` (max runs, 5).
 //! Diagnostics for one model: `ARALIA_PHASES=1 aralia --child MODEL` prints per-phase times,
 //! `ARALIA_ORDERS=1 aralia --child MODEL` the BDD nodes built under each variable order.
@@ -17,7 +17,8 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
+/// The Aralia benchmark trees and SCRAM's reference answers, kept in the repository.
+const BENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/aralia");
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,7 +26,7 @@ fn main() {
         child(&args[i + 1]);
         return;
     }
-    let mut names: Vec<String> = std::fs::read_dir(format!("{BENCH}/aralia"))
+    let mut names: Vec<String> = std::fs::read_dir(BENCH)
         .expect("bench directory")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.ends_with(".xml"))
@@ -177,7 +178,7 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn child(model: &str) {
-    let text = std::fs::read_to_string(format!("{BENCH}/aralia/{model}.xml")).expect("model file");
+    let text = std::fs::read_to_string(format!("{BENCH}/{model}.xml")).expect("model file");
     let t = Instant::now();
     let tree = match parse_mef(&text) {
         Ok(t) => t,

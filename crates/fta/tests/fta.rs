@@ -8,7 +8,8 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
-const BENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench");
+/// The Aralia benchmark trees and SCRAM's reference answers, kept in the repository.
+const BENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/aralia");
 
 /// Models that SCRAM solved and that finish within a few seconds in a debug build.
 const SMALL: &[&str] = &[
@@ -19,7 +20,7 @@ const SMALL: &[&str] = &[
 ];
 
 fn load(name: &str) -> FaultTree {
-    let text = std::fs::read_to_string(format!("{BENCH}/aralia/{name}.xml")).expect("model file");
+    let text = std::fs::read_to_string(format!("{BENCH}/{name}.xml")).expect("model file");
     parse_mef(&text).expect("parses")
 }
 

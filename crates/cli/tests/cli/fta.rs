@@ -5,7 +5,7 @@ use serde_json::Value;
 
 fn bench(name: &str) -> String {
     format!(
-        "{}/../../../shared/bench/aralia/{name}.xml",
+        "{}/../fta/aralia/{name}.xml",
         env!("CARGO_MANIFEST_DIR")
     )
 }
