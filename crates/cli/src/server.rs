@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use bulwark_model::export::to_value;
 use bulwark_model::load::load_with;
 use bulwark_store::{Actor, Role, Store, StoreError, new_secret};
+use bulwark_web::{AppState, Settings};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,9 +22,21 @@ pub enum ServerCommand {
         listen: String,
         #[command(flatten)]
         db: Database,
-        /// Mark cookies Secure: set this when users reach Bulwark over HTTPS.
+        /// Mark cookies Secure (with the __Host- prefix) and send HSTS: set this when users
+        /// reach Bulwark over HTTPS.
         #[arg(long)]
         secure_cookies: bool,
+        /// The largest upload accepted (model imports), in MiB.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+        max_upload_mib: u32,
+        /// Heavy analyses (loading, drawing, simulating) run at once; more wait briefly, then
+        /// get "busy, try again" (503). Default: twice the number of cores.
+        #[arg(long)]
+        max_jobs: Option<usize>,
+        /// Take each caller's address from the last X-Forwarded-For entry, for sign-in
+        /// throttling: set this only behind a proxy that sets that header.
+        #[arg(long)]
+        behind_proxy: bool,
     },
     /// Load a model into an organisation, replacing its model: all or nothing.
     Import {
@@ -114,10 +127,21 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
             listen,
             db,
             secure_cookies,
+            max_upload_mib,
+            max_jobs,
+            behind_proxy,
         } => rt.block_on(async {
             init_logging();
             let store = connect(&db.database_url).await?;
-            serve(store, &listen, secure_cookies, None).await
+            let defaults = Settings::default();
+            let settings = Settings {
+                secure_cookies,
+                max_upload: max_upload_mib as usize * 1024 * 1024,
+                max_jobs: max_jobs.unwrap_or(defaults.max_jobs),
+                behind_proxy,
+                ..defaults
+            };
+            serve(store, &listen, settings, None).await
         }),
         ServerCommand::Import {
             model,
@@ -240,7 +264,7 @@ async fn bind(listen: &str, fallback: bool) -> anyhow::Result<tokio::net::TcpLis
 async fn serve(
     store: Store,
     listen: &str,
-    secure: bool,
+    settings: Settings,
     banner: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let listener = bind(listen, banner.is_some()).await?;
@@ -249,7 +273,7 @@ async fn serve(
     if let Some(b) = banner {
         println!("{b}");
     }
-    bulwark_web::serve(listener, bulwark_web::AppState::new(store, secure)).await?;
+    bulwark_web::serve(listener, AppState::with_settings(store, settings)).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -352,7 +376,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
         lines.push(
             "The demo's database is temporary: it is removed when you stop the demo.".to_string(),
         );
-        let result = serve(store, listen, false, Some(lines.join("\n"))).await;
+        let result = serve(store, listen, Settings::default(), Some(lines.join("\n"))).await;
         drop(dir);
         result
     })

@@ -3,7 +3,7 @@
 //! every three years, as the COVID-19 Inquiry asks), what is overdue, and how old the open
 //! lessons are.
 
-use crate::pages::FieldError;
+use crate::FieldError;
 use bulwark_model::{Model, Scenario};
 use bulwark_store::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
@@ -319,27 +319,6 @@ pub enum ProgrammeStatus {
 }
 
 impl ProgrammeStatus {
-    /// Words for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProgrammeStatus::NotInProgramme => "Not in the programme",
-            ProgrammeStatus::NeverExercised => "Overdue: never exercised",
-            ProgrammeStatus::Overdue => "Overdue",
-            ProgrammeStatus::DueSoon => "Due soon",
-            ProgrammeStatus::UpToDate => "Up to date",
-        }
-    }
-
-    /// The colour of its tag (a GOV.UK Frontend modifier class).
-    pub fn tag(self) -> &'static str {
-        match self {
-            ProgrammeStatus::NotInProgramme => "govuk-tag--grey",
-            ProgrammeStatus::NeverExercised | ProgrammeStatus::Overdue => "govuk-tag--red",
-            ProgrammeStatus::DueSoon => "govuk-tag--yellow",
-            ProgrammeStatus::UpToDate => "govuk-tag--green",
-        }
-    }
-
     /// True when the scenario needs exercising now.
     pub fn is_overdue(self) -> bool {
         matches!(

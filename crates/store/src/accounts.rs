@@ -70,6 +70,17 @@ pub struct Membership {
     pub role: Role,
 }
 
+/// Recent failed sign-ins, each as (how many, when the latest was, in seconds since 1970).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// For this account from this address.
+    pub account_from_address: (i64, i64),
+    /// From this address, for any account.
+    pub address: (i64, i64),
+    /// For this account, from anywhere.
+    pub account: (i64, i64),
+}
+
 /// A signed-in browser session.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -217,6 +228,7 @@ impl Store {
             entity_id: &email,
             before: None,
             after: Some(role.as_str().into()),
+            summary: None,
         };
         record(&mut *tx, change).await?;
         tx.commit().await?;
@@ -249,6 +261,7 @@ impl Store {
                 entity_id: &email,
                 before: None,
                 after: None,
+                summary: None,
             };
             record(&mut *tx, change).await?;
         }
@@ -426,34 +439,57 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed login for `email`.
-    pub async fn record_login_failure(&self, email: &str) -> Result<(), StoreError> {
+    /// Records a failed sign-in for `email` from the network `address`.
+    pub async fn record_login_failure(&self, email: &str, address: &str) -> Result<(), StoreError> {
         let t = now();
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(t - 24 * 3600)
             .execute(&self.pool)
             .await?;
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO login_failures (email, at, address) VALUES ($1, $2, $3)")
             .bind(email.trim().to_lowercase())
             .bind(t)
+            .bind(address)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Failed logins for `email` in the last `seconds`.
+    /// Failed sign-ins in the last `seconds` for `email` from `address`, from `address` for any
+    /// account, and for `email` from anywhere, each with the time of the latest.
     pub async fn recent_login_failures(
         &self,
         email: &str,
+        address: &str,
         seconds: i64,
-    ) -> Result<i64, StoreError> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE email = $1 AND at >= $2")
-                .bind(email.trim().to_lowercase())
-                .bind(now() - seconds)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(row.try_get("n")?)
+    ) -> Result<LoginFailures, StoreError> {
+        let row = sqlx::query(
+            "SELECT \
+               COALESCE(SUM(CASE WHEN email = $1 AND address = $2 THEN 1 ELSE 0 END), 0) AS pair, \
+               MAX(CASE WHEN email = $1 AND address = $2 THEN at END) AS pair_last, \
+               COALESCE(SUM(CASE WHEN address = $2 THEN 1 ELSE 0 END), 0) AS addr, \
+               MAX(CASE WHEN address = $2 THEN at END) AS addr_last, \
+               COALESCE(SUM(CASE WHEN email = $1 THEN 1 ELSE 0 END), 0) AS acct, \
+               MAX(CASE WHEN email = $1 THEN at END) AS acct_last \
+             FROM login_failures WHERE (email = $1 OR address = $2) AND at >= $3",
+        )
+        .bind(email.trim().to_lowercase())
+        .bind(address)
+        .bind(now() - seconds)
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |name: &str| -> Result<(i64, i64), sqlx::Error> {
+            Ok((
+                row.try_get(name)?,
+                row.try_get::<Option<i64>, _>(format!("{name}_last").as_str())?
+                    .unwrap_or(0),
+            ))
+        };
+        Ok(LoginFailures {
+            account_from_address: count("pair")?,
+            address: count("addr")?,
+            account: count("acct")?,
+        })
     }
 
     /// Forgets failed logins for `email` (after a successful one).

@@ -30,8 +30,10 @@ pub struct AuditEntry {
     pub entity_id: String,
     /// Its JSON before, if any.
     pub before: Option<String>,
-    /// Its JSON after, if any.
+    /// Its JSON after, if any. Neither is read for whole-model imports (see `summary`).
     pub after: Option<String>,
+    /// For a whole-model import: per kind of item, the ids added, removed and changed (JSON).
+    pub summary: Option<String>,
 }
 
 /// Details of a change to record.
@@ -50,6 +52,8 @@ pub(crate) struct Change<'a> {
     pub(crate) before: Option<String>,
     /// JSON after.
     pub(crate) after: Option<String>,
+    /// What a whole-model change did, item by item (JSON).
+    pub(crate) summary: Option<String>,
 }
 
 /// Records a change inside the caller's transaction, so it is kept exactly when the change is.
@@ -58,7 +62,7 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO audit (org_id, user_id, actor, at, action, entity, entity_id, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit (org_id, user_id, actor, at, action, entity, entity_id, before_json, after_json, summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(change.org)
     .bind(change.actor.user_id)
@@ -69,6 +73,7 @@ where
     .bind(change.entity_id)
     .bind(change.before)
     .bind(change.after)
+    .bind(change.summary)
     .execute(executor)
     .await?;
     Ok(())
@@ -76,6 +81,7 @@ where
 
 impl Store {
     /// The newest `limit` changes of `org`, newest first, before entry `before` if given.
+    /// Whole-model imports come with their summary, not the two models.
     pub async fn audit(
         &self,
         org: i64,
@@ -83,7 +89,10 @@ impl Store {
         before: Option<i64>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, actor, at, action, entity, entity_id, before_json, after_json FROM audit WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+            "SELECT id, actor, at, action, entity, entity_id, summary, \
+             CASE WHEN entity = 'model' THEN NULL ELSE before_json END AS before_json, \
+             CASE WHEN entity = 'model' THEN NULL ELSE after_json END AS after_json \
+             FROM audit WHERE org_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(org)
         .bind(before.unwrap_or(i64::MAX))
@@ -101,6 +110,7 @@ impl Store {
                     entity_id: r.try_get("entity_id")?,
                     before: r.try_get("before_json")?,
                     after: r.try_get("after_json")?,
+                    summary: r.try_get("summary")?,
                 })
             })
             .collect()

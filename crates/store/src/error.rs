@@ -19,3 +19,11 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
 }
+
+impl StoreError {
+    /// True when the database had no free connection in time: the server is busy, the
+    /// request may be tried again.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::PoolTimedOut))
+    }
+}

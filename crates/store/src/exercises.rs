@@ -45,16 +45,6 @@ impl ExerciseFormat {
         }
     }
 
-    /// The words shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            ExerciseFormat::Discussion => "Discussion-based",
-            ExerciseFormat::Tabletop => "Tabletop",
-            ExerciseFormat::CommandPost => "Command post",
-            ExerciseFormat::Live => "Live",
-        }
-    }
-
     /// Reads a stored or submitted format.
     pub fn parse(text: &str) -> Option<ExerciseFormat> {
         ExerciseFormat::ALL.into_iter().find(|f| f.as_str() == text)
@@ -87,15 +77,6 @@ impl ActionStatus {
             ActionStatus::Open => "open",
             ActionStatus::InProgress => "in-progress",
             ActionStatus::Done => "done",
-        }
-    }
-
-    /// The words shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            ActionStatus::Open => "Not started",
-            ActionStatus::InProgress => "In progress",
-            ActionStatus::Done => "Done",
         }
     }
 
@@ -229,6 +210,7 @@ async fn finish(
         entity_id,
         before,
         after,
+        summary: None,
     };
     record(&mut *tx, change).await?;
     tx.commit().await?;
@@ -751,6 +733,7 @@ impl Store {
                 entity_id: scenario,
                 before: every(before),
                 after: every(every_months),
+                summary: None,
             };
             record(&mut *tx, change).await?;
         }

@@ -16,7 +16,7 @@ mod models;
 mod orgs;
 mod secret;
 
-pub use accounts::{ApiToken, Membership, Role, Session, User};
+pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
 pub use exercises::{

@@ -199,6 +199,14 @@ impl Store {
                 }
             }
         }
+        // A share ends with its service.
+        sqlx::query(
+            "DELETE FROM shares WHERE org_id = $1 AND NOT EXISTS (SELECT 1 FROM model_items m \
+             WHERE m.org_id = shares.org_id AND m.kind = 'service' AND m.item_id = shares.service_id)",
+        )
+        .bind(org)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("UPDATE organisations SET extensions = $1 WHERE id = $2")
             .bind(Value::Array(extensions).to_string())
             .bind(org)
@@ -212,6 +220,7 @@ impl Store {
             entity_id: "",
             before: Some(before.to_string()),
             after: Some(document.to_string()),
+            summary: Some(summarise(&before, document).to_string()),
         };
         record(&mut *tx, change).await?;
         tx.commit().await?;
@@ -261,6 +270,7 @@ impl Store {
             entity_id: &id,
             before: before.map(|b| b.body.to_string()),
             after: Some(body.to_string()),
+            summary: None,
         };
         record(&mut *tx, change).await?;
         tx.commit().await?;
@@ -287,6 +297,14 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if kind == ItemKind::Service {
+            // A share ends with its service: a new service with the same id is not shared.
+            sqlx::query("DELETE FROM shares WHERE org_id = $1 AND service_id = $2")
+                .bind(org)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let change = Change {
             org: Some(org),
             actor,
@@ -295,6 +313,7 @@ impl Store {
             entity_id: id,
             before: Some(before.body.to_string()),
             after: None,
+            summary: None,
         };
         record(&mut *tx, change).await?;
         tx.commit().await?;
@@ -340,4 +359,34 @@ async fn insert_item(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// What an import changed: per kind of item, the ids added, removed and changed.
+fn summarise(before: &Value, after: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for kind in ItemKind::ALL {
+        let items = |doc: &Value| -> std::collections::BTreeMap<String, Value> {
+            doc.get(kind.list_key())
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| (item_id(v), v.clone()))
+                .collect()
+        };
+        let (old, new) = (items(before), items(after));
+        let added: Vec<&String> = new.keys().filter(|k| !old.contains_key(*k)).collect();
+        let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
+        let changed: Vec<&String> = new
+            .iter()
+            .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
+            .map(|(k, _)| k)
+            .collect();
+        if !(added.is_empty() && removed.is_empty() && changed.is_empty()) {
+            out.insert(
+                kind.list_key().to_string(),
+                serde_json::json!({"added": added, "removed": removed, "changed": changed}),
+            );
+        }
+    }
+    Value::Object(out)
 }

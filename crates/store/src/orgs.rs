@@ -119,6 +119,16 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let slug = org_slug(&mut tx, partner).await?;
+        let exists = sqlx::query(
+            "SELECT COUNT(*) AS n FROM model_items WHERE org_id = $1 AND kind = 'service' AND item_id = $2",
+        )
+        .bind(owner)
+        .bind(service)
+        .fetch_one(&mut *tx)
+        .await?;
+        if exists.try_get::<i64, _>("n")? == 0 {
+            return Err(StoreError::NotFound);
+        }
         sqlx::query("DELETE FROM shares WHERE org_id = $1 AND service_id = $2 AND partner_id = $3")
             .bind(owner)
             .bind(service)
@@ -139,6 +149,7 @@ impl Store {
             entity_id: service,
             before: None,
             after: Some(slug),
+            summary: None,
         };
         record(&mut *tx, change).await?;
         tx.commit().await?;
@@ -172,6 +183,7 @@ impl Store {
                 entity_id: service,
                 before: Some(slug),
                 after: None,
+                summary: None,
             };
             record(&mut *tx, change).await?;
         }

@@ -76,25 +76,41 @@ async fn story(store: Store) {
     store.delete_token(ann.id, listed[0].id).await.unwrap();
     assert!(store.user_by_token(&token).await.unwrap().is_none());
 
-    // Login throttling counts recent failures per email.
+    // Sign-in throttling counts recent failures per account and address, per address, and
+    // per account from anywhere, each with the time of the latest.
     for _ in 0..3 {
-        store.record_login_failure("ANN@example.org").await.unwrap();
+        store
+            .record_login_failure("ANN@example.org", "192.0.2.1")
+            .await
+            .unwrap();
     }
+    store
+        .record_login_failure("ann@example.org", "192.0.2.2")
+        .await
+        .unwrap();
+    store
+        .record_login_failure("bob@example.org", "192.0.2.1")
+        .await
+        .unwrap();
+    let f = store
+        .recent_login_failures("ann@example.org", "192.0.2.1", 900)
+        .await
+        .unwrap();
     assert_eq!(
-        store
-            .recent_login_failures("ann@example.org", 900)
-            .await
-            .unwrap(),
-        3
+        (f.account_from_address.0, f.address.0, f.account.0),
+        (3, 4, 4)
     );
+    assert!(f.account.1 > 0 && f.account.1 <= bulwark_store::now());
     store.clear_login_failures("ann@example.org").await.unwrap();
+    let f = store
+        .recent_login_failures("ann@example.org", "192.0.2.9", 900)
+        .await
+        .unwrap();
     assert_eq!(
-        store
-            .recent_login_failures("ann@example.org", 900)
-            .await
-            .unwrap(),
-        0
+        (f.account_from_address.0, f.address.0, f.account.0),
+        (0, 0, 0)
     );
+    assert_eq!(f.account.1, 0);
 
     // Models: replace whole, read back in order with x- keys, edit one item under a version guard.
     let doc = json!({
@@ -168,6 +184,16 @@ async fn story(store: Store) {
     );
     assert!(audit[2].before.as_deref().unwrap().contains("\"Care\""));
     assert!(audit[2].after.as_deref().unwrap().contains("Home care"));
+    // A whole-model import is listed with what it changed, not with the two models.
+    assert!(audit[3].before.is_none() && audit[3].after.is_none());
+    let summary: serde_json::Value =
+        serde_json::from_str(audit[3].summary.as_deref().unwrap()).unwrap();
+    assert!(
+        summary["services"]["added"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("care"))
+    );
     assert!(store.audit(south.id, 10, None).await.unwrap().is_empty());
 
     // Sharing is one way and per service.
@@ -203,6 +229,23 @@ async fn story(store: Store) {
     );
     assert_eq!(audit[1].after.as_deref(), Some("southdale"));
     assert!(store.shares(south.id, false).await.unwrap().is_empty());
+
+    // A share ends with its service; a service that does not exist cannot be shared.
+    store
+        .share(north.id, "care", south.id, &actor(ann.id))
+        .await
+        .unwrap();
+    store
+        .delete_item(north.id, ItemKind::Service, "care", v4, &actor(ann.id))
+        .await
+        .unwrap();
+    assert!(!store.is_shared(north.id, "care", south.id).await.unwrap());
+    assert!(matches!(
+        store
+            .share(north.id, "care", south.id, &actor(ann.id))
+            .await,
+        Err(StoreError::NotFound)
+    ));
     assert!(store.healthy().await);
 }
 

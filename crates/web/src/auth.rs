@@ -7,12 +7,30 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use bulwark_store::{Actor, Membership, User};
-use subtle::ConstantTimeEq;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (development and tests).
 pub const SESSION_COOKIE: &str = "bulwark_session";
-/// The cookie that protects the sign-in form before there is a session.
+/// The cookie that protects forms before there is a session (sign-in), over plain HTTP.
 pub const LOGIN_CSRF_COOKIE: &str = "bulwark_login_csrf";
+
+/// The session cookie's name: with `__Host-` behind TLS, so that no other site, not even a
+/// subdomain, can set or shadow it.
+pub fn session_cookie(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-bulwark_session"
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The name of the cookie that protects forms before there is a session.
+pub fn login_csrf_cookie(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-bulwark_login_csrf"
+    } else {
+        LOGIN_CSRF_COOKIE
+    }
+}
 
 /// A signed-in person, from their session cookie.
 #[derive(Debug, Clone)]
@@ -26,15 +44,27 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// Checks a submitted form's CSRF token.
-    pub fn check_csrf(&self, submitted: &str) -> Result<(), PageError> {
-        if bool::from(submitted.as_bytes().ct_eq(self.csrf.as_bytes())) {
-            Ok(())
-        } else {
-            Err(PageError(WebError::BadRequest(
-                "This form has expired. Go back, reload the page and try again.".into(),
-            )))
-        }
+    /// The session of the request's cookie, if it is valid.
+    pub async fn from_cookie(
+        headers: &axum::http::HeaderMap,
+        state: &AppState,
+    ) -> Result<Option<SignedIn>, WebError> {
+        let jar = CookieJar::from_headers(headers);
+        let Some(secret) = jar
+            .get(session_cookie(state))
+            .map(|c| c.value().to_string())
+        else {
+            return Ok(None);
+        };
+        Ok(state
+            .store()
+            .session(&secret)
+            .await?
+            .map(|session| SignedIn {
+                user: session.user,
+                memberships: session.memberships,
+                csrf: session.csrf,
+            }))
     }
 
     /// Who to record in the audit trail.
@@ -53,18 +83,13 @@ impl FromRequestParts<AppState> for SignedIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<SignedIn, PageError> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
-            return Err(PageError(WebError::Unauthenticated));
-        };
-        let Some(session) = state.store().session(&secret).await? else {
-            return Err(PageError(WebError::Unauthenticated));
-        };
-        Ok(SignedIn {
-            user: session.user,
-            memberships: session.memberships,
-            csrf: session.csrf,
-        })
+        // The gate has already read the session of a form it checked.
+        if let Some(s) = parts.extensions.get::<SignedIn>() {
+            return Ok(s.clone());
+        }
+        SignedIn::from_cookie(&parts.headers, state)
+            .await?
+            .ok_or(PageError(WebError::Unauthenticated))
     }
 }
 
@@ -116,6 +141,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 
 /// A cookie with Bulwark's safe defaults: HttpOnly, SameSite=Lax, Secure behind TLS.
 pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    // `__Host-` cookies must be Secure, with path `/` and no domain: exactly these defaults.
     Cookie::build((name, value))
         .path("/")
         .http_only(true)

@@ -32,6 +32,24 @@ pub enum WebError {
     /// A failure of ours.
     #[error("something went wrong on our side")]
     Internal(String),
+    /// A state-changing request that a browser says another website made.
+    #[error("this request came from another website, so it was refused; use Bulwark's own pages")]
+    CrossSite,
+    /// A form without the session's CSRF token (old, or not from Bulwark).
+    #[error("this form has expired; go back, reload the page and try again")]
+    FormExpired,
+    /// A body over the upload limit (bytes).
+    #[error("what was sent is larger than this server accepts ({} MiB at most)", .0 / (1024 * 1024))]
+    TooLarge(usize),
+    /// Too much heavy work is running; try again shortly.
+    #[error("the server is busy with other analyses; try again in a few seconds")]
+    Busy,
+    /// A heavy job ran past its time budget.
+    #[error("{0}")]
+    TooLong(String),
+    /// A request the framework refused before any handler ran (its status and reason).
+    #[error("{1}")]
+    Rejected(StatusCode, String),
 }
 
 impl From<StoreError> for WebError {
@@ -39,6 +57,7 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound => WebError::NotFound,
             StoreError::Conflict(m) => WebError::Conflict(m),
+            e if e.is_busy() => WebError::Busy,
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -55,6 +74,12 @@ impl WebError {
             WebError::InvalidModel(_) | WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::CrossSite => StatusCode::FORBIDDEN,
+            WebError::FormExpired => StatusCode::BAD_REQUEST,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::TooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Rejected(status, _) => *status,
         }
     }
 
@@ -83,6 +108,7 @@ impl IntoResponse for ApiError {
             body["problems"] = json!(problems);
         }
         let mut response = (self.0.status(), axum::Json(body)).into_response();
+        retry_after(&self.0, &mut response);
         if matches!(self.0, WebError::Unauthenticated) {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -110,6 +136,18 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/login").into_response();
         }
         let page = crate::pages::ErrorPage::new(self.0.status(), &self.0);
-        (self.0.status(), page).into_response()
+        let mut response = (self.0.status(), page).into_response();
+        retry_after(&self.0, &mut response);
+        response
+    }
+}
+
+/// Tells clients of a busy server when to come back.
+fn retry_after(e: &WebError, response: &mut Response) {
+    if matches!(e, WebError::Busy) {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        );
     }
 }

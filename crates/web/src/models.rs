@@ -2,13 +2,15 @@
 //! compiled once per version, and written back only when the whole model stays valid.
 
 use crate::error::WebError;
+use crate::jobs;
 use crate::state::AppState;
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_engine::{Compiled, NodeKind};
 use bulwark_model::{Criticality, Loaded, Severity, export, load_str};
 use bulwark_store::{Actor, ItemKind, Organisation};
 use serde_json::Value;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// An organisation's model at one version, checked and compiled.
 pub struct OrgModel {
@@ -20,7 +22,12 @@ pub struct OrgModel {
     pub compiled: Option<Compiled>,
     spof: OnceLock<Vec<ServiceSpof>>,
     reliance: OnceLock<Vec<Reliance>>,
+    pictures: Mutex<HashMap<u32, Arc<String>>>,
 }
+
+/// The most items a dependency picture draws; beyond it the layout would take minutes and
+/// be unreadable, so the page says so and the list of needs stands in for the picture.
+pub const PICTURE_LIMIT: usize = 250;
 
 /// How much the services rely on one asset.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,6 +49,40 @@ impl OrgModel {
                 .map(Compiled::spof)
                 .unwrap_or_default()
         })
+    }
+
+    /// The dependency picture (SVG) of service `index`, drawn once per model version; a
+    /// short note instead when it reaches more than [`PICTURE_LIMIT`] items. Slow: call it
+    /// through [`crate::jobs::run`].
+    pub fn picture(&self, index: u32) -> Arc<String> {
+        let cached = self
+            .pictures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&index)
+            .cloned();
+        if let Some(svg) = cached {
+            return svg;
+        }
+        let svg = Arc::new(match &self.compiled {
+            None => String::new(),
+            Some(c) => {
+                let items = c
+                    .services
+                    .get(index as usize)
+                    .map_or(0, |s| c.reachable(s.node).len());
+                if items > PICTURE_LIMIT {
+                    too_big_to_draw(items)
+                } else {
+                    bulwark_report::svg(c, Some(index)).unwrap_or_default()
+                }
+            }
+        });
+        self.pictures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(index, svg.clone());
+        svg
     }
 
     /// How much the services rely on each asset, by asset index (computed once per version).
@@ -76,14 +117,30 @@ pub async fn org_model(state: &AppState, org: &Organisation) -> Result<Arc<OrgMo
     if let Some(m) = state.cached(org.id, org.model_version) {
         return Ok(m);
     }
+    // One load per organisation at a time: the others wait for it and use the cache.
+    let lock = state.loading(org.id);
+    let _loading = lock.lock().await;
+    if let Some(m) = state.cached(org.id, org.model_version) {
+        return Ok(m);
+    }
     let (document, version) = state.store().model_document(org.id).await?;
-    let model = Arc::new(check(&document, version));
+    let model = Arc::new(jobs::run(state, move || check(&document, version)).await?);
     state.remember(org.id, model.clone());
     Ok(model)
 }
 
+/// Checks `doc` as a whole model, off the async threads.
+async fn check_off_thread(
+    state: &AppState,
+    doc: Value,
+    version: i64,
+) -> Result<OrgModel, WebError> {
+    jobs::run(state, move || check(&doc, version)).await
+}
+
 fn check(document: &Value, version: i64) -> OrgModel {
-    let text = serde_json::to_string_pretty(document).expect("JSON values serialise");
+    // Serialising a JSON value to a string cannot fail.
+    let text = serde_json::to_string_pretty(document).unwrap_or_default();
     let loaded = load_str("model.json", &text);
     let compiled = if loaded.is_valid() {
         Compiled::new(&loaded.model).ok()
@@ -96,7 +153,17 @@ fn check(document: &Value, version: i64) -> OrgModel {
         compiled,
         spof: OnceLock::new(),
         reliance: OnceLock::new(),
+        pictures: Mutex::new(HashMap::new()),
     }
+}
+
+/// A picture that says the real one would be too big to read.
+fn too_big_to_draw(items: usize) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"60\" viewBox=\"0 0 640 60\">\
+         <text x=\"10\" y=\"35\" font-family=\"sans-serif\" font-size=\"16\">\
+         This service depends on {items} items: too many to draw readably. See the list of needs.</text></svg>"
+    )
 }
 
 /// The errors (not warnings) of a loaded model, as messages.
@@ -110,12 +177,14 @@ pub fn errors(loaded: &Loaded) -> Vec<String> {
 }
 
 fn list_mut(doc: &mut Value, kind: ItemKind) -> &mut Vec<Value> {
-    if doc.get(kind.list_key()).is_none() {
-        doc[kind.list_key()] = Value::Array(Vec::new());
+    let slot = &mut doc[kind.list_key()];
+    if !slot.is_array() {
+        *slot = Value::Array(Vec::new());
     }
-    doc[kind.list_key()]
-        .as_array_mut()
-        .expect("model lists are arrays")
+    match slot {
+        Value::Array(list) => list,
+        _ => unreachable!("made an array just above"),
+    }
 }
 
 /// Writes one item (new or replacing the one with its id) if the model stays valid and is
@@ -145,7 +214,7 @@ pub async fn put_item(
         Some(i) => list[i] = body.clone(),
         None => list.push(body.clone()),
     }
-    let checked = check(&doc, version);
+    let checked = check_off_thread(state, doc, version).await?;
     if !checked.loaded.is_valid() {
         return Err(WebError::InvalidModel(errors(&checked.loaded)));
     }
@@ -176,7 +245,7 @@ pub async fn delete_item(
     if list.len() == before {
         return Err(WebError::NotFound);
     }
-    let checked = check(&doc, version);
+    let checked = check_off_thread(state, doc, version).await?;
     if !checked.loaded.is_valid() {
         return Err(WebError::InvalidModel(errors(&checked.loaded)));
     }
@@ -195,7 +264,8 @@ pub async fn import(
     text: &str,
     actor: &Actor,
 ) -> Result<(i64, Loaded), WebError> {
-    let loaded = load_str(name, text);
+    let (file, body) = (name.to_string(), text.to_string());
+    let loaded = jobs::run(state, move || load_str(&file, &body)).await?;
     if !loaded.is_valid() {
         let problems = loaded
             .diagnostics

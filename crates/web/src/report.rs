@@ -3,6 +3,7 @@
 
 use crate::error::WebError;
 use crate::exercises::{self as rules, LessonStatus, ProgrammeRow};
+use crate::labels::Label;
 use crate::models::org_model;
 use crate::state::AppState;
 use bulwark_model::Model;
@@ -78,12 +79,11 @@ pub async fn run_exercise(
     }
     let scenario = e.details.scenario_id.clone();
     let model = m.clone();
-    let snapshot = tokio::task::spawn_blocking(move || {
-        let c = model.compiled.as_ref().expect("checked above");
-        exercise::run(&model.loaded.model, c, &scenario)
+    let snapshot = crate::jobs::run(state, move || match model.compiled.as_ref() {
+        Some(c) => exercise::run(&model.loaded.model, c, &scenario).map_err(|e| e.to_string()),
+        None => Err("the model has problems".to_string()),
     })
-    .await
-    .map_err(|err| WebError::Internal(err.to_string()))?
+    .await?
     .map_err(|err| WebError::BadRequest(format!("The simulation could not run: {err}")))?;
     let text =
         serde_json::to_string(&snapshot).map_err(|err| WebError::Internal(err.to_string()))?;

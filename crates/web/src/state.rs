@@ -1,9 +1,44 @@
-//! What every request shares: the store, settings, and compiled models cached by version.
+//! What every request shares: the store, settings, compiled models cached by version, and
+//! the limits on heavy work.
 
 use crate::models::OrgModel;
 use bulwark_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// How the server runs; [`Settings::default`] is safe for most deployments.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark cookies `Secure` with the `__Host-` prefix and send HSTS (set it behind TLS).
+    pub secure_cookies: bool,
+    /// The largest request body accepted, in bytes (model imports are the largest).
+    pub max_upload: usize,
+    /// Heavy jobs (loading, checking, drawing, simulating) that may run at once.
+    pub max_jobs: usize,
+    /// The longest one heavy job may run before it is stopped.
+    pub job_time: Duration,
+    /// Password checks that may run at once (each takes about 19 MiB for a moment).
+    pub max_password_checks: usize,
+    /// Take the caller's address from the last `X-Forwarded-For` entry (set it only behind a
+    /// proxy that sets that header), for sign-in throttling.
+    pub behind_proxy: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Settings {
+            secure_cookies: false,
+            max_upload: 64 * 1024 * 1024,
+            max_jobs: (2 * cores).max(2),
+            job_time: Duration::from_secs(60),
+            max_password_checks: cores.max(2),
+            behind_proxy: false,
+        }
+    }
+}
 
 /// Shared application state.
 #[derive(Clone)]
@@ -13,18 +48,35 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
-    secure_cookies: bool,
+    settings: Settings,
     cache: Mutex<HashMap<i64, Arc<OrgModel>>>,
+    loading: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    jobs: Arc<Semaphore>,
+    passwords: Arc<Semaphore>,
 }
 
 impl AppState {
-    /// State over `store`; `secure_cookies` marks cookies `Secure` (set it behind TLS).
+    /// State over `store` with default settings; `secure_cookies` as in [`Settings`].
     pub fn new(store: Store, secure_cookies: bool) -> AppState {
+        AppState::with_settings(
+            store,
+            Settings {
+                secure_cookies,
+                ..Settings::default()
+            },
+        )
+    }
+
+    /// State over `store` with `settings`.
+    pub fn with_settings(store: Store, settings: Settings) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
-                secure_cookies,
+                jobs: Arc::new(Semaphore::new(settings.max_jobs.max(1))),
+                passwords: Arc::new(Semaphore::new(settings.max_password_checks.max(1))),
+                settings,
                 cache: Mutex::new(HashMap::new()),
+                loading: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -34,9 +86,29 @@ impl AppState {
         &self.inner.store
     }
 
-    /// Whether cookies carry `Secure`.
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Whether cookies carry `Secure` (and the `__Host-` prefix).
     pub fn secure_cookies(&self) -> bool {
-        self.inner.secure_cookies
+        self.inner.settings.secure_cookies
+    }
+
+    /// The largest request body accepted, in bytes.
+    pub fn max_upload(&self) -> usize {
+        self.inner.settings.max_upload
+    }
+
+    /// The permits for heavy jobs.
+    pub(crate) fn jobs(&self) -> Arc<Semaphore> {
+        self.inner.jobs.clone()
+    }
+
+    /// The permits for password checks.
+    pub(crate) fn passwords(&self) -> Arc<Semaphore> {
+        self.inner.passwords.clone()
     }
 
     /// The cached model of `org` if it is still at `version`.
@@ -49,5 +121,11 @@ impl AppState {
     pub(crate) fn remember(&self, org: i64, model: Arc<OrgModel>) {
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.insert(org, model);
+    }
+
+    /// The lock that makes concurrent requests for `org`'s model load it once.
+    pub(crate) fn loading(&self, org: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.inner.loading.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry(org).or_default().clone()
     }
 }

@@ -4,10 +4,7 @@ use super::{bulwark, json, write};
 use serde_json::Value;
 
 fn bench(name: &str) -> String {
-    format!(
-        "{}/../fta/aralia/{name}.xml",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/../fta/aralia/{name}.xml", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Two assets, one redundant pair: care is lost when the app fails, or both sites fail.

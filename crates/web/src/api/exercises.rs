@@ -1,8 +1,8 @@
 //! API for exercises, lessons, actions and the exercise programme: the same rules as the
 //! pages ([`crate::exercises`]), as JSON.
 
-use super::handlers::{ApiResult, ErrorBody, org};
-use crate::auth::ApiCaller;
+use super::handlers::{ApiResult, ErrorBody};
+use crate::access::{Admin, ApiMember, Editor, Viewer};
 use crate::error::{ApiError, WebError};
 use crate::exercises::{self as rules, ActionDraft, ExerciseDraft};
 use crate::models::org_model;
@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use bulwark_store::{Participant, Role};
+use bulwark_store::Participant;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -92,10 +92,8 @@ impl ExerciseRequest {
 #[utoipa::path(get, path = "/api/orgs/{org}/exercises", params(("org" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn exercises(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     Ok(Json(to_json(&state.store().exercises(a.org.id).await?)))
 }
 
@@ -103,11 +101,9 @@ pub async fn exercises(
 #[utoipa::path(post, path = "/api/orgs/{org}/exercises", params(("org" = String, Path)), request_body = ExerciseRequest, responses((status = 201, body = Object), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create_exercise(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
     Json(body): Json<ExerciseRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let details = rules::check_exercise(&body.draft(), &m.loaded.model, None).map_err(invalid)?;
     let id = state
@@ -121,10 +117,9 @@ pub async fn create_exercise(
 #[utoipa::path(get, path = "/api/orgs/{org}/exercises/{id}", params(("org" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn exercise(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+    Path((_org, id)): Path<(String, String)>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let (e, run, lessons) = load_exercise(&state, a.org.id, number(&id)?).await?;
     Ok(Json(json!({
         "exercise": e,
@@ -137,11 +132,10 @@ pub async fn exercise(
 #[utoipa::path(put, path = "/api/orgs/{org}/exercises/{id}", params(("org" = String, Path), ("id" = i64, Path)), request_body = ExerciseRequest, responses((status = 200, body = Object), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put_exercise(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
     Json(body): Json<ExerciseRequest>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let id = number(&id)?;
     let (e, _) = state
@@ -162,10 +156,9 @@ pub async fn put_exercise(
 #[utoipa::path(delete, path = "/api/orgs/{org}/exercises/{id}", params(("org" = String, Path), ("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_exercise(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Admin>,
+    Path((_org, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&caller, &slug, Role::Admin).await?;
     state
         .store()
         .delete_exercise(a.org.id, number(&id)?, &caller.actor())
@@ -178,10 +171,9 @@ pub async fn delete_exercise(
 #[utoipa::path(post, path = "/api/orgs/{org}/exercises/{id}/run", params(("org" = String, Path), ("id" = i64, Path)), responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn run(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let (e, _) = state
         .store()
         .exercise(a.org.id, number(&id)?)
@@ -207,11 +199,10 @@ pub struct LessonRequest {
 #[utoipa::path(post, path = "/api/orgs/{org}/exercises/{id}/lessons", params(("org" = String, Path), ("id" = i64, Path)), request_body = LessonRequest, responses((status = 201, body = Object), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_lesson(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
     Json(body): Json<LessonRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let date = body
         .recorded_on
         .as_deref()
@@ -255,11 +246,10 @@ pub struct ActionRequest {
 #[utoipa::path(post, path = "/api/orgs/{org}/lessons/{id}/actions", params(("org" = String, Path), ("id" = i64, Path)), request_body = ActionRequest, responses((status = 201, body = Object), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_action(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
     Json(body): Json<ActionRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let draft = ActionDraft {
         due_on: rules::parse_date(&body.due_on),
@@ -290,11 +280,10 @@ pub struct ProgressRequest {
 #[utoipa::path(put, path = "/api/orgs/{org}/actions/{id}", params(("org" = String, Path), ("id" = i64, Path)), request_body = ProgressRequest, responses((status = 200, body = Object), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put_action(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
     Json(body): Json<ProgressRequest>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let progress =
         rules::check_progress(&body.status, &body.evidence, rules::today()).map_err(invalid)?;
     let id = number(&id)?;
@@ -311,10 +300,8 @@ pub async fn put_action(
 #[utoipa::path(get, path = "/api/orgs/{org}/lessons", params(("org" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn lessons(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let all = lessons_of(&state, a.org.id, None).await?;
     let overdue: Vec<i64> = (rules::overdue_actions(&all, rules::today()).iter())
         .map(|x| x.id)
@@ -331,10 +318,8 @@ pub async fn lessons(
 #[utoipa::path(get, path = "/api/orgs/{org}/programme", params(("org" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn programme(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let rows = programme_of(&state, a.org.id, &m.loaded.model).await?;
     Ok(Json(to_json(&rows)))
@@ -351,11 +336,10 @@ pub struct FrequencyRequest {
 #[utoipa::path(put, path = "/api/orgs/{org}/programme/{scenario}", params(("org" = String, Path), ("scenario" = String, Path)), request_body = FrequencyRequest, responses((status = 200, body = Object), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put_programme(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, scenario)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, scenario)): Path<(String, String)>,
     Json(body): Json<FrequencyRequest>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let sc = m
         .loaded

@@ -1,15 +1,16 @@
 //! API handlers. Each resolves the caller's role in the organisation first: 404 when they
 //! are not a member, 403 when their role is too low.
 
-use crate::access::{OrgAccess, access};
+use crate::access::{Admin, ApiMember, Editor, OrgAccess, Viewer};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::models::{self, org_model};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::export::to_value;
 use bulwark_store::{ItemKind, Role};
@@ -19,15 +20,6 @@ use utoipa::ToSchema;
 
 /// A JSON answer or an API error.
 pub(super) type ApiResult<T> = Result<Json<T>, ApiError>;
-
-/// The caller's access to organisation `slug`, at least `needed`.
-pub(super) async fn org(
-    caller: &ApiCaller,
-    slug: &str,
-    needed: Role,
-) -> Result<OrgAccess, ApiError> {
-    Ok(access(&caller.memberships, slug, needed)?)
-}
 
 /// An error: `{"error": "...", "problems": ["..."]}`.
 #[derive(Serialize, ToSchema)]
@@ -88,10 +80,8 @@ pub struct ServiceSummary {
 #[utoipa::path(get, path = "/api/orgs/{org}/services", params(("org" = String, Path)), responses((status = 200, body = [ServiceSummary]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn services(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Vec<ServiceSummary>> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let out = m
         .loaded
@@ -119,10 +109,9 @@ pub async fn services(
 #[utoipa::path(get, path = "/api/orgs/{org}/services/{id}", params(("org" = String, Path), ("id" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn service(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, id)): Path<(String, String)>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+    Path((_org, id)): Path<(String, String)>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let item = state
         .store()
         .item(a.org.id, ItemKind::Service, &id)
@@ -144,12 +133,11 @@ fn expected_version(headers: &HeaderMap) -> Option<i64> {
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_service(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
     Json(mut body): Json<Value>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     if !body.is_object() {
         return Err(
             WebError::BadRequest("the body must be a service as a JSON object".into()).into(),
@@ -192,11 +180,10 @@ pub async fn put_service(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn delete_service(
     State(state): State<AppState>,
-    caller: ApiCaller,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&caller, &slug, Role::Editor).await?;
     let version = match expected_version(&headers) {
         Some(v) => v,
         None => {
@@ -220,13 +207,7 @@ pub async fn delete_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list(
-    state: &AppState,
-    caller: &ApiCaller,
-    slug: &str,
-    kind: ItemKind,
-) -> ApiResult<Vec<Value>> {
-    let a = org(caller, slug, Role::Viewer).await?;
+async fn list(state: &AppState, a: &OrgAccess, kind: ItemKind) -> ApiResult<Vec<Value>> {
     Ok(Json(
         state
             .store()
@@ -242,20 +223,18 @@ async fn list(
 #[utoipa::path(get, path = "/api/orgs/{org}/assets", params(("org" = String, Path)), responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)))]
 pub async fn assets(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Vec<Value>> {
-    list(&state, &caller, &slug, ItemKind::Asset).await
+    list(&state, &a, ItemKind::Asset).await
 }
 
 /// The risk register.
 #[utoipa::path(get, path = "/api/orgs/{org}/risks", params(("org" = String, Path)), responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)))]
 pub async fn risks(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Vec<Value>> {
-    list(&state, &caller, &slug, ItemKind::Risk).await
+    list(&state, &a, ItemKind::Risk).await
 }
 
 /// A service's single points of failure.
@@ -286,10 +265,8 @@ fn compiled(m: &models::OrgModel) -> Result<&bulwark_engine::Compiled, ApiError>
 #[utoipa::path(get, path = "/api/orgs/{org}/spof", params(("org" = String, Path)), responses((status = 200, body = SpofReport), (status = 422, body = ErrorBody)))]
 pub async fn spof(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<SpofReport> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
     let services = c
@@ -353,11 +330,9 @@ pub struct ImpactReport {
     responses((status = 200, body = ImpactReport), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn impact(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
     Json(req): Json<ImpactRequest>,
 ) -> ApiResult<ImpactReport> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
     let refs = req
@@ -398,10 +373,8 @@ pub async fn impact(
 #[utoipa::path(get, path = "/api/orgs/{org}/model", params(("org" = String, Path)), responses((status = 200, body = Object)))]
 pub async fn model(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> Result<(HeaderMap, Json<Value>), ApiError> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut headers = HeaderMap::new();
     if let Ok(v) = format!("\"{}\"", m.version).parse() {
@@ -416,12 +389,10 @@ pub async fn model(
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_model(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { caller, a, .. }: ApiMember<Admin>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Admin).await?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| WebError::BadRequest("the model must be UTF-8 text".into()))?;
     let json = headers
@@ -453,36 +424,64 @@ pub struct AuditItem {
     pub entity: String,
     /// Which one.
     pub entity_id: String,
-    /// JSON before.
+    /// The item's JSON before the change (absent for whole-model imports: see `summary`).
     pub before: Option<String>,
-    /// JSON after.
+    /// The item's JSON after the change (absent for whole-model imports).
     pub after: Option<String>,
+    /// For a whole-model import: per kind of item, the ids added, removed and changed.
+    #[schema(value_type = Object)]
+    pub summary: Option<Value>,
 }
 
-/// The newest 200 changes, newest first.
-#[utoipa::path(get, path = "/api/orgs/{org}/audit", params(("org" = String, Path)), responses((status = 200, body = [AuditItem])))]
+/// Which page of the audit trail.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditPage {
+    /// Entries older than this id (the `id` of the last entry of the previous page).
+    pub before: Option<i64>,
+    /// How many, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// The changes, newest first, a page at a time: the `Link` header (`rel="next"`) gives the
+/// next page.
+#[utoipa::path(get, path = "/api/orgs/{org}/audit", params(("org" = String, Path), AuditPage), responses((status = 200, body = [AuditItem])))]
 pub async fn audit(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
-) -> ApiResult<Vec<AuditItem>> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
-    let entries = state.store().audit(a.org.id, 200, None).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| AuditItem {
-                id: e.id,
-                actor: e.actor,
-                at: e.at,
-                action: e.action,
-                entity: e.entity,
-                entity_id: e.entity_id,
-                before: e.before,
-                after: e.after,
-            })
-            .collect(),
-    ))
+    ApiMember { a, .. }: ApiMember<Viewer>,
+    Query(page): Query<AuditPage>,
+) -> Result<axum::response::Response, ApiError> {
+    let limit = page.limit.unwrap_or(50).clamp(1, 200);
+    let entries = state.store().audit(a.org.id, limit, page.before).await?;
+    let next = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten()
+        .map(|last| {
+            format!(
+                "</api/orgs/{}/audit?before={last}&limit={limit}>; rel=\"next\"",
+                a.org.slug
+            )
+        });
+    let items: Vec<AuditItem> = entries
+        .into_iter()
+        .map(|e| AuditItem {
+            id: e.id,
+            actor: e.actor,
+            at: e.at,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before: e.before,
+            after: e.after,
+            summary: e.summary.and_then(|s| serde_json::from_str(&s).ok()),
+        })
+        .collect();
+    let mut response = Json(items).into_response();
+    if let Some(link) = next.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
 }
 
 /// A service a partner shares with the organisation.
@@ -500,10 +499,9 @@ pub struct SharedService {
 #[utoipa::path(get, path = "/api/orgs/{org}/shared", params(("org" = String, Path)), responses((status = 200, body = [SharedService])))]
 pub async fn shared(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+    Path(_slug): Path<String>,
 ) -> ApiResult<Vec<SharedService>> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let shares = state.store().shares(a.org.id, false).await?;
     Ok(Json(
         shares
@@ -522,10 +520,9 @@ pub async fn shared(
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn shared_service(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, owner, service)): Path<(String, String, String)>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+    Path((_org, owner, service)): Path<(String, String, String)>,
 ) -> ApiResult<Value> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let owner = state
         .store()
         .org_by_slug(&owner)
@@ -550,10 +547,9 @@ pub async fn shared_service(
 #[utoipa::path(get, path = "/api/orgs/{org}/skills", params(("org" = String, Path)), responses((status = 200, body = [Object]), (status = 404, body = ErrorBody)))]
 pub async fn skills(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
 ) -> ApiResult<Vec<Value>> {
-    list(&state, &caller, &slug, ItemKind::Skill).await
+    list(&state, &a, ItemKind::Skill).await
 }
 
 /// A member of the organisation.
@@ -571,10 +567,8 @@ pub struct Member {
 #[utoipa::path(get, path = "/api/orgs/{org}/members", params(("org" = String, Path)), responses((status = 200, body = [Member]), (status = 403, body = ErrorBody)))]
 pub async fn members(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Admin>,
 ) -> ApiResult<Vec<Member>> {
-    let a = org(&caller, &slug, Role::Admin).await?;
     let members = state.store().members(a.org.id).await?;
     Ok(Json(
         members
@@ -600,11 +594,10 @@ pub struct RoleRequest {
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put_member(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, email)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Admin>,
+    Path((_org, email)): Path<(String, String)>,
     Json(req): Json<RoleRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&caller, &slug, Role::Admin).await?;
     let role = Role::parse(&req.role).ok_or_else(|| {
         WebError::BadRequest(format!(
             "`{}` is not a role: use viewer, editor or admin",
@@ -628,10 +621,9 @@ pub async fn put_member(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn delete_member(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, email)): Path<(String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Admin>,
+    Path((_org, email)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let a = org(&caller, &slug, Role::Admin).await?;
     let user = state
         .store()
         .user_by_email(&email)
@@ -663,10 +655,9 @@ pub struct OutgoingShare {
 #[utoipa::path(get, path = "/api/orgs/{org}/shares", params(("org" = String, Path)), responses((status = 200, body = [OutgoingShare])))]
 pub async fn shares(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+    Path(_slug): Path<String>,
 ) -> ApiResult<Vec<OutgoingShare>> {
-    let a = org(&caller, &slug, Role::Viewer).await?;
     let shares = state.store().shares(a.org.id, true).await?;
     Ok(Json(
         shares
@@ -681,12 +672,10 @@ pub async fn shares(
 
 async fn share_target(
     state: &AppState,
-    caller: &ApiCaller,
-    slug: &str,
+    a: &OrgAccess,
     service: &str,
     partner: &str,
-) -> Result<(OrgAccess, bulwark_store::Organisation), ApiError> {
-    let a = org(caller, slug, Role::Admin).await?;
+) -> Result<bulwark_store::Organisation, ApiError> {
     let m = org_model(state, &a.org).await?;
     if !m
         .loaded
@@ -702,7 +691,7 @@ async fn share_target(
         .org_by_slug(partner)
         .await?
         .ok_or_else(|| WebError::BadRequest(format!("there is no organisation `{partner}`")))?;
-    Ok((a, partner))
+    Ok(partner)
 }
 
 /// Shares a service read-only with a partner organisation (administrators only).
@@ -710,10 +699,10 @@ async fn share_target(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_share(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, service, partner)): Path<(String, String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Admin>,
+    Path((_org, service, partner)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let (a, partner) = share_target(&state, &caller, &slug, &service, &partner).await?;
+    let partner = share_target(&state, &a, &service, &partner).await?;
     state
         .store()
         .share(a.org.id, &service, partner.id, &caller.actor())
@@ -726,10 +715,10 @@ pub async fn put_share(
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn delete_share(
     State(state): State<AppState>,
-    caller: ApiCaller,
-    Path((slug, service, partner)): Path<(String, String, String)>,
+    ApiMember { caller, a, .. }: ApiMember<Admin>,
+    Path((_org, service, partner)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let (a, partner) = share_target(&state, &caller, &slug, &service, &partner).await?;
+    let partner = share_target(&state, &a, &service, &partner).await?;
     state
         .store()
         .unshare(a.org.id, &service, partner.id, &caller.actor())

@@ -4,79 +4,115 @@
 mod exercises;
 mod handlers;
 
-use crate::state::AppState;
-use axum::Router;
-use axum::routing::{get, post};
+use crate::routes::{Guard, Table};
+use bulwark_store::Role;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 pub use handlers::*;
 
-/// The API's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/orgs", get(handlers::orgs))
-        .route("/orgs/{org}/services", get(handlers::services))
-        .route(
-            "/orgs/{org}/services/{id}",
-            get(handlers::service)
-                .put(handlers::put_service)
-                .delete(handlers::delete_service),
+/// The API's routes, with the access each needs.
+pub fn routes() -> Table {
+    use Guard::{ApiCaller, ApiMember, Public};
+    let (viewer, editor, admin) = (
+        ApiMember(Role::Viewer),
+        ApiMember(Role::Editor),
+        ApiMember(Role::Admin),
+    );
+    Table::new()
+        .get("/api/openapi.json", Public, openapi)
+        .get("/api/orgs", ApiCaller, handlers::orgs)
+        .get("/api/orgs/{org}/services", viewer, handlers::services)
+        .get("/api/orgs/{org}/services/{id}", viewer, handlers::service)
+        .put(
+            "/api/orgs/{org}/services/{id}",
+            editor,
+            handlers::put_service,
         )
-        .route("/orgs/{org}/assets", get(handlers::assets))
-        .route("/orgs/{org}/risks", get(handlers::risks))
-        .route("/orgs/{org}/skills", get(handlers::skills))
-        .route("/orgs/{org}/members", get(handlers::members))
-        .route(
-            "/orgs/{org}/members/{email}",
-            axum::routing::put(handlers::put_member).delete(handlers::delete_member),
+        .delete(
+            "/api/orgs/{org}/services/{id}",
+            editor,
+            handlers::delete_service,
         )
-        .route("/orgs/{org}/shares", get(handlers::shares))
-        .route(
-            "/orgs/{org}/shares/{service}/{partner}",
-            axum::routing::put(handlers::put_share).delete(handlers::delete_share),
+        .get("/api/orgs/{org}/assets", viewer, handlers::assets)
+        .get("/api/orgs/{org}/risks", viewer, handlers::risks)
+        .get("/api/orgs/{org}/skills", viewer, handlers::skills)
+        .get("/api/orgs/{org}/members", admin, handlers::members)
+        .put(
+            "/api/orgs/{org}/members/{email}",
+            admin,
+            handlers::put_member,
         )
-        .route("/orgs/{org}/spof", get(handlers::spof))
-        .route("/orgs/{org}/impact", post(handlers::impact))
-        .route(
-            "/orgs/{org}/model",
-            get(handlers::model).put(handlers::put_model),
+        .delete(
+            "/api/orgs/{org}/members/{email}",
+            admin,
+            handlers::delete_member,
         )
-        .route("/orgs/{org}/audit", get(handlers::audit))
-        .route(
-            "/orgs/{org}/exercises",
-            get(exercises::exercises).post(exercises::create_exercise),
+        .get("/api/orgs/{org}/shares", viewer, handlers::shares)
+        .put(
+            "/api/orgs/{org}/shares/{service}/{partner}",
+            admin,
+            handlers::put_share,
         )
-        .route(
-            "/orgs/{org}/exercises/{id}",
-            get(exercises::exercise)
-                .put(exercises::put_exercise)
-                .delete(exercises::delete_exercise),
+        .delete(
+            "/api/orgs/{org}/shares/{service}/{partner}",
+            admin,
+            handlers::delete_share,
         )
-        .route("/orgs/{org}/exercises/{id}/run", post(exercises::run))
-        .route(
-            "/orgs/{org}/exercises/{id}/lessons",
-            post(exercises::add_lesson),
+        .get("/api/orgs/{org}/spof", viewer, handlers::spof)
+        .post("/api/orgs/{org}/impact", viewer, handlers::impact)
+        .get("/api/orgs/{org}/model", viewer, handlers::model)
+        .put("/api/orgs/{org}/model", admin, handlers::put_model)
+        .get("/api/orgs/{org}/audit", viewer, handlers::audit)
+        .get("/api/orgs/{org}/exercises", viewer, exercises::exercises)
+        .post(
+            "/api/orgs/{org}/exercises",
+            editor,
+            exercises::create_exercise,
         )
-        .route("/orgs/{org}/lessons", get(exercises::lessons))
-        .route(
-            "/orgs/{org}/lessons/{id}/actions",
-            post(exercises::add_action),
+        .get(
+            "/api/orgs/{org}/exercises/{id}",
+            viewer,
+            exercises::exercise,
         )
-        .route(
-            "/orgs/{org}/actions/{id}",
-            axum::routing::put(exercises::put_action),
+        .put(
+            "/api/orgs/{org}/exercises/{id}",
+            editor,
+            exercises::put_exercise,
         )
-        .route("/orgs/{org}/programme", get(exercises::programme))
-        .route(
-            "/orgs/{org}/programme/{scenario}",
-            axum::routing::put(exercises::put_programme),
+        .delete(
+            "/api/orgs/{org}/exercises/{id}",
+            admin,
+            exercises::delete_exercise,
         )
-        .route("/orgs/{org}/shared", get(handlers::shared))
-        .route(
-            "/orgs/{org}/shared/{owner}/{service}",
-            get(handlers::shared_service),
+        .post("/api/orgs/{org}/exercises/{id}/run", editor, exercises::run)
+        .post(
+            "/api/orgs/{org}/exercises/{id}/lessons",
+            editor,
+            exercises::add_lesson,
+        )
+        .get("/api/orgs/{org}/lessons", viewer, exercises::lessons)
+        .post(
+            "/api/orgs/{org}/lessons/{id}/actions",
+            editor,
+            exercises::add_action,
+        )
+        .put(
+            "/api/orgs/{org}/actions/{id}",
+            editor,
+            exercises::put_action,
+        )
+        .get("/api/orgs/{org}/programme", viewer, exercises::programme)
+        .put(
+            "/api/orgs/{org}/programme/{scenario}",
+            editor,
+            exercises::put_programme,
+        )
+        .get("/api/orgs/{org}/shared", viewer, handlers::shared)
+        .get(
+            "/api/orgs/{org}/shared/{owner}/{service}",
+            viewer,
+            handlers::shared_service,
         )
 }
 

@@ -1,6 +1,7 @@
 //! The signed-in person's API tokens, and site administration (organisations and accounts).
 
 use super::{Ctx, FieldError};
+use crate::access::SiteAdmin;
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
 use crate::password;
@@ -48,7 +49,6 @@ pub(super) async fn tokens(
 
 #[derive(Deserialize)]
 pub(super) struct TokenForm {
-    csrf: String,
     name: String,
 }
 
@@ -58,7 +58,6 @@ pub(super) async fn create_token(
     s: SignedIn,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
     if f.name.trim().is_empty() {
         return tokens_page(
             &state,
@@ -75,19 +74,12 @@ pub(super) async fn create_token(
     tokens_page(&state, &s, Some(secret), Vec::new()).await
 }
 
-#[derive(Deserialize)]
-pub(super) struct CsrfForm {
-    csrf: String,
-}
-
 /// `POST /account/tokens/{id}/delete`.
 pub(super) async fn delete_token(
     State(state): State<AppState>,
     s: SignedIn,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
     state.store().delete_token(s.user.id, id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }
@@ -123,14 +115,13 @@ async fn admin_page(
 /// `GET /admin`: site administrators only.
 pub(super) async fn admin(
     State(state): State<AppState>,
-    s: SignedIn,
+    SiteAdmin(s): SiteAdmin,
 ) -> Result<Response, PageError> {
     admin_page(&state, &s, Vec::new(), None).await
 }
 
 #[derive(Deserialize)]
 pub(super) struct AdminForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     slug: String,
@@ -145,13 +136,9 @@ pub(super) struct AdminForm {
 /// `POST /admin`: creates an organisation (with the creator as its administrator) or an account.
 pub(super) async fn admin_create(
     State(state): State<AppState>,
-    s: SignedIn,
+    SiteAdmin(s): SiteAdmin,
     Form(f): Form<AdminForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    if !s.user.is_admin {
-        return Err(PageError(WebError::Forbidden));
-    }
     let store = state.store();
     let err = |field: &str, message: String| {
         vec![FieldError {
@@ -213,9 +200,7 @@ pub(super) async fn admin_create(
         return admin_page(&state, &s, err("password", why), None).await;
     }
     let pw = f.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let hash = crate::jobs::password(&state, move || password::hash(&pw)).await?;
     match store
         .create_user(&f.email, f.name.trim(), &hash, false)
         .await

@@ -1,6 +1,7 @@
 //! Organisation administration: import and export, members, sharing, and the audit trail.
 
-use super::{Ctx, FieldError, org_access};
+use super::{Ctx, FieldError};
+use crate::access::{Admin, Member, OrgAccess, Viewer};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
 use crate::models::{self, org_model};
@@ -24,11 +25,7 @@ struct ImportPage {
 }
 
 /// `GET /o/{org}/import`.
-pub(super) async fn import_form(
-    s: SignedIn,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Admin).await?;
+pub(super) async fn import_form(Member { s, a, .. }: Member<Admin>) -> Result<Response, PageError> {
     Ok(ImportPage {
         ctx: Ctx::org(&s, &a, "import"),
         text: String::new(),
@@ -39,12 +36,10 @@ pub(super) async fn import_form(
 /// `POST /o/{org}/import`: a model file or pasted text replaces the model, all or nothing.
 pub(super) async fn import(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Admin>,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let (mut csrf, mut file_name, mut file, mut text) =
-        (String::new(), String::new(), String::new(), String::new());
+    let (mut file_name, mut file, mut text) = (String::new(), String::new(), String::new());
     while let Some(field) = form
         .next_field()
         .await
@@ -61,14 +56,11 @@ pub(super) async fn import(
         let value = String::from_utf8(bytes.to_vec())
             .map_err(|_| WebError::BadRequest("The file is not text (UTF-8)".into()))?;
         match name.as_str() {
-            "csrf" => csrf = value,
             "file" => file = value,
             "text" => text = value,
             _ => {}
         }
     }
-    s.check_csrf(&csrf)?;
-    let a = org_access(&s, &slug, Role::Admin).await?;
     let mut ctx = Ctx::org(&s, &a, "import");
     let (name, body) = if !file.trim().is_empty() {
         (
@@ -127,14 +119,9 @@ pub(super) async fn import(
     }
 }
 
-async fn export(
-    state: &AppState,
-    s: &SignedIn,
-    slug: &str,
-    format: Format,
-) -> Result<Response, PageError> {
-    let a = org_access(s, slug, Role::Viewer).await?;
+async fn export(state: &AppState, a: &OrgAccess, format: Format) -> Result<Response, PageError> {
     let m = org_model(state, &a.org).await?;
+    let slug = &a.org.slug;
     let (ext, mime) = if format == Format::Yaml {
         ("yaml", "application/yaml")
     } else {
@@ -154,19 +141,17 @@ async fn export(
 /// `GET /o/{org}/export.yaml`.
 pub(super) async fn export_yaml(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    export(&state, &s, &slug, Format::Yaml).await
+    export(&state, &a, Format::Yaml).await
 }
 
 /// `GET /o/{org}/export.json`.
 pub(super) async fn export_json(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    export(&state, &s, &slug, Format::Json).await
+    export(&state, &a, Format::Json).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -179,10 +164,8 @@ struct AuditPage {
 /// `GET /o/{org}/audit`: the newest 200 changes.
 pub(super) async fn audit(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let entries = state.store().audit(a.org.id, 200, None).await?;
     Ok(AuditPage {
         ctx: Ctx::org(&s, &a, "audit"),
@@ -202,14 +185,13 @@ struct MembersPage {
 async fn members_page(
     state: &AppState,
     s: &SignedIn,
-    slug: &str,
+    a: &OrgAccess,
     errors: Vec<FieldError>,
     notice: Option<String>,
     email: String,
 ) -> Result<Response, PageError> {
-    let a = org_access(s, slug, Role::Admin).await?;
     let members = state.store().members(a.org.id).await?;
-    let mut ctx = Ctx::org(s, &a, "members");
+    let mut ctx = Ctx::org(s, a, "members");
     let status = super::form_status(&errors);
     ctx.errors = errors;
     ctx.notice = notice;
@@ -227,15 +209,13 @@ async fn members_page(
 /// `GET /o/{org}/members`.
 pub(super) async fn members(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Admin>,
 ) -> Result<Response, PageError> {
-    members_page(&state, &s, &slug, Vec::new(), None, String::new()).await
+    members_page(&state, &s, &a, Vec::new(), None, String::new()).await
 }
 
 #[derive(Deserialize)]
 pub(super) struct MemberForm {
-    csrf: String,
     email: String,
     role: String,
 }
@@ -243,17 +223,15 @@ pub(super) struct MemberForm {
 /// `POST /o/{org}/members`: adds an existing account, or changes a member's role.
 pub(super) async fn add_member(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Admin>,
+    Path(_slug): Path<String>,
     Form(f): Form<MemberForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Admin).await?;
     let Some(role) = Role::parse(&f.role) else {
         return members_page(
             &state,
             &s,
-            &slug,
+            &a,
             vec![FieldError {
                 field: "role".into(),
                 message: "Choose a role".into(),
@@ -271,7 +249,7 @@ pub(super) async fn add_member(
                 f.email.trim()
             ),
         };
-        return members_page(&state, &s, &slug, vec![e], None, f.email).await;
+        return members_page(&state, &s, &a, vec![e], None, f.email).await;
     };
     state
         .store()
@@ -280,7 +258,7 @@ pub(super) async fn add_member(
     members_page(
         &state,
         &s,
-        &slug,
+        &a,
         Vec::new(),
         Some(format!(
             "{} is now {} of {}",
@@ -294,25 +272,21 @@ pub(super) async fn add_member(
 }
 
 #[derive(Deserialize)]
-pub(super) struct CsrfForm {
-    csrf: String,
-}
+pub(super) struct CsrfForm {}
 
 /// `POST /o/{org}/members/{user}/remove`.
 pub(super) async fn remove_member(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Admin>,
     Path((slug, user)): Path<(String, i64)>,
-    Form(f): Form<CsrfForm>,
+    Form(_f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Admin).await?;
     if user == s.user.id {
         let e = FieldError {
             field: "email".into(),
             message: "You cannot remove yourself; ask another administrator".into(),
         };
-        return members_page(&state, &s, &slug, vec![e], None, String::new()).await;
+        return members_page(&state, &s, &a, vec![e], None, String::new()).await;
     }
     state
         .store()
@@ -333,10 +307,8 @@ struct SharingPage {
 /// `GET /o/{org}/sharing`: what this organisation shares, and what partners share with it.
 pub(super) async fn sharing(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     sharing_page(&state, &s, a, Vec::new(), None).await
 }
 
@@ -375,7 +347,6 @@ async fn sharing_page(
 
 #[derive(Deserialize)]
 pub(super) struct ShareForm {
-    csrf: String,
     service: String,
     partner: String,
 }
@@ -383,12 +354,9 @@ pub(super) struct ShareForm {
 /// `POST /o/{org}/sharing`: shares a service read-only with a partner organisation.
 pub(super) async fn share(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Admin>,
     Form(f): Form<ShareForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Admin).await?;
     let m = org_model(&state, &a.org).await?;
     let mut errors = Vec::new();
     if !m
@@ -432,7 +400,6 @@ pub(super) async fn share(
 
 #[derive(Deserialize)]
 pub(super) struct UnshareForm {
-    csrf: String,
     service: String,
     partner: i64,
 }
@@ -440,12 +407,10 @@ pub(super) struct UnshareForm {
 /// `POST /o/{org}/sharing/remove`.
 pub(super) async fn unshare(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Admin>,
     Path(slug): Path<String>,
     Form(f): Form<UnshareForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Admin).await?;
     state
         .store()
         .unshare(a.org.id, &f.service, f.partner, &s.actor())
@@ -457,10 +422,9 @@ pub(super) async fn unshare(
 /// caller must belong to `org`, and `owner` must share `service` with `org`.
 pub(super) async fn shared_service(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, owner, service)): Path<(String, String, String)>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, owner, service)): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let owner = state
         .store()
         .org_by_slug(&owner)
@@ -476,5 +440,5 @@ pub(super) async fn shared_service(
     let m = org_model(&state, &owner).await?;
     let mut ctx = Ctx::org(&s, &a, "sharing");
     ctx.notice = None;
-    super::services::service_page(ctx, &m, &service, true)
+    super::services::service_page(&state, ctx, m, &service, true).await
 }

@@ -1,17 +1,16 @@
 //! Assets, suppliers (and how many critical services rely on each), staff skills, and the
 //! risk register with its heatmap.
 
-use super::{Ctx, org_access};
-use crate::auth::SignedIn;
+use super::Ctx;
+use crate::access::{Member, Viewer};
 use crate::error::PageError;
 use crate::models::{OrgModel, org_model};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use bulwark_model::{AssetKind, Failure};
-use bulwark_store::Role;
 use serde::Deserialize;
 
 /// One asset row.
@@ -89,11 +88,9 @@ pub(super) struct KindFilter {
 /// `GET /o/{org}/assets`.
 pub(super) async fn assets(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
     Query(f): Query<KindFilter>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let only = AssetKind::ALL.into_iter().find(|k| k.as_str() == f.kind);
     let mut rows = asset_rows(&m, only);
@@ -118,10 +115,8 @@ pub(super) async fn assets(
 /// `GET /o/{org}/suppliers`: concentration of reliance on suppliers.
 pub(super) async fn suppliers(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut rows = asset_rows(&m, Some(AssetKind::Supplier));
     rows.sort_by(|a, b| {
@@ -166,10 +161,8 @@ struct SkillsPage {
 /// `GET /o/{org}/skills`.
 pub(super) async fn skills(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let rows = model
@@ -235,10 +228,8 @@ struct RisksPage {
 /// `GET /o/{org}/risks`.
 pub(super) async fn risks(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let mut rows: Vec<RiskRow> = model

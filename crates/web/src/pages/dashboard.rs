@@ -1,6 +1,7 @@
 //! The start page and each organisation's dashboard.
 
-use super::{Ctx, org_access};
+use super::Ctx;
+use crate::access::{Member, Viewer};
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::exercises as rules;
@@ -8,11 +9,11 @@ use crate::models::{errors, org_model};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::{Criticality, Severity};
-use bulwark_store::{Membership, Role};
+use bulwark_store::Membership;
 
 /// Risks scoring this much (likelihood × impact, out of 25) or more are above appetite.
 pub const RISK_APPETITE: u8 = 12;
@@ -68,10 +69,8 @@ struct Dashboard {
 /// `GET /o/{org}`.
 pub(super) async fn dashboard(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let mut by_criticality: Vec<(&'static str, usize)> = Criticality::ALL

@@ -1,12 +1,14 @@
 //! Exercises: record one, run its scenario's simulation, report it (web page and PDF), and
 //! follow its lessons and actions to closure; the exercise programme; open lessons by age.
 
-use super::{Ctx, FieldError, org_access};
+use super::{Ctx, FieldError};
+use crate::access::{Admin, Editor, Member, OrgAccess, Viewer};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
 use crate::exercises::{
     self as rules, ActionDraft, ExerciseDraft, LessonStatus, ProgrammeRow, SECTORS,
 };
+use crate::labels::Label;
 use crate::models::{OrgModel, org_model};
 use crate::report::{exercise_document, lessons_of, load_exercise, programme_of, run_exercise};
 use crate::state::AppState;
@@ -19,7 +21,7 @@ use axum_extra::extract::{Form, Query};
 use bulwark_model::Model;
 use bulwark_report::document::{Block, Document};
 use bulwark_report::exercise::RunSnapshot;
-use bulwark_store::{Action, ActionStatus, Exercise, ExerciseFormat, Role};
+use bulwark_store::{Action, ActionStatus, Exercise, ExerciseFormat};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -101,11 +103,9 @@ struct ListPage {
 /// `GET /o/{org}/exercises`.
 pub(super) async fn list(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let exercises = state.store().exercises(a.org.id).await?;
     let lessons = lessons_of(&state, a.org.id, None).await?;
@@ -153,10 +153,8 @@ impl ProgrammePage {
 /// `GET /o/{org}/programme`.
 pub(super) async fn programme_form(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Editor>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let rows = programme_of(&state, a.org.id, &m.loaded.model).await?;
     let values = (state.store().programme(a.org.id).await?)
@@ -174,12 +172,10 @@ pub(super) async fn programme_form(
 /// `POST /o/{org}/programme`: every scenario's frequency at once, all or nothing.
 pub(super) async fn save_programme(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path(slug): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(form.get("csrf").map_or("", String::as_str))?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let model = &m.loaded.model;
     let mut errors = Vec::new();
@@ -231,8 +227,6 @@ pub(super) async fn save_programme(
 /// The exercise form's fields.
 #[derive(Deserialize, Default)]
 pub(super) struct ExerciseForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -295,10 +289,9 @@ fn exercise_form_page(ctx: Ctx, f: ExerciseForm, action: String, model: &Model) 
 /// `GET /o/{org}/exercises/new`.
 pub(super) async fn new_form(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     Ok(exercise_form_page(
         Ctx::org(&s, &a, "exercises"),
@@ -323,12 +316,10 @@ fn draft(f: &ExerciseForm) -> ExerciseDraft {
 /// `POST /o/{org}/exercises/new`.
 pub(super) async fn create(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path(slug): Path<String>,
     Form(f): Form<ExerciseForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     match rules::check_exercise(&draft(&f), &m.loaded.model, None) {
         Ok(details) => {
@@ -363,15 +354,13 @@ async fn find_exercise(state: &AppState, org: i64, id: &str) -> Result<Exercise,
 /// `GET /o/{org}/exercises/{id}/edit`.
 pub(super) async fn edit_form(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
     let (held_day, held_month, held_year) = boxes(&e.details.held_on);
     let f = ExerciseForm {
-        csrf: String::new(),
         title: e.details.title,
         scenario: e.details.scenario_id,
         held_day,
@@ -393,12 +382,10 @@ pub(super) async fn edit_form(
 /// `POST /o/{org}/exercises/{id}/edit`.
 pub(super) async fn update(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<ExerciseForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
     let kept = Some(e.details.scenario_id.as_str());
@@ -425,19 +412,15 @@ pub(super) async fn update(
 
 /// A form that carries only its CSRF token.
 #[derive(Deserialize)]
-pub(super) struct Plain {
-    csrf: String,
-}
+pub(super) struct Plain {}
 
 /// `POST /o/{org}/exercises/{id}/delete`: administrators only.
 pub(super) async fn delete(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Admin>,
     Path((slug, id)): Path<(String, String)>,
-    Form(f): Form<Plain>,
+    Form(_f): Form<Plain>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Admin).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
     state
         .store()
@@ -450,12 +433,10 @@ pub(super) async fn delete(
 /// the result with the exercise.
 pub(super) async fn run(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, id)): Path<(String, String)>,
-    Form(f): Form<Plain>,
+    Form(_f): Form<Plain>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
     run_exercise(&state, &a.org, &e, &s.actor()).await?;
     Ok(Redirect::to(&format!("/o/{slug}/exercises/{}?done=run", e.id)).into_response())
@@ -484,11 +465,10 @@ impl ExercisePage {
 /// `GET /o/{org}/exercises/{id}`.
 pub(super) async fn show(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let (e, run, lessons) = load_exercise(&state, a.org.id, ids(&id)?).await?;
     let mut ctx = Ctx::org(&s, &a, "exercises");
@@ -517,10 +497,9 @@ struct ReportPage {
 async fn document(
     state: &AppState,
     s: &SignedIn,
-    slug: &str,
+    a: &OrgAccess,
     id: &str,
 ) -> Result<(Ctx, Document, i64), PageError> {
-    let a = org_access(s, slug, Role::Viewer).await?;
     let m: std::sync::Arc<OrgModel> = org_model(state, &a.org).await?;
     let (e, run, lessons) = load_exercise(state, a.org.id, ids(id)?).await?;
     let doc = exercise_document(
@@ -531,20 +510,20 @@ async fn document(
         &lessons,
         &m.loaded.model,
     );
-    Ok((Ctx::org(s, &a, "exercises"), doc, e.id))
+    Ok((Ctx::org(s, a, "exercises"), doc, e.id))
 }
 
 /// `GET /o/{org}/exercises/{id}/report`: the report as a printable page.
 pub(super) async fn report(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (ctx, doc, id) = document(&state, &s, &slug, &id).await?;
+    let (ctx, doc, id) = document(&state, &s, &a, &id).await?;
     Ok(ReportPage {
         ctx,
         doc,
-        back: format!("/o/{slug}/exercises/{id}"),
+        back: format!("/o/{}/exercises/{id}", a.org.slug),
         pdf: cfg!(feature = "pdf"),
     }
     .into_response())
@@ -554,13 +533,12 @@ pub(super) async fn report(
 #[cfg(feature = "pdf")]
 pub(super) async fn report_pdf(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (_, doc, id) = document(&state, &s, &slug, &id).await?;
-    let bytes = tokio::task::spawn_blocking(move || bulwark_report::pdf::render(&doc))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
+    let (_, doc, id) = document(&state, &s, &a, &id).await?;
+    let bytes = crate::jobs::run(&state, move || bulwark_report::pdf::render(&doc))
+        .await?
         .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
@@ -584,8 +562,6 @@ pub(super) async fn report_pdf(
 #[derive(Deserialize, Default)]
 pub(super) struct LessonForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     detail: String,
@@ -608,10 +584,9 @@ struct LessonFormPage {
 /// `GET /o/{org}/exercises/{id}/lessons/new`.
 pub(super) async fn lesson_form(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
     let today = rules::today();
     let f = LessonForm {
@@ -631,12 +606,10 @@ pub(super) async fn lesson_form(
 /// `POST /o/{org}/exercises/{id}/lessons/new`.
 pub(super) async fn add_lesson(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<LessonForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
     let date = rules::date_from_parts(&f.recorded_day, &f.recorded_month, &f.recorded_year);
     let errors = rules::check_lesson(&f.title, &date);
@@ -673,8 +646,6 @@ pub(super) async fn add_lesson(
 /// The action form's fields.
 #[derive(Deserialize, Default)]
 pub(super) struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     description: String,
     #[serde(default)]
@@ -736,11 +707,10 @@ async fn find_lesson(
 /// `GET /o/{org}/lessons/{lesson}/actions/new`.
 pub(super) async fn action_form(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, lesson)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((_, lesson)): Path<(String, String)>,
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let lesson = find_lesson(&state, a.org.id, &lesson).await?;
     let mut ctx = Ctx::org(&s, &a, "exercises");
@@ -756,12 +726,10 @@ pub(super) async fn action_form(
 /// `POST /o/{org}/lessons/{lesson}/actions/new`.
 pub(super) async fn add_action(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, lesson)): Path<(String, String)>,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let lesson = find_lesson(&state, a.org.id, &lesson).await?;
     let d = ActionDraft {
@@ -795,8 +763,6 @@ pub(super) async fn add_action(
 #[derive(Deserialize, Default)]
 pub(super) struct ProgressForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     status: String,
     #[serde(default)]
     evidence: String,
@@ -827,7 +793,6 @@ async fn action_page(
     let service =
         (action.details.service_id.as_deref()).map(|id| rules::service_label(&m.loaded.model, id));
     let f = f.unwrap_or_else(|| ProgressForm {
-        csrf: String::new(),
         status: action.progress.status.as_str().into(),
         evidence: action.progress.evidence.clone().unwrap_or_default(),
     });
@@ -858,11 +823,10 @@ async fn find_action(state: &AppState, org: i64, id: &str) -> Result<Action, Pag
 /// `GET /o/{org}/actions/{id}`.
 pub(super) async fn action(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let action = find_action(&state, a.org.id, &id).await?;
     let mut ctx = Ctx::org(&s, &a, "lessons");
     ctx.notice = done.notice();
@@ -872,12 +836,10 @@ pub(super) async fn action(
 /// `POST /o/{org}/actions/{id}`: moves the action on; closing it needs evidence.
 pub(super) async fn update_action(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<ProgressForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let action = find_action(&state, a.org.id, &id).await?;
     match rules::check_progress(&f.status, &f.evidence, rules::today()) {
         Ok(progress) => {
@@ -918,10 +880,8 @@ impl LessonsPage {
 /// `GET /o/{org}/lessons`: open lessons by age, overdue actions, and lessons closed.
 pub(super) async fn lessons(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let today = rules::today();
     let mut all = lessons_of(&state, a.org.id, None).await?;
     all.sort_by_key(|l| std::cmp::Reverse(l.age_days));

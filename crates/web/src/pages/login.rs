@@ -1,24 +1,84 @@
 //! Signing in and out, with throttling after repeated failures.
 
 use super::{Ctx, FieldError};
-use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedIn, cookie};
+use crate::auth::{SignedIn, cookie, login_csrf_cookie, session_cookie};
 use crate::error::PageError;
+use crate::jobs;
 use crate::password;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Extension;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use bulwark_store::LoginFailures;
 use bulwark_store::new_secret;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
+use std::net::SocketAddr;
 
-/// Failed attempts allowed per account in [`THROTTLE_SECONDS`].
-const MAX_FAILURES: i64 = 5;
-/// The throttling window.
+/// The window over which failed sign-ins count.
 const THROTTLE_SECONDS: i64 = 15 * 60;
+
+/// How long to wait after `failures` recent failures, the first `free` of them free, doubling
+/// from one second up to `cap` seconds. Delays, never a lock-out: whoever waits may try again.
+fn delay(failures: i64, free: i64, cap: i64) -> i64 {
+    if failures < free {
+        0
+    } else {
+        1i64.checked_shl((failures - free).min(20) as u32)
+            .unwrap_or(cap)
+            .min(cap)
+    }
+}
+
+/// Seconds the caller must still wait before another attempt: per account from this address
+/// (3 free, up to a minute), per address over every account (10 free, up to 5 minutes,
+/// against password spraying), and per account from anywhere (50 free, up to a minute, against
+/// attacks spread over many addresses, which then slow that account without locking it).
+fn wait_seconds(f: &LoginFailures, now: i64) -> i64 {
+    let left = |(n, last): (i64, i64), free, cap| (last + delay(n, free, cap) - now).max(0);
+    left(f.account_from_address, 3, 60)
+        .max(left(f.address, 10, 300))
+        .max(left(f.account, 50, 60))
+}
+
+/// Only paths on this site may be returned to after signing in: one leading `/`, then no
+/// second `/` or `\`, and no control characters or spaces anywhere (browsers drop tabs and
+/// newlines, so `/\t/evil.example` would become `//evil.example`).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.strip_prefix('/')
+                .is_some_and(|rest| !rest.starts_with(['/', '\\']))
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// The caller's network address, for throttling.
+fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    if state.settings().behind_proxy {
+        if let Some(last) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty())
+        {
+            return last.to_string();
+        }
+    }
+    peer.map(|p| p.ip().to_string()).unwrap_or_default()
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -33,14 +93,6 @@ pub(super) struct Next {
     next: Option<String>,
 }
 
-/// Only local paths may be returned to after signing in.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
-}
-
 fn page(
     jar: CookieJar,
     state: &AppState,
@@ -49,7 +101,7 @@ fn page(
     errors: Vec<FieldError>,
 ) -> Response {
     let token = new_secret("");
-    let jar = jar.add(cookie(state, LOGIN_CSRF_COOKIE, token.clone()));
+    let jar = jar.add(cookie(state, login_csrf_cookie(state), token.clone()));
     let status = super::form_status(&errors);
     let ctx = Ctx {
         csrf: token,
@@ -78,7 +130,6 @@ pub(super) async fn form(
 pub(super) struct LoginForm {
     email: String,
     password: String,
-    csrf: String,
     next: Option<String>,
 }
 
@@ -86,20 +137,12 @@ pub(super) struct LoginForm {
 pub(super) async fn submit(
     State(state): State<AppState>,
     jar: CookieJar,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(f.next.as_deref());
-    let expected = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(f.csrf.as_bytes())) {
-        let e = FieldError {
-            field: "email".into(),
-            message: "This form has expired. Enter your details again.".into(),
-        };
-        return Ok(page(jar, &state, f.email, next, vec![e]));
-    }
+    let address = client_address(&state, &headers, peer.map(|p| p.0.0));
     let mut errors = Vec::new();
     if f.email.trim().is_empty() {
         errors.push(FieldError {
@@ -117,12 +160,18 @@ pub(super) async fn submit(
         return Ok(page(jar, &state, f.email, next, errors));
     }
     let store = state.store();
-    if store
-        .recent_login_failures(&f.email, THROTTLE_SECONDS)
-        .await?
-        >= MAX_FAILURES
-    {
-        let e = FieldError { field: "email".into(), message: "Too many failed attempts to sign in to this account. Wait 15 minutes, then try again.".into() };
+    let failures = store
+        .recent_login_failures(&f.email, &address, THROTTLE_SECONDS)
+        .await?;
+    let wait = wait_seconds(&failures, bulwark_store::now());
+    if wait > 0 {
+        let unit = if wait == 1 { "second" } else { "seconds" };
+        let e = FieldError {
+            field: "email".into(),
+            message: format!(
+                "There have been several failed attempts to sign in. Wait {wait} {unit}, then try again."
+            ),
+        };
         return Ok(page(jar, &state, f.email, next, vec![e]));
     }
     let user = store.user_by_email(&f.email).await?;
@@ -131,20 +180,20 @@ pub(super) async fn submit(
         .map_or(password::decoy(), |u| u.password_hash.as_str())
         .to_string();
     let password = f.password.clone();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = jobs::password(&state, move || password::verify(&password, &hash)).await?;
     match user.filter(|_| ok) {
         Some(user) => {
             store.clear_login_failures(&f.email).await?;
             let secret = store.create_session(user.id).await?;
-            let jar = jar
-                .remove(LOGIN_CSRF_COOKIE)
-                .add(cookie(&state, SESSION_COOKIE, secret));
+            let jar = jar.remove(login_csrf_cookie(&state)).add(cookie(
+                &state,
+                session_cookie(&state),
+                secret,
+            ));
             Ok((jar, Redirect::to(&next)).into_response())
         }
         None => {
-            store.record_login_failure(&f.email).await?;
+            store.record_login_failure(&f.email, &address).await?;
             let e = FieldError {
                 field: "email".into(),
                 message: "The email address or password is not right".into(),
@@ -154,21 +203,67 @@ pub(super) async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct CsrfOnly {
-    csrf: String,
-}
-
 /// `POST /logout`.
 pub(super) async fn logout(
     State(state): State<AppState>,
-    s: SignedIn,
+    _s: SignedIn,
     jar: CookieJar,
-    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    if let Some(c) = jar.get(SESSION_COOKIE) {
+    let name = session_cookie(&state);
+    if let Some(c) = jar.get(name) {
         state.store().delete_session(c.value()).await?;
     }
-    Ok((jar.remove(SESSION_COOKIE), Redirect::to("/login")).into_response())
+    Ok((jar.remove(name), Redirect::to("/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_returned_to() {
+        for good in ["/", "/o/north", "/o/north/services?q=care"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/%09/evil.example\u{0}",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn failures_slow_down_but_never_lock_out() {
+        let now = 1_000_000;
+        let f = |n, ago| LoginFailures {
+            account_from_address: (n, now - ago),
+            address: (n, now - ago),
+            account: (n, now - ago),
+        };
+        assert_eq!(wait_seconds(&f(2, 0), now), 0, "the first tries are free");
+        assert_eq!(wait_seconds(&f(3, 0), now), 1);
+        assert_eq!(wait_seconds(&f(5, 0), now), 4, "doubling");
+        assert_eq!(wait_seconds(&f(40, 0), now), 300, "capped");
+        assert_eq!(wait_seconds(&f(40, 300), now), 0, "over after the wait");
+        let other_address = LoginFailures {
+            account_from_address: (0, 0),
+            address: (0, 0),
+            account: (20, now),
+        };
+        assert_eq!(
+            wait_seconds(&other_address, now),
+            0,
+            "someone else's failures from elsewhere do not slow the account's owner"
+        );
+    }
 }

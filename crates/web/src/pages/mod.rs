@@ -10,117 +10,126 @@ mod login;
 mod services;
 mod whatif;
 
-use crate::access::{OrgAccess, access};
+use crate::access::OrgAccess;
 use crate::auth::SignedIn;
-use crate::error::{PageError, WebError};
-use crate::state::AppState;
+use crate::error::WebError;
+use crate::routes::{Guard, Table};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use bulwark_store::Role;
 
-/// Every page route.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard::home))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/o/{org}", get(dashboard::dashboard))
-        .route("/o/{org}/services", get(services::list))
-        .route(
-            "/o/{org}/services/new",
-            get(services::new_form).post(services::create),
-        )
-        .route("/o/{org}/services/{id}", get(services::show))
-        .route(
-            "/o/{org}/services/{id}/edit",
-            get(services::edit_form).post(services::update),
-        )
-        .route("/o/{org}/services/{id}/delete", post(services::delete))
-        .route("/o/{org}/services/{id}/graph.svg", get(services::graph))
-        .route("/o/{org}/assets", get(catalogue::assets))
-        .route("/o/{org}/suppliers", get(catalogue::suppliers))
-        .route("/o/{org}/skills", get(catalogue::skills))
-        .route("/o/{org}/risks", get(catalogue::risks))
-        .route("/o/{org}/what-if", get(whatif::whatif))
+/// Every page route, with the access it needs.
+pub fn routes() -> Table {
+    use Guard::{Member, Public, SignedIn, SiteAdmin};
+    let (viewer, editor, admin) = (
+        Member(Role::Viewer),
+        Member(Role::Editor),
+        Member(Role::Admin),
+    );
+    Table::new()
+        .get("/", SignedIn, dashboard::home)
+        .get("/login", Public, login::form)
+        .post("/login", Public, login::submit)
+        .post("/logout", SignedIn, login::logout)
+        .get("/o/{org}", viewer, dashboard::dashboard)
+        .get("/o/{org}/services", viewer, services::list)
+        .get("/o/{org}/services/new", editor, services::new_form)
+        .post("/o/{org}/services/new", editor, services::create)
+        .get("/o/{org}/services/{id}", viewer, services::show)
+        .get("/o/{org}/services/{id}/edit", editor, services::edit_form)
+        .post("/o/{org}/services/{id}/edit", editor, services::update)
+        .post("/o/{org}/services/{id}/delete", editor, services::delete)
+        .get("/o/{org}/services/{id}/graph.svg", viewer, services::graph)
+        .get("/o/{org}/assets", viewer, catalogue::assets)
+        .get("/o/{org}/suppliers", viewer, catalogue::suppliers)
+        .get("/o/{org}/skills", viewer, catalogue::skills)
+        .get("/o/{org}/risks", viewer, catalogue::risks)
+        .get("/o/{org}/what-if", viewer, whatif::whatif)
         .merge(exercise_routes())
-        .route(
-            "/o/{org}/import",
-            get(admin::import_form).post(admin::import),
+        .get("/o/{org}/import", admin, admin::import_form)
+        .post("/o/{org}/import", admin, admin::import)
+        .get("/o/{org}/export.yaml", viewer, admin::export_yaml)
+        .get("/o/{org}/export.json", viewer, admin::export_json)
+        .get("/o/{org}/audit", viewer, admin::audit)
+        .get("/o/{org}/members", admin, admin::members)
+        .post("/o/{org}/members", admin, admin::add_member)
+        .post(
+            "/o/{org}/members/{user}/remove",
+            admin,
+            admin::remove_member,
         )
-        .route("/o/{org}/export.yaml", get(admin::export_yaml))
-        .route("/o/{org}/export.json", get(admin::export_json))
-        .route("/o/{org}/audit", get(admin::audit))
-        .route(
-            "/o/{org}/members",
-            get(admin::members).post(admin::add_member),
-        )
-        .route("/o/{org}/members/{user}/remove", post(admin::remove_member))
-        .route("/o/{org}/sharing", get(admin::sharing).post(admin::share))
-        .route("/o/{org}/sharing/remove", post(admin::unshare))
-        .route(
+        .get("/o/{org}/sharing", viewer, admin::sharing)
+        .post("/o/{org}/sharing", admin, admin::share)
+        .post("/o/{org}/sharing/remove", admin, admin::unshare)
+        .get(
             "/o/{org}/shared/{owner}/{service}",
-            get(admin::shared_service),
+            viewer,
+            admin::shared_service,
         )
-        .route(
-            "/account/tokens",
-            get(account::tokens).post(account::create_token),
+        .get("/account/tokens", SignedIn, account::tokens)
+        .post("/account/tokens", SignedIn, account::create_token)
+        .post(
+            "/account/tokens/{id}/delete",
+            SignedIn,
+            account::delete_token,
         )
-        .route("/account/tokens/{id}/delete", post(account::delete_token))
-        .route("/admin", get(account::admin).post(account::admin_create))
+        .get("/admin", SiteAdmin, account::admin)
+        .post("/admin", SiteAdmin, account::admin_create)
 }
 
 /// Exercises, lessons, actions and the exercise programme.
-fn exercise_routes() -> Router<AppState> {
-    let r = Router::new()
-        .route("/o/{org}/exercises", get(exercises::list))
-        .route(
-            "/o/{org}/exercises/new",
-            get(exercises::new_form).post(exercises::create),
-        )
-        .route("/o/{org}/exercises/{id}", get(exercises::show))
-        .route(
-            "/o/{org}/exercises/{id}/edit",
-            get(exercises::edit_form).post(exercises::update),
-        )
-        .route("/o/{org}/exercises/{id}/delete", post(exercises::delete))
-        .route("/o/{org}/exercises/{id}/run", post(exercises::run))
-        .route("/o/{org}/exercises/{id}/report", get(exercises::report))
-        .route(
-            "/o/{org}/exercises/{id}/lessons/new",
-            get(exercises::lesson_form).post(exercises::add_lesson),
-        )
-        .route(
-            "/o/{org}/lessons/{lesson}/actions/new",
-            get(exercises::action_form).post(exercises::add_action),
-        )
-        .route(
-            "/o/{org}/actions/{id}",
-            get(exercises::action).post(exercises::update_action),
-        )
-        .route("/o/{org}/lessons", get(exercises::lessons))
-        .route(
-            "/o/{org}/programme",
-            get(exercises::programme_form).post(exercises::save_programme),
-        );
-    #[cfg(feature = "pdf")]
-    let r = r.route(
-        "/o/{org}/exercises/{id}/report.pdf",
-        get(exercises::report_pdf),
+fn exercise_routes() -> Table {
+    let (viewer, editor, admin) = (
+        Guard::Member(Role::Viewer),
+        Guard::Member(Role::Editor),
+        Guard::Member(Role::Admin),
     );
-    r
+    let t = Table::new()
+        .get("/o/{org}/exercises", viewer, exercises::list)
+        .get("/o/{org}/exercises/new", editor, exercises::new_form)
+        .post("/o/{org}/exercises/new", editor, exercises::create)
+        .get("/o/{org}/exercises/{id}", viewer, exercises::show)
+        .get("/o/{org}/exercises/{id}/edit", editor, exercises::edit_form)
+        .post("/o/{org}/exercises/{id}/edit", editor, exercises::update)
+        .post("/o/{org}/exercises/{id}/delete", admin, exercises::delete)
+        .post("/o/{org}/exercises/{id}/run", editor, exercises::run)
+        .get("/o/{org}/exercises/{id}/report", viewer, exercises::report)
+        .get(
+            "/o/{org}/exercises/{id}/lessons/new",
+            editor,
+            exercises::lesson_form,
+        )
+        .post(
+            "/o/{org}/exercises/{id}/lessons/new",
+            editor,
+            exercises::add_lesson,
+        )
+        .get(
+            "/o/{org}/lessons/{lesson}/actions/new",
+            editor,
+            exercises::action_form,
+        )
+        .post(
+            "/o/{org}/lessons/{lesson}/actions/new",
+            editor,
+            exercises::add_action,
+        )
+        .get("/o/{org}/actions/{id}", viewer, exercises::action)
+        .post("/o/{org}/actions/{id}", editor, exercises::update_action)
+        .get("/o/{org}/lessons", viewer, exercises::lessons)
+        .get("/o/{org}/programme", editor, exercises::programme_form)
+        .post("/o/{org}/programme", editor, exercises::save_programme);
+    #[cfg(feature = "pdf")]
+    let t = t.get(
+        "/o/{org}/exercises/{id}/report.pdf",
+        viewer,
+        exercises::report_pdf,
+    );
+    t
 }
 
-/// A field-level problem for the error summary and the field itself.
-#[derive(Debug, Clone)]
-pub struct FieldError {
-    /// The id of the input it belongs to.
-    pub field: String,
-    /// What is wrong, in plain words.
-    pub message: String,
-}
+pub use bulwark_rules::FieldError;
 
 /// A form page's status: 200 when shown fresh, 422 when it comes back with problems.
 pub fn form_status(errors: &[FieldError]) -> StatusCode {
@@ -224,11 +233,6 @@ impl Ctx {
     }
 }
 
-/// Resolves the caller's access to `slug` for a page.
-pub async fn org_access(s: &SignedIn, slug: &str, needed: Role) -> Result<OrgAccess, PageError> {
-    Ok(access(&s.memberships, slug, needed)?)
-}
-
 /// The page shown for an error.
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
@@ -247,10 +251,15 @@ impl ErrorPage {
             StatusCode::INTERNAL_SERVER_ERROR => {
                 "Sorry, there is a problem with the service".to_string()
             }
+            StatusCode::SERVICE_UNAVAILABLE => "The service is busy".to_string(),
+            StatusCode::PAYLOAD_TOO_LARGE => "The file is too large".to_string(),
             _ => "There is a problem".to_string(),
         };
         let message = match error {
             WebError::NotFound => "If you typed the web address, check it is correct. If you followed a link, you may not have access to it.".to_string(),
+            WebError::CrossSite => "This request came from another website, so it was refused. Open Bulwark yourself and use its own pages.".to_string(),
+            WebError::FormExpired => "This form has expired. Go back, reload the page and try again.".to_string(),
+            WebError::Busy => "Too many analyses are running at the moment. Wait a few seconds, then try again.".to_string(),
             WebError::Forbidden => "Your role in this organisation does not allow this. Ask one of its administrators if you need it.".to_string(),
             WebError::InvalidModel(p) | WebError::Invalid(p) => p.join("; "),
             other => other.to_string(),

@@ -1,8 +1,11 @@
 //! The service catalogue: list, one service's BIA and dependencies, and editing.
 
-use super::{Ctx, FieldError, org_access};
+use super::{Ctx, FieldError};
+use crate::access::{Editor, Member, OrgAccess, Viewer};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
+
+use crate::jobs;
 use crate::models::{self, OrgModel, org_model};
 use crate::state::AppState;
 use askama::Template;
@@ -15,9 +18,10 @@ use bulwark_engine::ItemRef;
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::node::{Syntax, parse};
 use bulwark_model::{Criticality, Duration, Need, Percent, Service, diag::Diagnostics, export};
-use bulwark_store::{ItemKind, Role};
+use bulwark_store::ItemKind;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// One row of the services list.
 pub struct Row {
@@ -71,11 +75,9 @@ fn spof_count(m: &OrgModel, index: usize) -> usize {
 /// `GET /o/{org}/services`: filter by text and criticality, sort by a column.
 pub(super) async fn list(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
     Query(f): Query<Filter>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let q = f.q.trim().to_lowercase();
     let mut picked: Vec<(usize, &Service)> = m
@@ -187,9 +189,10 @@ const BUCKETS: [(&str, u64); 6] = [
 ];
 
 /// Builds the page for one service of a model (also used for shared, read-only views).
-pub(super) fn service_page(
+pub(super) async fn service_page(
+    state: &AppState,
     ctx: Ctx,
-    m: &OrgModel,
+    m: Arc<OrgModel>,
     id: &str,
     shared_view: bool,
 ) -> Result<Response, PageError> {
@@ -202,7 +205,11 @@ pub(super) fn service_page(
     else {
         return Err(PageError(WebError::NotFound));
     };
+    // A partner sees the service alone: nothing else of the owner's model, exactly as the API.
     let name_of = |id: &str| -> String {
+        if shared_view {
+            return "Not shared with you".to_string();
+        }
         model
             .assets
             .iter()
@@ -270,39 +277,12 @@ pub(super) fn service_page(
         .iter()
         .map(|st| (st.skill.id.clone(), st.fte.to_string()))
         .collect();
-    let (mut spof, mut lost_without_failure, mut cut_sets, mut svg) =
-        (Vec::new(), false, Vec::new(), String::new());
-    if let Some(c) = &m.compiled {
-        match &m.spof()[index] {
-            ServiceSpof::LostWithoutFailure => lost_without_failure = true,
-            ServiceSpof::Assets(a) => {
-                spof = a
-                    .iter()
-                    .map(|x| {
-                        (
-                            c.assets[*x as usize].id.clone(),
-                            c.assets[*x as usize].name.clone(),
-                        )
-                    })
-                    .collect()
-            }
-        }
-        spof.sort();
-        cut_sets = c
-            .cut_sets(index as u32, 3)
-            .iter()
-            .filter(|s| s.len() > 1)
-            .map(|s| {
-                let mut ids: Vec<&str> = s
-                    .iter()
-                    .map(|x| c.assets[*x as usize].id.as_str())
-                    .collect();
-                ids.sort_unstable();
-                ids.join(" + ")
-            })
-            .collect();
-        svg = bulwark_report::svg(c, Some(index as u32)).unwrap_or_default();
-    }
+    let analyses = if shared_view || m.compiled.is_none() {
+        Analyses::default()
+    } else {
+        let m = m.clone();
+        jobs::run(state, move || analyse(&m, index)).await?
+    };
     Ok(ShowPage {
         ctx,
         id: id.to_string(),
@@ -313,34 +293,81 @@ pub(super) fn service_page(
         buckets,
         needs,
         staff,
-        spof,
-        lost_without_failure,
-        cut_sets,
-        svg,
+        spof: analyses.spof,
+        lost_without_failure: analyses.lost_without_failure,
+        cut_sets: analyses.cut_sets,
+        svg: analyses.svg.to_string(),
         shared_view,
         version: m.version,
     }
     .into_response())
 }
 
+/// What a service page shows from the analyses.
+#[derive(Default)]
+struct Analyses {
+    spof: Vec<(String, String)>,
+    lost_without_failure: bool,
+    cut_sets: Vec<String>,
+    svg: Arc<String>,
+}
+
+/// Single points of failure, combinations of up to three failures and the picture of
+/// service `index`: slow on large models, so run through [`jobs::run`].
+fn analyse(m: &OrgModel, index: usize) -> Analyses {
+    let Some(c) = &m.compiled else {
+        return Analyses::default();
+    };
+    let mut out = Analyses::default();
+    match m.spof().get(index) {
+        Some(ServiceSpof::LostWithoutFailure) => out.lost_without_failure = true,
+        Some(ServiceSpof::Assets(a)) => {
+            out.spof = a
+                .iter()
+                .map(|x| {
+                    (
+                        c.assets[*x as usize].id.clone(),
+                        c.assets[*x as usize].name.clone(),
+                    )
+                })
+                .collect();
+        }
+        None => {}
+    }
+    out.spof.sort();
+    out.cut_sets = c
+        .cut_sets(index as u32, 3)
+        .iter()
+        .filter(|s| s.len() > 1)
+        .map(|s| {
+            let mut ids: Vec<&str> = s
+                .iter()
+                .map(|x| c.assets[*x as usize].id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.join(" + ")
+        })
+        .collect();
+    out.svg = m.picture(index as u32);
+    out
+}
+
 /// `GET /o/{org}/services/{id}`.
 pub(super) async fn show(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
-    service_page(Ctx::org(&s, &a, "services"), &m, &id, false)
+    service_page(&state, Ctx::org(&s, &a, "services"), m, &id, false).await
 }
 
 /// `GET /o/{org}/services/{id}/graph.svg`: what the service depends on, as a picture.
 pub(super) async fn graph(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s: _, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let c = m.compiled.as_ref().ok_or(WebError::BadRequest(
         "The model has problems to fix first".into(),
@@ -348,8 +375,11 @@ pub(super) async fn graph(
     let Some(ItemRef::Service(i)) = c.lookup(&id) else {
         return Err(PageError(WebError::NotFound));
     };
-    let svg = bulwark_report::svg(c, Some(i)).map_err(WebError::Internal)?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    let svg = {
+        let m = m.clone();
+        jobs::run(&state, move || m.picture(i)).await?
+    };
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg.to_string()).into_response())
 }
 
 /// The service form's fields, as typed.
@@ -383,8 +413,6 @@ pub(super) struct ServiceForm {
     impacts: String,
     #[serde(default)]
     version: i64,
-    #[serde(default)]
-    csrf: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -444,7 +472,10 @@ fn parse_needs(text: &str) -> Result<Value, String> {
         if line.is_empty() {
             continue;
         }
-        let lower = line.to_lowercase();
+        // ASCII lowering keeps every byte offset, so `rest` below lines up with `line`
+        // whatever else the line holds (full Unicode lowering can change lengths: `İ`).
+        let lower = line.to_ascii_lowercase();
+        let tail = |rest: &str| line.get(line.len() - rest.len()..).unwrap_or_default();
         if line.starts_with('{') || line.starts_with('[') {
             let mut d = Diagnostics::default();
             match parse(line, Syntax::Yaml, 0, &mut d) {
@@ -457,15 +488,15 @@ fn parse_needs(text: &str) -> Result<Value, String> {
                 }
             }
         } else if let Some(rest) = lower.strip_prefix("any of:") {
-            out.push(json!({ "any": ids(&line[line.len() - rest.len()..]) }));
+            out.push(json!({ "any": ids(tail(rest)) }));
         } else if let Some(rest) = lower.strip_prefix("all of:") {
-            out.push(json!({ "all": ids(&line[line.len() - rest.len()..]) }));
+            out.push(json!({ "all": ids(tail(rest)) }));
         } else if let Some((k, rest)) = lower
             .split_once(" of:")
             .filter(|(k, _)| k.trim().parse::<u32>().is_ok())
         {
             let k: u32 = k.trim().parse().unwrap_or(1);
-            out.push(json!({ "atleast": k, "of": ids(&line[line.len() - rest.len()..]) }));
+            out.push(json!({ "atleast": k, "of": ids(tail(rest)) }));
         } else if line.contains(char::is_whitespace) || line.contains(',') {
             return Err(format!(
                 "Line {} of the needs should be one id, `any of: a, b`, or `2 of: a, b, c`",
@@ -507,7 +538,6 @@ fn form_from(svc: &Service, version: i64) -> ServiceForm {
             .collect::<Vec<_>>()
             .join(", "),
         version,
-        csrf: String::new(),
     }
 }
 
@@ -528,10 +558,8 @@ fn form_page(ctx: Ctx, f: ServiceForm, new: bool) -> Response {
 /// `GET /o/{org}/services/new`.
 pub(super) async fn new_form(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Editor>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let mut ctx = Ctx::org(&s, &a, "services");
     ctx.csrf = s.csrf.clone();
@@ -548,10 +576,9 @@ pub(super) async fn new_form(
 /// `GET /o/{org}/services/{id}/edit`.
 pub(super) async fn edit_form(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Editor).await?;
     let m = org_model(&state, &a.org).await?;
     let svc = m
         .loaded
@@ -734,12 +761,10 @@ fn field_of(message: &str) -> &'static str {
 async fn save(
     state: &AppState,
     s: &SignedIn,
-    slug: &str,
+    a: &OrgAccess,
     f: ServiceForm,
     existing: Option<String>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(s, slug, Role::Editor).await?;
     let new = existing.is_none();
     let mut f = f;
     if let Some(id) = &existing {
@@ -787,7 +812,7 @@ async fn save(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/services/{}", f.id)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/o/{}/services/{}", a.org.slug, f.id)).into_response()),
         Err(WebError::InvalidModel(problems)) => {
             ctx.errors = problems
                 .into_iter()
@@ -812,38 +837,34 @@ async fn save(
 /// `POST /o/{org}/services/new`.
 pub(super) async fn create(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Editor>,
     Form(f): Form<ServiceForm>,
 ) -> Result<Response, PageError> {
-    save(&state, &s, &slug, f, None).await
+    save(&state, &s, &a, f, None).await
 }
 
 /// `POST /o/{org}/services/{id}/edit`.
 pub(super) async fn update(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path((slug, id)): Path<(String, String)>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((_, id)): Path<(String, String)>,
     Form(f): Form<ServiceForm>,
 ) -> Result<Response, PageError> {
-    save(&state, &s, &slug, f, Some(id)).await
+    save(&state, &s, &a, f, Some(id)).await
 }
 
 #[derive(Deserialize)]
 pub(super) struct DeleteForm {
-    csrf: String,
     version: i64,
 }
 
 /// `POST /o/{org}/services/{id}/delete`: refused while anything still needs the service.
 pub(super) async fn delete(
     State(state): State<AppState>,
-    s: SignedIn,
+    Member { s, a, .. }: Member<Editor>,
     Path((slug, id)): Path<(String, String)>,
     Form(f): Form<DeleteForm>,
 ) -> Result<Response, PageError> {
-    s.check_csrf(&f.csrf)?;
-    let a = org_access(&s, &slug, Role::Editor).await?;
     models::delete_item(
         &state,
         &a.org,
@@ -859,6 +880,7 @@ pub(super) async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn needs_lines_round_trip_through_the_form() {
@@ -871,5 +893,21 @@ mod tests {
             json!(["careledger", {"any": ["hall", "depot"]}, {"atleast": 2, "of": ["a", "b", "c"]}, {"all": ["wan", {"any": ["grid", "gen"]}]}])
         );
         assert!(parse_needs("two words").unwrap_err().contains("Line 1"));
+    }
+
+    #[test]
+    fn needs_lines_with_any_letters_read_back() {
+        assert_eq!(
+            parse_needs("Any of: İİİ, hall\n2 OF: a, b, c\ncaseapp"),
+            Ok(json!([{"any": ["İİİ", "hall"]}, {"atleast": 2, "of": ["a", "b", "c"]}, "caseapp"]))
+        );
+        assert_eq!(parse_needs("any of:İ"), Ok(json!([{"any": ["İ"]}])));
+    }
+
+    proptest! {
+        #[test]
+        fn needs_never_panic_on_any_text(text in "\\PC*", prefix in prop::sample::select(vec!["any of:", "all of:", "2 of:", "{", ""])) {
+            let _ = parse_needs(&format!("{prefix}{text}"));
+        }
     }
 }

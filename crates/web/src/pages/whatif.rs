@@ -1,17 +1,16 @@
 //! What if: pick failures, see what is lost and why.
 
-use super::{Ctx, FieldError, org_access};
-use crate::auth::SignedIn;
+use super::{Ctx, FieldError};
+use crate::access::{Member, Viewer};
 use crate::error::PageError;
 use crate::models::org_model;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Query;
 use bulwark_model::AssetKind;
-use bulwark_store::Role;
 use serde::Deserialize;
 
 /// A group of things that can be failed.
@@ -59,11 +58,9 @@ pub(super) struct Fail {
 /// `GET /o/{org}/what-if?fail=ID&fail=ID`.
 pub(super) async fn whatif(
     State(state): State<AppState>,
-    s: SignedIn,
-    Path(slug): Path<String>,
+    Member { s, a, .. }: Member<Viewer>,
     Query(q): Query<Fail>,
 ) -> Result<Response, PageError> {
-    let a = org_access(&s, &slug, Role::Viewer).await?;
     let m = org_model(&state, &a.org).await?;
     let mut ctx = Ctx::org(&s, &a, "what-if");
     let model = &m.loaded.model;

@@ -1,265 +1,592 @@
-//! The access matrix: every route × every role × own and other organisation, on both
-//! databases. A member with enough role is served; too little role gets 403; anyone from
-//! another organisation gets 404 (never the data); nobody signed in gets 401 or the sign-in page.
+//! The access matrix, generated from the app's own route table: every declared route must
+//! have an entry here saying which access it needs (a route without one fails the suite, and
+//! so does an entry whose route is gone), and every route is then tried by every kind of
+//! caller on both databases: a member with enough role is served; too little role gets 403;
+//! anyone from another organisation gets 404 (never the data); nobody signed in gets 401 or
+//! the sign-in page. The gate's own rules (CSRF on every form, cross-site posts refused) are
+//! tried on every state-changing page route too.
 
-use super::{App, USERS};
-use bulwark_store::Role;
+use super::{App, SITE_ADMIN, USERS, hidden};
+use bulwark_store::{Actor, Role};
 use bulwark_testkit::BACKENDS;
+use bulwark_web::routes::{Guard, RouteInfo, table};
 use reqwest::Method;
 
-/// (method, path with {org}, least role, body: form fields for pages, JSON for the API).
-type Route = (Method, &'static str, Role, &'static str);
+/// An entry: (method, route pattern, the access it must need, a concrete path with
+/// `{org}`, a body: form fields for pages, JSON or YAML for the API).
+type Entry = (Method, &'static str, Guard, &'static str, &'static str);
 
-const PAGES: &[Route] = &[
-    (Method::GET, "/o/{org}", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/services", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/services/care", Role::Viewer, ""),
-    (
-        Method::GET,
-        "/o/{org}/services/care/graph.svg",
-        Role::Viewer,
-        "",
-    ),
-    (Method::GET, "/o/{org}/services/new", Role::Editor, ""),
-    (Method::GET, "/o/{org}/services/care/edit", Role::Editor, ""),
-    (Method::GET, "/o/{org}/assets", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/suppliers", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/skills", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/risks", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/what-if?fail=hall", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/import", Role::Admin, ""),
-    (Method::GET, "/o/{org}/export.yaml", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/export.json", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/audit", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/members", Role::Admin, ""),
-    (Method::GET, "/o/{org}/sharing", Role::Viewer, ""),
-    (Method::POST, "/o/{org}/services/new", Role::Editor, "name="),
+const V: Guard = Guard::Member(Role::Viewer);
+const E: Guard = Guard::Member(Role::Editor);
+const A: Guard = Guard::Member(Role::Admin);
+const AV: Guard = Guard::ApiMember(Role::Viewer);
+const AE: Guard = Guard::ApiMember(Role::Editor);
+const AA: Guard = Guard::ApiMember(Role::Admin);
+
+const ENTRIES: &[Entry] = &[
+    (Method::GET, "/", Guard::SignedIn, "/", ""),
+    (Method::GET, "/login", Guard::Public, "/login", ""),
     (
         Method::POST,
+        "/login",
+        Guard::Public,
+        "/login",
+        "email=&password=",
+    ),
+    (Method::POST, "/logout", Guard::SignedIn, "/logout", ""),
+    (Method::GET, "/healthz", Guard::Public, "/healthz", ""),
+    (
+        Method::GET,
+        "/static/govuk.css",
+        Guard::Public,
+        "/static/govuk.css",
+        "",
+    ),
+    (
+        Method::GET,
+        "/static/app.css",
+        Guard::Public,
+        "/static/app.css",
+        "",
+    ),
+    (Method::GET, "/o/{org}", V, "/o/{org}", ""),
+    (Method::GET, "/o/{org}/services", V, "/o/{org}/services", ""),
+    (
+        Method::GET,
+        "/o/{org}/services/new",
+        E,
+        "/o/{org}/services/new",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/services/new",
+        E,
+        "/o/{org}/services/new",
+        "name=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/services/{id}",
+        V,
+        "/o/{org}/services/care",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/services/{id}/edit",
+        E,
         "/o/{org}/services/care/edit",
-        Role::Editor,
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/services/{id}/edit",
+        E,
+        "/o/{org}/services/care/edit",
         "name=&version=-1",
     ),
     (
         Method::POST,
+        "/o/{org}/services/{id}/delete",
+        E,
         "/o/{org}/services/triage/delete",
-        Role::Editor,
         "version=-1",
     ),
     (
-        Method::POST,
-        "/o/{org}/members",
-        Role::Admin,
-        "email=x&role=nobody",
+        Method::GET,
+        "/o/{org}/services/{id}/graph.svg",
+        V,
+        "/o/{org}/services/care/graph.svg",
+        "",
+    ),
+    (Method::GET, "/o/{org}/assets", V, "/o/{org}/assets", ""),
+    (
+        Method::GET,
+        "/o/{org}/suppliers",
+        V,
+        "/o/{org}/suppliers",
+        "",
+    ),
+    (Method::GET, "/o/{org}/skills", V, "/o/{org}/skills", ""),
+    (Method::GET, "/o/{org}/risks", V, "/o/{org}/risks", ""),
+    (
+        Method::GET,
+        "/o/{org}/what-if",
+        V,
+        "/o/{org}/what-if?fail=hall",
+        "",
     ),
     (
-        Method::POST,
-        "/o/{org}/members/999999/remove",
-        Role::Admin,
+        Method::GET,
+        "/o/{org}/exercises",
+        V,
+        "/o/{org}/exercises",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/exercises/new",
+        E,
+        "/o/{org}/exercises/new",
         "",
     ),
     (
         Method::POST,
+        "/o/{org}/exercises/new",
+        E,
+        "/o/{org}/exercises/new",
+        "title=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/exercises/{id}",
+        V,
+        "/o/{org}/exercises/1",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/exercises/{id}/edit",
+        E,
+        "/o/{org}/exercises/1/edit",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/exercises/{id}/edit",
+        E,
+        "/o/{org}/exercises/1/edit",
+        "title=",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/exercises/{id}/delete",
+        A,
+        "/o/{org}/exercises/2/delete",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/exercises/{id}/run",
+        E,
+        "/o/{org}/exercises/1/run",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/exercises/{id}/report",
+        V,
+        "/o/{org}/exercises/1/report",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/exercises/{id}/report.pdf",
+        V,
+        "/o/{org}/exercises/1/report.pdf",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/exercises/{id}/lessons/new",
+        E,
+        "/o/{org}/exercises/1/lessons/new",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/exercises/{id}/lessons/new",
+        E,
+        "/o/{org}/exercises/1/lessons/new",
+        "title=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/lessons/{lesson}/actions/new",
+        E,
+        "/o/{org}/lessons/1/actions/new",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/lessons/{lesson}/actions/new",
+        E,
+        "/o/{org}/lessons/1/actions/new",
+        "description=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/actions/{id}",
+        V,
+        "/o/{org}/actions/1",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/actions/{id}",
+        E,
+        "/o/{org}/actions/1",
+        "status=done&evidence=",
+    ),
+    (Method::GET, "/o/{org}/lessons", V, "/o/{org}/lessons", ""),
+    (
+        Method::GET,
+        "/o/{org}/programme",
+        E,
+        "/o/{org}/programme",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/programme",
+        E,
+        "/o/{org}/programme",
+        "every-pandemic-wave=99",
+    ),
+    (Method::GET, "/o/{org}/import", A, "/o/{org}/import", ""),
+    (
+        Method::POST,
+        "/o/{org}/import",
+        A,
+        "/o/{org}/import",
+        "multipart",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/export.yaml",
+        V,
+        "/o/{org}/export.yaml",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/export.json",
+        V,
+        "/o/{org}/export.json",
+        "",
+    ),
+    (Method::GET, "/o/{org}/audit", V, "/o/{org}/audit", ""),
+    (Method::GET, "/o/{org}/members", A, "/o/{org}/members", ""),
+    (
+        Method::POST,
+        "/o/{org}/members",
+        A,
+        "/o/{org}/members",
+        "email=x&role=nobody",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/members/{user}/remove",
+        A,
+        "/o/{org}/members/999999/remove",
+        "",
+    ),
+    (Method::GET, "/o/{org}/sharing", V, "/o/{org}/sharing", ""),
+    (
+        Method::POST,
         "/o/{org}/sharing",
-        Role::Admin,
+        A,
+        "/o/{org}/sharing",
         "service=&partner=",
     ),
     (
         Method::POST,
         "/o/{org}/sharing/remove",
-        Role::Admin,
+        A,
+        "/o/{org}/sharing/remove",
         "service=none&partner=0",
     ),
-    (Method::POST, "/o/{org}/import", Role::Admin, "multipart"),
-    (Method::GET, "/o/{org}/exercises", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/exercises/new", Role::Editor, ""),
-    (Method::GET, "/o/{org}/exercises/1", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/exercises/1/edit", Role::Editor, ""),
-    (Method::GET, "/o/{org}/exercises/1/report", Role::Viewer, ""),
     (
         Method::GET,
-        "/o/{org}/exercises/1/lessons/new",
-        Role::Editor,
+        "/o/{org}/shared/{owner}/{service}",
+        V,
+        "/o/{org}/shared/{partner}/care",
         "",
     ),
     (
         Method::GET,
-        "/o/{org}/lessons/1/actions/new",
-        Role::Editor,
+        "/account/tokens",
+        Guard::SignedIn,
+        "/account/tokens",
         "",
     ),
-    (Method::GET, "/o/{org}/actions/1", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/lessons", Role::Viewer, ""),
-    (Method::GET, "/o/{org}/programme", Role::Editor, ""),
     (
         Method::POST,
-        "/o/{org}/exercises/new",
-        Role::Editor,
-        "title=",
+        "/account/tokens",
+        Guard::SignedIn,
+        "/account/tokens",
+        "name=",
     ),
     (
         Method::POST,
-        "/o/{org}/exercises/1/edit",
-        Role::Editor,
-        "title=",
+        "/account/tokens/{id}/delete",
+        Guard::SignedIn,
+        "/account/tokens/999999/delete",
+        "",
     ),
-    (Method::POST, "/o/{org}/exercises/1/run", Role::Editor, ""),
+    (Method::GET, "/admin", Guard::SiteAdmin, "/admin", ""),
     (
         Method::POST,
-        "/o/{org}/exercises/1/lessons/new",
-        Role::Editor,
-        "title=",
+        "/admin",
+        Guard::SiteAdmin,
+        "/admin",
+        "action=org&name=",
     ),
-    (
-        Method::POST,
-        "/o/{org}/lessons/1/actions/new",
-        Role::Editor,
-        "description=",
-    ),
-    (
-        Method::POST,
-        "/o/{org}/actions/1",
-        Role::Editor,
-        "status=done&evidence=",
-    ),
-    (
-        Method::POST,
-        "/o/{org}/programme",
-        Role::Editor,
-        "every-pandemic-wave=99",
-    ),
-    (Method::POST, "/o/{org}/exercises/2/delete", Role::Admin, ""),
-];
-
-const API: &[Route] = &[
-    (Method::GET, "/api/orgs/{org}/services", Role::Viewer, ""),
     (
         Method::GET,
+        "/api/openapi.json",
+        Guard::Public,
+        "/api/openapi.json",
+        "",
+    ),
+    (Method::GET, "/api/orgs", Guard::ApiCaller, "/api/orgs", ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/services",
+        AV,
+        "/api/orgs/{org}/services",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/services/{id}",
+        AV,
         "/api/orgs/{org}/services/care",
-        Role::Viewer,
         "",
     ),
     (
         Method::PUT,
+        "/api/orgs/{org}/services/{id}",
+        AE,
         "/api/orgs/{org}/services/care",
-        Role::Editor,
         r#"{"name": "Care", "needs": ["nowhere"]}"#,
     ),
     (
         Method::DELETE,
+        "/api/orgs/{org}/services/{id}",
+        AE,
         "/api/orgs/{org}/services/triage",
-        Role::Editor,
         "",
     ),
-    (Method::GET, "/api/orgs/{org}/assets", Role::Viewer, ""),
-    (Method::GET, "/api/orgs/{org}/risks", Role::Viewer, ""),
-    (Method::GET, "/api/orgs/{org}/spof", Role::Viewer, ""),
     (
-        Method::POST,
-        "/api/orgs/{org}/impact",
-        Role::Viewer,
-        r#"{"fail": ["hall"]}"#,
+        Method::GET,
+        "/api/orgs/{org}/assets",
+        AV,
+        "/api/orgs/{org}/assets",
+        "",
     ),
-    (Method::GET, "/api/orgs/{org}/model", Role::Viewer, ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/risks",
+        AV,
+        "/api/orgs/{org}/risks",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/skills",
+        AV,
+        "/api/orgs/{org}/skills",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/members",
+        AA,
+        "/api/orgs/{org}/members",
+        "",
+    ),
     (
         Method::PUT,
-        "/api/orgs/{org}/model",
-        Role::Admin,
-        "bulwark: 1\nservices: [{id: x}]\n",
-    ),
-    (Method::GET, "/api/orgs/{org}/audit", Role::Viewer, ""),
-    (Method::GET, "/api/orgs/{org}/shared", Role::Viewer, ""),
-    (Method::GET, "/api/orgs/{org}/skills", Role::Viewer, ""),
-    (Method::GET, "/api/orgs/{org}/members", Role::Admin, ""),
-    (
-        Method::PUT,
+        "/api/orgs/{org}/members/{email}",
+        AA,
         "/api/orgs/{org}/members/nobody@nowhere.test",
-        Role::Admin,
         r#"{"role": "viewer"}"#,
     ),
     (
         Method::DELETE,
+        "/api/orgs/{org}/members/{email}",
+        AA,
         "/api/orgs/{org}/members/admin@north.test",
-        Role::Admin,
         "",
     ),
-    (Method::GET, "/api/orgs/{org}/shares", Role::Viewer, ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/shares",
+        AV,
+        "/api/orgs/{org}/shares",
+        "",
+    ),
     (
         Method::PUT,
+        "/api/orgs/{org}/shares/{service}/{partner}",
+        AA,
         "/api/orgs/{org}/shares/nothing/south",
-        Role::Admin,
         "",
     ),
     (
         Method::DELETE,
+        "/api/orgs/{org}/shares/{service}/{partner}",
+        AA,
         "/api/orgs/{org}/shares/care/nowhere",
-        Role::Admin,
         "",
     ),
-    (Method::GET, "/api/orgs/{org}/exercises", Role::Viewer, ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/spof",
+        AV,
+        "/api/orgs/{org}/spof",
+        "",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/impact",
+        AV,
+        "/api/orgs/{org}/impact",
+        r#"{"fail": ["hall"]}"#,
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/model",
+        AV,
+        "/api/orgs/{org}/model",
+        "",
+    ),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/model",
+        AA,
+        "/api/orgs/{org}/model",
+        "bulwark: 1\nservices: [{id: x}]\n",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/audit",
+        AV,
+        "/api/orgs/{org}/audit",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/exercises",
+        AV,
+        "/api/orgs/{org}/exercises",
+        "",
+    ),
     (
         Method::POST,
         "/api/orgs/{org}/exercises",
-        Role::Editor,
+        AE,
+        "/api/orgs/{org}/exercises",
         r#"{"title": "", "scenario": "x", "held_on": "no", "format": "x"}"#,
     ),
-    (Method::GET, "/api/orgs/{org}/exercises/1", Role::Viewer, ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/exercises/{id}",
+        AV,
+        "/api/orgs/{org}/exercises/1",
+        "",
+    ),
     (
         Method::PUT,
+        "/api/orgs/{org}/exercises/{id}",
+        AE,
         "/api/orgs/{org}/exercises/1",
-        Role::Editor,
         r#"{"title": "", "scenario": "x", "held_on": "no", "format": "x"}"#,
     ),
     (
-        Method::POST,
-        "/api/orgs/{org}/exercises/1/run",
-        Role::Editor,
+        Method::DELETE,
+        "/api/orgs/{org}/exercises/{id}",
+        AA,
+        "/api/orgs/{org}/exercises/3",
         "",
     ),
     (
         Method::POST,
-        "/api/orgs/{org}/exercises/1/lessons",
-        Role::Editor,
-        r#"{"title": ""}"#,
+        "/api/orgs/{org}/exercises/{id}/run",
+        AE,
+        "/api/orgs/{org}/exercises/1/run",
+        "",
     ),
-    (Method::GET, "/api/orgs/{org}/lessons", Role::Viewer, ""),
     (
         Method::POST,
+        "/api/orgs/{org}/exercises/{id}/lessons",
+        AE,
+        "/api/orgs/{org}/exercises/1/lessons",
+        r#"{"title": ""}"#,
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/lessons",
+        AV,
+        "/api/orgs/{org}/lessons",
+        "",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/lessons/{id}/actions",
+        AE,
         "/api/orgs/{org}/lessons/1/actions",
-        Role::Editor,
         r#"{"description": "", "owner": "", "due_on": ""}"#,
     ),
     (
         Method::PUT,
+        "/api/orgs/{org}/actions/{id}",
+        AE,
         "/api/orgs/{org}/actions/1",
-        Role::Editor,
         r#"{"status": "done"}"#,
     ),
-    (Method::GET, "/api/orgs/{org}/programme", Role::Viewer, ""),
+    (
+        Method::GET,
+        "/api/orgs/{org}/programme",
+        AV,
+        "/api/orgs/{org}/programme",
+        "",
+    ),
     (
         Method::PUT,
+        "/api/orgs/{org}/programme/{scenario}",
+        AE,
         "/api/orgs/{org}/programme/pandemic-wave",
-        Role::Editor,
         r#"{"every_months": 48}"#,
     ),
     (
-        Method::DELETE,
-        "/api/orgs/{org}/exercises/3",
-        Role::Admin,
+        Method::GET,
+        "/api/orgs/{org}/shared",
+        AV,
+        "/api/orgs/{org}/shared",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/shared/{owner}/{service}",
+        AV,
+        "/api/orgs/{org}/shared/{partner}/care",
         "",
     ),
 ];
 
-fn expected(role: Role, own: bool, needed: Role) -> &'static str {
-    match (own, role >= needed) {
-        (false, _) => "404",
-        (true, false) => "403",
-        (true, true) => "served",
+/// What a caller should get from a route with `guard`: `role` is `None` for nobody signed
+/// in; `own` says whether the organisation in the address is the caller's.
+fn expected(guard: Guard, role: Option<Role>, own: bool, site_admin: bool) -> &'static str {
+    match (guard, role) {
+        (Guard::Public, _) => "served",
+        (Guard::ApiCaller | Guard::ApiMember(_), None) => "401",
+        (_, None) => "sign-in",
+        (Guard::SignedIn | Guard::ApiCaller, Some(_)) => "served",
+        (Guard::SiteAdmin, Some(_)) if site_admin => "served",
+        (Guard::SiteAdmin, Some(_)) => "403",
+        (Guard::Member(_) | Guard::ApiMember(_), Some(_)) if !own => "404",
+        (Guard::Member(needed) | Guard::ApiMember(needed), Some(role)) if role < needed => "403",
+        (Guard::Member(_) | Guard::ApiMember(_), Some(_)) => "served",
     }
 }
 
-fn outcome(status: u16) -> &'static str {
-    match status {
+fn outcome(r: &reqwest::Response) -> &'static str {
+    let to_login = r.headers().get("location").is_some_and(|l| l == "/login");
+    match r.status().as_u16() {
+        _ if to_login => "sign-in",
         404 => "404",
         403 => "403",
         401 => "401",
@@ -268,92 +595,171 @@ fn outcome(status: u16) -> &'static str {
     }
 }
 
+fn is_api(entry: &Entry) -> bool {
+    entry.1.starts_with("/api/")
+}
+
+/// One request as a route's entry describes it; `csrf` is sent with page forms when given.
+fn request(
+    client: &reqwest::Client,
+    base: &str,
+    entry: &Entry,
+    org: &str,
+    partner: &str,
+    csrf: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let (method, _, _, path, body) = entry;
+    let path = path.replace("{org}", org).replace("{partner}", partner);
+    let req = client.request(method.clone(), format!("{base}{path}"));
+    if *method == Method::GET {
+        return req;
+    }
+    if is_api(entry) {
+        if body.is_empty() {
+            return req;
+        }
+        let kind = if body.starts_with('{') {
+            "application/json"
+        } else {
+            "application/yaml"
+        };
+        return req.header("content-type", kind).body(*body);
+    }
+    if *body == "multipart" {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(t) = csrf {
+            form = form.text("csrf", t.to_string());
+        }
+        return req.multipart(form.text("text", ""));
+    }
+    let form = match csrf {
+        Some(t) => format!("csrf={t}&{body}"),
+        None => body.to_string(),
+    };
+    req.header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+}
+
+#[test]
+fn every_declared_route_has_an_entry_and_every_entry_a_route() {
+    let routes: Vec<RouteInfo> = table();
+    let mut problems = Vec::new();
+    for r in &routes {
+        match ENTRIES.iter().find(|e| e.0 == r.method && e.1 == r.path) {
+            None => problems.push(format!(
+                "{} {} is not in the access matrix: add an entry saying who may call it",
+                r.method, r.path
+            )),
+            Some(e) if e.2 != r.guard => problems.push(format!(
+                "{} {} is declared {:?} but the access matrix expects {:?}",
+                r.method, r.path, r.guard, e.2
+            )),
+            Some(_) => {}
+        }
+    }
+    for e in ENTRIES {
+        let declared = routes.iter().any(|r| r.method == e.0 && r.path == e.1);
+        // The PDF report exists only with the `pdf` feature.
+        if !declared && !e.1.ends_with("report.pdf") {
+            problems.push(format!("{} {} is in the matrix but not declared", e.0, e.1));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[tokio::test]
 async fn every_route_checks_role_and_organisation() {
+    let routes = table();
+    let entries: Vec<&Entry> = ENTRIES
+        .iter()
+        .filter(|e| routes.iter().any(|r| r.method == e.0 && r.path == e.1))
+        .collect();
     for backend in BACKENDS {
         let app = App::start(backend).await;
+        let actor = Actor {
+            user_id: None,
+            label: "test".into(),
+        };
+        // Each organisation shares `care` with the other, so the shared routes have something
+        // to show to members and to withhold from everyone else.
+        let north = app.store.org_by_slug("north").await.unwrap().unwrap();
+        let south = app.store.org_by_slug("south").await.unwrap().unwrap();
+        app.store
+            .share(north.id, "care", south.id, &actor)
+            .await
+            .unwrap();
+        app.store
+            .share(south.id, "care", north.id, &actor)
+            .await
+            .unwrap();
         let mut failures = Vec::new();
-        for (key, _, home, role) in USERS.iter().filter(|u| u.2 == "north") {
+        let mut callers: Vec<(&str, Option<Role>, bool)> = USERS
+            .iter()
+            .filter(|u| u.2 == "north")
+            .map(|u| (u.0, Some(u.3), false))
+            .collect();
+        callers.push((SITE_ADMIN.0, Some(Role::Viewer), true));
+        for (key, role, is_site_admin) in callers {
             let (client, csrf) = app.browser_client(key).await;
+            let api = reqwest::Client::new();
             for org in ["north", "south"] {
-                let own = org == *home;
-                for (method, path, needed, body) in PAGES {
-                    let url = format!("{}{}", app.base, path.replace("{org}", org));
-                    let mut req = client.request(method.clone(), &url);
-                    if *method == Method::POST {
-                        req = if *body == "multipart" {
-                            req.multipart(
-                                reqwest::multipart::Form::new()
-                                    .text("csrf", csrf.clone())
-                                    .text("text", ""),
-                            )
-                        } else {
-                            let form = format!("csrf={csrf}&{body}");
-                            req.header("content-type", "application/x-www-form-urlencoded")
-                                .body(form)
-                        };
-                    }
-                    let status = req.send().await.unwrap().status().as_u16();
-                    let (want, got) = (expected(*role, own, *needed), outcome(status));
+                let own = org == "north" && !is_site_admin;
+                let partner = if org == "north" { "south" } else { "north" };
+                for entry in &entries {
+                    let req = if is_api(entry) {
+                        request(&api, &app.base, entry, org, partner, None)
+                            .bearer_auth(app.token(key))
+                    } else {
+                        request(&client, &app.base, entry, org, partner, Some(&csrf))
+                    };
+                    let r = req.send().await.unwrap();
+                    let (want, got) = (expected(entry.2, role, own, is_site_admin), outcome(&r));
+                    // The site administrator is a member of no organisation here.
+                    let want = if is_site_admin
+                        && matches!(entry.2, Guard::Member(_) | Guard::ApiMember(_))
+                    {
+                        "404"
+                    } else {
+                        want
+                    };
                     if want != got {
                         failures.push(format!(
-                            "{backend:?} {key} {method} {url}: wanted {want}, got {status}"
-                        ));
-                    }
-                }
-                for (method, path, needed, body) in API {
-                    let url = format!("{}{}", app.base, path.replace("{org}", org));
-                    let mut req = reqwest::Client::new()
-                        .request(method.clone(), &url)
-                        .bearer_auth(app.token(key));
-                    if !body.is_empty() {
-                        let kind = if body.starts_with('{') {
-                            "application/json"
-                        } else {
-                            "application/yaml"
-                        };
-                        req = req.header("content-type", kind).body(*body);
-                    }
-                    let status = req.send().await.unwrap().status().as_u16();
-                    let (want, got) = (expected(*role, own, *needed), outcome(status));
-                    if want != got {
-                        failures.push(format!(
-                            "{backend:?} {key} {method} {url}: wanted {want}, got {status}"
+                            "{backend:?} {key} {} {} ({org}): wanted {want}, got {}",
+                            entry.0,
+                            entry.3,
+                            r.status()
                         ));
                     }
                 }
             }
         }
-        // Nobody signed in: pages send to the sign-in page, the API answers 401.
+        // Nobody signed in.
         let anonymous = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        for (method, path, _, _) in PAGES {
-            let r = anonymous
-                .request(
-                    method.clone(),
-                    format!("{}{}", app.base, path.replace("{org}", "north")),
-                )
-                .send()
-                .await
-                .unwrap();
-            let to_login = r.headers().get("location").is_some_and(|l| l == "/login");
-            if !to_login {
-                failures.push(format!("anonymous {method} {path}: got {}", r.status()));
+        for entry in &entries {
+            if entry.1 == "/login" && entry.0 == Method::POST {
+                continue; // needs the sign-in form's own token: tried in the CSRF test
             }
-        }
-        for (method, path, _, _) in API {
-            let r = anonymous
-                .request(
-                    method.clone(),
-                    format!("{}{}", app.base, path.replace("{org}", "north")),
-                )
+            let r = request(&anonymous, &app.base, entry, "north", "south", None)
                 .send()
                 .await
                 .unwrap();
-            if r.status() != 401 {
-                failures.push(format!("anonymous {method} {path}: got {}", r.status()));
+            let (want, got) = (expected(entry.2, None, false, false), outcome(&r));
+            // A state-changing page route refuses a form without a token before anything else.
+            let want = if !is_api(entry) && entry.0 != Method::GET && want == "sign-in" {
+                "served"
+            } else {
+                want
+            };
+            if want != got {
+                failures.push(format!(
+                    "anonymous {} {}: wanted {want}, got {}",
+                    entry.0,
+                    entry.3,
+                    r.status()
+                ));
             }
         }
         assert!(
@@ -363,4 +769,135 @@ async fn every_route_checks_role_and_organisation() {
             failures.join("\n")
         );
     }
+}
+
+#[tokio::test]
+async fn every_form_needs_its_token_and_cross_site_posts_are_refused() {
+    let routes = table();
+    let forms: Vec<&Entry> = ENTRIES
+        .iter()
+        .filter(|e| !is_api(e) && e.0 != Method::GET)
+        .filter(|e| routes.iter().any(|r| r.method == e.0 && r.path == e.1))
+        .collect();
+    assert!(forms.len() > 20, "the table lists the forms");
+    let app = App::start(bulwark_store::Backend::Sqlite).await;
+    let (client, csrf) = app.browser_client("north-admin").await;
+    let mut failures = Vec::new();
+    for entry in &forms {
+        for (token, extra, want) in [
+            (None, None, 400),
+            (Some("not-the-token"), None, 400),
+            (
+                Some(csrf.as_str()),
+                Some(("origin", "https://evil.example")),
+                403,
+            ),
+            (Some(csrf.as_str()), Some(("origin", "null")), 403),
+            (
+                Some(csrf.as_str()),
+                Some(("sec-fetch-site", "cross-site")),
+                403,
+            ),
+            (
+                Some(csrf.as_str()),
+                Some(("sec-fetch-site", "same-site")),
+                403,
+            ),
+        ] {
+            let mut req = request(&client, &app.base, entry, "north", "south", token);
+            if let Some((k, v)) = extra {
+                req = req.header(k, v);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            if status != want {
+                failures.push(format!(
+                    "{} {} with token {token:?} and {extra:?}: wanted {want}, got {status}",
+                    entry.0, entry.3
+                ));
+            }
+        }
+    }
+    // The API refuses cross-site requests from browsers too.
+    let r = reqwest::Client::new()
+        .delete(format!("{}/api/orgs/north/services/triage", app.base))
+        .bearer_auth(app.token("north-admin"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    if r.status() != 403 {
+        failures.push(format!("cross-site API delete: {}", r.status()));
+    }
+    // Nothing above changed anything: triage is still there, nobody was added.
+    let (status, _) = app
+        .get("north-admin", "/api/orgs/north/services/triage")
+        .await;
+    assert_eq!(status, 200, "a refused request changed nothing");
+    // The sign-in form needs the token its page set in a cookie.
+    let fresh = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = fresh
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden(&page, "csrf");
+    for (sent, want) in [("forged", 400), (token.as_str(), 200)] {
+        let status = fresh
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("csrf", sent),
+                ("email", "nobody@north.test"),
+                ("password", "wrong password here"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if status != want && !(want == 200 && status == 422) {
+            failures.push(format!(
+                "sign-in with token {sent}: wanted {want}, got {status}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn every_api_route_is_in_the_openapi_document_and_nothing_else() {
+    let app = App::start(bulwark_store::Backend::Sqlite).await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().expect("paths");
+    let declared: Vec<(String, String)> = table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/") && r.path != "/api/openapi.json")
+        .map(|r| (r.path.to_string(), r.method.as_str().to_lowercase()))
+        .collect();
+    let mut problems = Vec::new();
+    for (path, method) in &declared {
+        if paths.get(path).and_then(|p| p.get(method)).is_none() {
+            problems.push(format!("{method} {path} is not documented"));
+        }
+    }
+    for (path, item) in paths {
+        for method in ["get", "put", "post", "delete", "patch"] {
+            if item.get(method).is_some() && !declared.contains(&(path.clone(), method.to_string()))
+            {
+                problems.push(format!("{method} {path} is documented but not routed"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -5,10 +5,11 @@ mod access;
 mod api;
 mod browser;
 mod exercises;
+mod hardening;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
-use bulwark_web::{AppState, password};
+use bulwark_web::{AppState, Settings, password};
 use serde_json::Value;
 
 /// A small model with a redundant pair of sites on one substation, a service other
@@ -55,6 +56,9 @@ scenarios:
         profile: [[0d, 0%], [10d, 50%], [20d, 0%]]
 "#;
 
+/// A site administrator (key, email), a member of no organisation.
+pub const SITE_ADMIN: (&str, &str) = ("site-admin", "admin@bulwark.test");
+
 /// A running app with two organisations and their people.
 pub struct App {
     /// Base URL, like `http://127.0.0.1:PORT`.
@@ -80,6 +84,11 @@ pub const USERS: [(&str, &str, &str, Role); 4] = [
 impl App {
     /// Starts the app on `backend` with organisations `north` and `south` and the users.
     pub async fn start(backend: Backend) -> App {
+        App::start_with(backend, Settings::default()).await
+    }
+
+    /// Starts the app like [`App::start`], with `settings`.
+    pub async fn start_with(backend: Backend, settings: Settings) -> App {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
         let actor = Actor {
@@ -114,15 +123,21 @@ impl App {
                 .unwrap();
             tokens.push((key, store.create_token(user.id, "test").await.unwrap()));
         }
+        let admin = store
+            .create_user(SITE_ADMIN.1, "Site administrator", &hash, true)
+            .await
+            .unwrap();
+        tokens.push((
+            SITE_ADMIN.0,
+            store.create_token(admin.id, "test").await.unwrap(),
+        ));
         seed_exercises(&store, &actor).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(store.clone(), false);
-        tokio::spawn(async move {
-            axum::serve(listener, bulwark_web::app(state))
-                .await
-                .unwrap()
-        });
+        let state = AppState::with_settings(store.clone(), settings);
+        let service =
+            bulwark_web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         App {
             base,
             store,
@@ -143,7 +158,13 @@ impl App {
 
     /// A client with a cookie jar, signed in as user `key`; returns it and its CSRF token.
     pub async fn browser_client(&self, key: &str) -> (reqwest::Client, String) {
-        let email = USERS.iter().find(|u| u.0 == key).expect("a test user").1;
+        let email = USERS
+            .iter()
+            .map(|u| (u.0, u.1))
+            .chain([SITE_ADMIN])
+            .find(|u| u.0 == key)
+            .expect("a test user")
+            .1;
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())

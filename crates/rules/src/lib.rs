@@ -1,0 +1,27 @@
+//! Bulwark's rules for what people submit, shared by the web pages and the JSON API and free
+//! of HTML and HTTP: what a valid exercise, lesson or action is, the exercise programme
+//! ([`exercises`]), and the limits every piece of submitted text keeps ([`text`]). Each
+//! problem is a [`FieldError`] naming the field it belongs to; pages show it beside that
+//! field, the API lists it.
+
+pub mod exercises;
+pub mod text;
+
+/// A problem with one submitted field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field (a form input's id, or an API body's key).
+    pub field: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem with `field`.
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

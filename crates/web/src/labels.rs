@@ -1,0 +1,58 @@
+//! The words and colours people see for the states that the rules and the store keep as
+//! plain values.
+
+use bulwark_rules::exercises::ProgrammeStatus;
+use bulwark_store::{ActionStatus, ExerciseFormat};
+
+/// Words for people, and the GOV.UK Frontend tag colour where a page shows one.
+pub trait Label {
+    /// The words shown to people.
+    fn label(&self) -> &'static str;
+
+    /// The colour of its tag (a GOV.UK Frontend modifier class).
+    fn tag(&self) -> &'static str {
+        "govuk-tag--grey"
+    }
+}
+
+impl Label for ExerciseFormat {
+    fn label(&self) -> &'static str {
+        match self {
+            ExerciseFormat::Discussion => "Discussion-based",
+            ExerciseFormat::Tabletop => "Tabletop",
+            ExerciseFormat::CommandPost => "Command post",
+            ExerciseFormat::Live => "Live",
+        }
+    }
+}
+
+impl Label for ActionStatus {
+    fn label(&self) -> &'static str {
+        match self {
+            ActionStatus::Open => "Not started",
+            ActionStatus::InProgress => "In progress",
+            ActionStatus::Done => "Done",
+        }
+    }
+}
+
+impl Label for ProgrammeStatus {
+    fn label(&self) -> &'static str {
+        match self {
+            ProgrammeStatus::NotInProgramme => "Not in the programme",
+            ProgrammeStatus::NeverExercised => "Overdue: never exercised",
+            ProgrammeStatus::Overdue => "Overdue",
+            ProgrammeStatus::DueSoon => "Due soon",
+            ProgrammeStatus::UpToDate => "Up to date",
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            ProgrammeStatus::NotInProgramme => "govuk-tag--grey",
+            ProgrammeStatus::NeverExercised | ProgrammeStatus::Overdue => "govuk-tag--red",
+            ProgrammeStatus::DueSoon => "govuk-tag--yellow",
+            ProgrammeStatus::UpToDate => "govuk-tag--green",
+        }
+    }
+}
