@@ -86,6 +86,7 @@ pub fn load_with(reader: &dyn SourceReader, path: &Path) -> Loaded {
         model: Model::default(),
         chain: Vec::new(),
         done: HashSet::new(),
+        extension_keys: HashSet::new(),
     };
     let root = normalise(path);
     loader.file(&root, None);
@@ -104,6 +105,8 @@ struct Loader<'r> {
     model: Model,
     chain: Vec<PathBuf>,
     done: HashSet<PathBuf>,
+    /// The top-level `x-` keys merged so far, to find one set in two files.
+    extension_keys: HashSet<String>,
 }
 
 impl Loader<'_> {
@@ -187,7 +190,7 @@ impl Loader<'_> {
         m.risks.extend(part.risks);
         m.scenarios.extend(part.scenarios);
         for (key, value) in part.extensions {
-            if m.extensions.iter().any(|(k, _)| *k == key) {
+            if !self.extension_keys.insert(key.clone()) {
                 let pos = Pos {
                     file: self.sources.files().len() as u32 - 1,
                     line: 1,

@@ -6,6 +6,7 @@
 
 use crate::diag::{Diagnostics, Pos};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
 
 /// Deepest nesting accepted; deeper documents are refused rather than risking the stack.
 pub const MAX_DEPTH: usize = 128;
@@ -127,7 +128,7 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
     let mut builder = Builder {
         file,
         stack: Vec::new(),
-        anchors: Vec::new(),
+        anchors: HashMap::new(),
         root: None,
         documents: 0,
         nodes: 0,
@@ -173,15 +174,24 @@ fn json_reason(e: &serde_json::Error) -> String {
     }
 }
 
+/// A list or mapping still being read, with its anchor id (0 for none).
 enum Open {
     Seq(Node, usize),
-    Map(Node, Option<Node>, usize),
+    Map {
+        node: Node,
+        /// A key read, waiting for its value.
+        pending: Option<Node>,
+        /// Each key read so far, with the line it is on: duplicates are found in constant time.
+        keys: HashMap<String, u32>,
+        anchor: usize,
+    },
 }
 
 struct Builder {
     file: u32,
     stack: Vec<Open>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchored values by anchor id (the parser gives every definition its own id).
+    anchors: HashMap<usize, Node>,
     root: Option<Node>,
     documents: usize,
     nodes: usize,
@@ -247,21 +257,28 @@ impl Builder {
             Event::MappingStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
-                self.stack.push(Open::Map(
-                    Node {
+                self.stack.push(Open::Map {
+                    node: Node {
                         kind: NodeKind::Map(Vec::new()),
                         pos,
                     },
-                    None,
+                    pending: None,
+                    keys: HashMap::new(),
                     anchor,
-                ));
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, None, anchor)) => {
-                        (node, anchor)
-                    }
-                    Some(Open::Map(_, Some(key), _)) => {
+                    Some(Open::Seq(node, anchor))
+                    | Some(Open::Map {
+                        node,
+                        pending: None,
+                        anchor,
+                        ..
+                    }) => (node, anchor),
+                    Some(Open::Map {
+                        pending: Some(key), ..
+                    }) => {
                         return Err((key.pos, "this key has no value".into()));
                     }
                     None => return Err((pos, "unbalanced end of a list or mapping".into())),
@@ -269,13 +286,7 @@ impl Builder {
                 self.finish(node, anchor)?;
             }
             Event::Alias(id) => {
-                let Some(node) = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| n.clone())
-                else {
+                let Some(node) = self.anchors.get(&id).cloned() else {
                     return Err((
                         pos,
                         "this alias names an anchor that is not defined before it".into(),
@@ -322,7 +333,7 @@ impl Builder {
             ));
         }
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+            self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -331,7 +342,12 @@ impl Builder {
                     items.push(node);
                 }
             }
-            Some(Open::Map(map, pending, _)) => match pending.take() {
+            Some(Open::Map {
+                node: map,
+                pending,
+                keys,
+                ..
+            }) => match pending.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar { .. }) {
                         return Err((
@@ -339,20 +355,16 @@ impl Builder {
                             format!("a key must be a single value, not {}", node.shape()),
                         ));
                     }
-                    if let NodeKind::Map(entries) = &map.kind
-                        && let Some((first, _)) = entries
-                            .iter()
-                            .find(|(k, _)| k.key_text() == node.key_text())
-                    {
+                    if let Some(first) = keys.get(node.key_text()) {
                         return Err((
                             node.pos,
                             format!(
-                                "the key `{}` is written twice in this mapping (first at line {})",
+                                "the key `{}` is written twice in this mapping (first at line {first})",
                                 node.key_text(),
-                                first.pos.line
                             ),
                         ));
                     }
+                    keys.insert(node.key_text().to_string(), node.pos.line);
                     *pending = Some(node);
                 }
                 Some(key) => {

@@ -1,6 +1,6 @@
 //! Turns one file's node tree into model items, recording every problem on the way.
 
-use crate::diag::{Diagnostics, Pos, with_hint};
+use crate::diag::{Diagnostics, Pos};
 use crate::node::{Node, NodeKind};
 use crate::types::*;
 use crate::values::{Duration, Id, Percent};
@@ -122,7 +122,7 @@ impl<'a> Fields<'a> {
                 ext.push((key.to_string(), v.to_json()));
             } else {
                 let msg = format!("unknown key `{key}` in {}", self.what);
-                let msg = with_hint(msg, key, self.asked.iter().copied());
+                let msg = d.hint(msg, key, self.asked.iter().copied());
                 d.error(
                     k.pos,
                     format!("{msg} (keys of your own must start with `x-`)"),
@@ -449,10 +449,8 @@ fn read_service(node: &Node, d: &mut Diagnostics) -> Option<Service> {
             let found = Criticality::ALL.into_iter().find(|c| c.as_str() == t);
             if found.is_none() {
                 let msg = format!("`criticality`: `{t}` is not one of critical, high, medium, low");
-                d.error(
-                    n.pos,
-                    with_hint(msg, &t, Criticality::ALL.iter().map(|c| c.as_str())),
-                );
+                let msg = d.hint(msg, &t, Criticality::ALL.iter().map(|c| c.as_str()));
+                d.error(n.pos, msg);
             }
             found
         }),
@@ -580,7 +578,8 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
             let found = AssetKind::ALL.into_iter().find(|k| k.as_str() == t);
             if found.is_none() {
                 let msg = format!("`kind`: `{t}` is not an asset kind (site, it-system, supplier, utility, data, equipment, vehicle, other)");
-                d.error(n.pos, with_hint(msg, &t, AssetKind::ALL.iter().map(|k| k.as_str())));
+                let msg = d.hint(msg, &t, AssetKind::ALL.iter().map(|k| k.as_str()));
+                d.error(n.pos, msg);
             }
             found
         }),

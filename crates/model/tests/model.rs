@@ -7,6 +7,7 @@ use bulwark_model::load::{InMemory, load_with};
 use bulwark_model::{Loaded, Severity, load, load_str};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
@@ -240,6 +241,51 @@ fn generated_models_are_valid_and_deterministic() {
             write(&generate(Shape { services, seed }), Format::Yaml)
         );
     }
+}
+
+/// Generous for a debug build on a busy machine, yet far below what quadratic loading took.
+const QUICK: Duration = Duration::from_secs(10);
+
+#[test]
+fn a_mapping_with_100k_keys_loads_quickly() {
+    let mut text = String::from("bulwark: 1\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("x-key-{i}: {i}\n"));
+    }
+    let started = Instant::now();
+    let loaded = load_str("wide.yaml", &text);
+    let took = started.elapsed();
+    assert!(loaded.is_valid(), "{:?}", &errors(&loaded)[..1]);
+    assert_eq!(loaded.model.extensions.len(), 100_000);
+    assert!(took < QUICK, "100k keys took {took:?}");
+}
+
+#[test]
+fn thousands_of_unknown_ids_among_20k_items_load_quickly() {
+    let mut text = String::from("bulwark: 1\nassets:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  - {{id: asset-{i}, name: A, kind: site}}\n"));
+    }
+    text.push_str("services:\n  - id: s\n    name: S\n    needs:\n");
+    for i in 0..2_000 {
+        text.push_str(&format!("      - aset-{i}\n"));
+    }
+    let started = Instant::now();
+    let loaded = load_str("unknown.yaml", &text);
+    let took = started.elapsed();
+    let errs = errors(&loaded);
+    assert_eq!(errs.len(), 2_000);
+    assert!(
+        errs[0].2.contains("unknown id `aset-0`") && errs[0].2.contains("did you mean `asset-0`"),
+        "{}",
+        errs[0].2
+    );
+    assert!(
+        !errs[1_999].2.contains("did you mean"),
+        "hints stop once enough candidates were compared: {}",
+        errs[1_999].2
+    );
+    assert!(took < QUICK, "2,000 unknown ids took {took:?}");
 }
 
 proptest! {
