@@ -12,6 +12,9 @@ use std::collections::HashMap;
 pub const MAX_DEPTH: usize = 128;
 /// Most nodes a document may expand to (aliases included), against "billion laughs" files.
 pub const MAX_NODES: usize = 5_000_000;
+/// Most bytes of text a document may expand to (aliases included), so that a small file of
+/// nested aliases of long strings cannot grow into gigabytes.
+pub const MAX_EXPANDED_BYTES: usize = 64 << 20;
 
 /// One value of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +134,7 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
         anchors: HashMap::new(),
         root: None,
         documents: 0,
-        nodes: 0,
+        size: Size::default(),
     };
     for event in Parser::new_from_str(text) {
         match event {
@@ -191,10 +194,44 @@ struct Builder {
     file: u32,
     stack: Vec<Open>,
     /// Anchored values by anchor id (the parser gives every definition its own id).
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, (Node, Size)>,
     root: Option<Node>,
     documents: usize,
+    /// What the document has expanded to so far, anchored copies included.
+    size: Size,
+}
+
+/// How big a value is once expanded: its nodes and the bytes of its text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
     nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn of(node: &Node) -> Size {
+        match &node.kind {
+            NodeKind::Scalar { text, .. } => Size {
+                nodes: 1,
+                bytes: text.len(),
+            },
+            NodeKind::Seq(items) => items.iter().map(Size::of).fold(Size::ONE, Size::add),
+            NodeKind::Map(entries) => entries
+                .iter()
+                .flat_map(|(k, v)| [Size::of(k), Size::of(v)])
+                .fold(Size::ONE, Size::add),
+        }
+    }
+
+    /// One node without text: a list or a mapping.
+    const ONE: Size = Size { nodes: 1, bytes: 0 };
+
+    fn add(self, other: Size) -> Size {
+        Size {
+            nodes: self.nodes.saturating_add(other.nodes),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
 }
 
 type Fail = (Pos, String);
@@ -234,6 +271,13 @@ impl Builder {
                         ));
                     }
                 }
+                self.grow(
+                    pos,
+                    Size {
+                        nodes: 1,
+                        bytes: text.len(),
+                    },
+                )?;
                 let node = Node {
                     kind: NodeKind::Scalar {
                         text: text.into_owned(),
@@ -246,6 +290,7 @@ impl Builder {
             Event::SequenceStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
+                self.grow(pos, Size::ONE)?;
                 self.stack.push(Open::Seq(
                     Node {
                         kind: NodeKind::Seq(Vec::new()),
@@ -257,6 +302,7 @@ impl Builder {
             Event::MappingStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
+                self.grow(pos, Size::ONE)?;
                 self.stack.push(Open::Map {
                     node: Node {
                         kind: NodeKind::Map(Vec::new()),
@@ -286,24 +332,15 @@ impl Builder {
                 self.finish(node, anchor)?;
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
+                let Some((node, size)) = self.anchors.get(&id) else {
                     return Err((
                         pos,
                         "this alias names an anchor that is not defined before it".into(),
                     ));
                 };
-                self.nodes += count_nodes(&node);
-                if self.nodes > MAX_NODES {
-                    return Err((
-                        pos,
-                        format!(
-                            "the document expands to more than {MAX_NODES} values (too many aliases)"
-                        ),
-                    ));
-                }
-                let mut node = node;
-                node.pos = pos;
-                self.finish(node, 0)?;
+                let (node, size) = (node.clone(), *size);
+                self.grow(pos, size)?;
+                self.finish(Node { pos, ..node }, 0)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
@@ -324,16 +361,33 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Fail> {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
+    /// Counts `size` more of the document, refusing it past [`MAX_NODES`] or
+    /// [`MAX_EXPANDED_BYTES`]. Aliases and anchors count the copies they make.
+    fn grow(&mut self, pos: Pos, size: Size) -> Result<(), Fail> {
+        self.size = self.size.add(size);
+        let why = "once aliases are expanded (each `*alias` repeats what its anchor names)";
+        if self.size.nodes > MAX_NODES {
             return Err((
-                node.pos,
-                format!("the document has more than {MAX_NODES} values"),
+                pos,
+                format!("the document grows to more than {MAX_NODES} values {why}"),
             ));
         }
+        if self.size.bytes > MAX_EXPANDED_BYTES {
+            let mib = MAX_EXPANDED_BYTES >> 20;
+            return Err((
+                pos,
+                format!("the document grows to more than {mib} MiB of text {why}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds a complete value to what is open, keeping a copy under its anchor (if not 0).
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Fail> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = Size::of(&node);
+            self.grow(node.pos, size)?;
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -375,19 +429,6 @@ impl Builder {
             },
         }
         Ok(())
-    }
-}
-
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar { .. } => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| count_nodes(k) + count_nodes(v))
-                .sum::<usize>()
-        }
     }
 }
 
@@ -435,6 +476,27 @@ mod tests {
         assert!(d.sorted()[0].message.contains("not valid JSON"));
         let n = parse_ok("{\"a\": \"24\", \"b\": 24}");
         assert_eq!(n.to_json(), serde_json::json!({"a": "24", "b": 24}));
+    }
+
+    #[test]
+    fn aliases_of_long_text_cannot_expand_past_the_byte_limit() {
+        // About 100 KB of text, repeated tenfold three times over: 100 MB expanded.
+        let long = "x".repeat(10_000);
+        let mut bomb = format!("a: &a [{}]\n", [long.as_str(); 10].join(", "));
+        for (i, prev) in ["a", "b0", "b1"].iter().enumerate() {
+            bomb.push_str(&format!(
+                "b{i}: &b{i} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            ));
+        }
+        let mut d = Diagnostics::default();
+        assert!(parse(&bomb, Syntax::Yaml, 0, &mut d).is_none());
+        let e = &d.sorted()[0];
+        assert_eq!(
+            e.pos.line, 4,
+            "at the alias that goes past the limit: {e:?}"
+        );
+        assert!(e.message.contains("64 MiB"), "{}", e.message);
     }
 
     #[test]
