@@ -234,7 +234,11 @@ impl Size {
     }
 }
 
+/// A problem that stops the parse. Messages never quote the text: the file may not be a
+/// model at all (an included file is only known to be one once parsed), and may be private.
 type Fail = (Pos, String);
+
+const NO_TAGS: &str = "YAML tags (`!name`) are not used in Bulwark models";
 
 impl Builder {
     fn pos(&self, span: Span) -> Pos {
@@ -262,13 +266,7 @@ impl Builder {
                     {
                         plain = false;
                     } else {
-                        return Err((
-                            pos,
-                            format!(
-                                "YAML tags such as `{}{}` are not used in Bulwark models",
-                                tag.handle, tag.suffix
-                            ),
-                        ));
+                        return Err((pos, NO_TAGS.into()));
                     }
                 }
                 self.grow(
@@ -349,7 +347,7 @@ impl Builder {
 
     fn no_tag(&self, tagged: bool, pos: Pos) -> Result<(), Fail> {
         if tagged {
-            return Err((pos, "YAML tags are not used in Bulwark models".into()));
+            return Err((pos, NO_TAGS.into()));
         }
         Ok(())
     }
@@ -413,8 +411,7 @@ impl Builder {
                         return Err((
                             node.pos,
                             format!(
-                                "the key `{}` is written twice in this mapping (first at line {first})",
-                                node.key_text(),
+                                "this key is written twice in this mapping (first at line {first})"
                             ),
                         ));
                     }

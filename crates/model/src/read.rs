@@ -29,6 +29,13 @@ pub const TOP_LEVEL_KEYS: [&str; 8] = [
     "include",
 ];
 
+/// True when `root` looks like a model file: a mapping with at least one of
+/// [`TOP_LEVEL_KEYS`]. Included files that do not are refused without being read further.
+pub fn is_model_file(root: &Node) -> bool {
+    matches!(&root.kind, NodeKind::Map(entries)
+        if entries.iter().any(|(k, _)| TOP_LEVEL_KEYS.contains(&k.key_text())))
+}
+
 /// Reads a whole file's tree.
 pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
     let mut part = FilePart::default();

@@ -163,6 +163,114 @@ fn include_cycles_and_missing_files_are_errors_at_the_include() {
     );
 }
 
+/// Writes `text` to `dir/path`, making directories on the way.
+fn write_file(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn includes_climb_out_of_a_root_given_relative_to_the_working_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(
+        tmp.path(),
+        "a/council/root.yaml",
+        "bulwark: 1\ninclude: [../../x.yaml]\nservices:\n  - {id: s, name: S, needs: [x]}\n",
+    );
+    write_file(
+        tmp.path(),
+        "x.yaml",
+        "assets:\n  - {id: x, name: X, kind: site}\n",
+    );
+    std::fs::create_dir_all(tmp.path().join("a/work")).unwrap();
+    // The only test that depends on the working directory: every other one uses absolute paths.
+    let before = std::env::current_dir().unwrap();
+    std::env::set_current_dir(tmp.path().join("a/work")).unwrap();
+    let loaded = load(Path::new("../council/root.yaml"));
+    std::env::set_current_dir(before).unwrap();
+    assert!(loaded.is_valid(), "{:?}", errors(&loaded));
+    assert_eq!(loaded.sources.path(1), Path::new("../../x.yaml"));
+}
+
+/// Loads `root.yaml` in `dir` on another thread, failing the test if it blocks.
+fn load_without_blocking(dir: &Path) -> Loaded {
+    let root = dir.join("root.yaml");
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // The receiver gives up after the timeout; the result is then of no use.
+        let _ = send.send(load(&root));
+    });
+    receive
+        .recv_timeout(Duration::from_secs(20))
+        .expect("loading must not block")
+}
+
+#[test]
+fn only_regular_files_of_sane_size_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fifo = dir.join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    std::fs::create_dir(dir.join("folder.yaml")).unwrap();
+    std::fs::File::create(dir.join("huge.yaml"))
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    write_file(
+        dir,
+        "root.yaml",
+        "bulwark: 1\ninclude:\n  - pipe.yaml\n  - /dev/zero\n  - folder.yaml\n  - huge.yaml\n",
+    );
+    let loaded = load_without_blocking(dir);
+    let errs = errors(&loaded);
+    for (line, reason) in [
+        (3, "pipe.yaml`: it is not a regular file"),
+        (4, "`/dev/zero`: it is not a regular file"),
+        (5, "folder.yaml`: it is a folder"),
+        (6, "huge.yaml`: it is larger than 64 MiB"),
+    ] {
+        assert!(
+            errs.iter().any(|e| e.0 == line && e.2.contains(reason)),
+            "no `{reason}` at line {line}: {errs:#?}"
+        );
+    }
+}
+
+#[test]
+fn included_files_that_are_not_models_are_never_quoted() {
+    let secrets = [
+        (
+            "shadow",
+            "root:$6$salt$SECRET-HASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n",
+        ),
+        (
+            "keys.yaml",
+            "SECRET_KEY: hunter2\naws_token: SECRET-TOKEN\n",
+        ),
+        ("twice.yaml", "SECRET-A: 1\nSECRET-A: 2\n"),
+        ("tagged.yaml", "!SECRET-TAG x\n"),
+        ("broken.yaml", "password: [SECRET, \n"),
+        ("list.json", "[\"SECRET\"]"),
+    ];
+    for (name, text) in secrets {
+        let fs = files(&[
+            ("m/root.yaml", &format!("bulwark: 1\ninclude: [{name}]\n")),
+            (&format!("m/{name}"), text),
+        ]);
+        let loaded = load_with(&fs, Path::new("m/root.yaml"));
+        assert!(!loaded.is_valid(), "{name}");
+        for problem in loaded.problems() {
+            let printed = problem.to_string();
+            assert!(
+                !printed.contains("SECRET") && !printed.contains("hunter2"),
+                "{name}: {printed}"
+            );
+        }
+    }
+}
+
 #[test]
 fn version_and_unknown_keys_are_checked_but_x_keys_are_kept() {
     let loaded = load_str("m.yaml", "services: []\nservice: []\nx-mine: {a: 1}\n");
