@@ -29,6 +29,14 @@ pub const TOP_LEVEL_KEYS: [&str; 8] = [
     "include",
 ];
 
+/// The most characters a `name` may have.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most characters a `description` may have.
+pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+/// The most characters any other text may have (owners, tags, controls, units, paths...).
+/// Ids have their own limit, [`crate::values::MAX_ID_CHARS`].
+pub const MAX_TEXT_CHARS: usize = 500;
+
 /// True when `root` looks like a model file: a mapping with at least one of
 /// [`TOP_LEVEL_KEYS`]. Included files that do not are refused without being read further.
 pub fn is_model_file(root: &Node) -> bool {
@@ -50,7 +58,7 @@ pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
         return part;
     };
     if let Some(v) = f.take("bulwark") {
-        part.version = Some((scalar_text(v).unwrap_or_default(), v.pos));
+        part.version = Some((text(v, "bulwark", d).unwrap_or_default(), v.pos));
     }
     if let Some(list) = f.take("include") {
         for item in list_items(list, "include", d) {
@@ -125,7 +133,9 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let key = k.key_text();
-            if key.starts_with("x-") {
+            if let Err(why) = check_text(key, "this key", Some(MAX_TEXT_CHARS), false) {
+                d.error(k.pos, why);
+            } else if key.starts_with("x-") {
                 ext.push((key.to_string(), v.to_json()));
             } else {
                 let msg = format!("unknown key `{key}` in {}", self.what);
@@ -158,16 +168,25 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn scalar_text(node: &Node) -> Option<String> {
-    match &node.kind {
-        NodeKind::Scalar { text, .. } => Some(text.clone()),
-        _ => None,
-    }
-}
-
+/// Every text of a model is taken here, so every one is checked by [`check_text`].
 fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
     match &node.kind {
-        NodeKind::Scalar { text, .. } => Some(text.clone()),
+        NodeKind::Scalar { text, .. } => {
+            let max = match field {
+                "id" => None, // `Id::parse` has the limit for ids.
+                "name" => Some(MAX_NAME_CHARS),
+                "description" => Some(MAX_DESCRIPTION_CHARS),
+                _ => Some(MAX_TEXT_CHARS),
+            };
+            let what = format!("`{field}`");
+            match check_text(text, &what, max, field == "description") {
+                Ok(()) => Some(text.clone()),
+                Err(why) => {
+                    d.error(node.pos, why);
+                    None
+                }
+            }
+        }
         _ => {
             d.error(
                 node.pos,
@@ -176,6 +195,38 @@ fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
             None
         }
     }
+}
+
+/// Says why `text` cannot be kept as `what`: it holds a control character (tabs and line
+/// breaks are allowed only when `multiline`) or a bidirectional control, which is invisible
+/// and can make text read differently from what it is; or it has more than `max` characters.
+fn check_text(text: &str, what: &str, max: Option<usize>, multiline: bool) -> Result<(), String> {
+    for c in text.chars() {
+        if matches!(c, '\t' | '\n') {
+            if !multiline {
+                return Err(format!(
+                    "{what} must be one line, without tabs (only `description` may have several lines)"
+                ));
+            }
+        } else if c.is_control() || is_bidi_control(c) {
+            return Err(format!(
+                "{what} contains an invisible control character (U+{:04X}) that could disguise the text; remove it",
+                u32::from(c)
+            ));
+        }
+    }
+    let len = text.chars().count();
+    match max {
+        Some(max) if len > max => Err(format!(
+            "{what} is {len} characters long; it may be at most {max}"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Unicode's bidirectional formatting characters: embeddings, overrides, isolates and marks.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn list_items<'a>(node: &'a Node, field: &str, d: &mut Diagnostics) -> &'a [Node] {

@@ -306,6 +306,74 @@ fn every_problem_is_reported_in_one_run() {
     assert_eq!(errs.len(), 5, "{errs:#?}");
 }
 
+#[test]
+fn invisible_characters_and_overlong_text_are_refused_where_written() {
+    let long = |n: usize| "x".repeat(n);
+    let text = format!(
+        "bulwark: 1\nservices:\n  - id: s\n    name: \"Payroll \\u202Eexe.txt\"\n    owner: \"HR\\0\"\n    description: \"Pays staff.\\n\\tMonthly.\"\n    tags: [ok, \"{}\"]\n  - id: t\n    name: \"Two\\nlines\"\n    description: {}\n  - id: {}\n    name: {}\n",
+        long(501),
+        long(10_001),
+        long(101),
+        long(201),
+    );
+    let errs = errors(&load_str("m.yaml", &text));
+    for (line, column, fragment) in [
+        (
+            4,
+            11,
+            "`name` contains an invisible control character (U+202E) that could disguise the text",
+        ),
+        (
+            5,
+            12,
+            "`owner` contains an invisible control character (U+0000)",
+        ),
+        (
+            7,
+            16,
+            "`tags` is 501 characters long; it may be at most 500",
+        ),
+        (9, 11, "`name` must be one line"),
+        (
+            10,
+            18,
+            "`description` is 10001 characters long; it may be at most 10000",
+        ),
+        (
+            11,
+            9,
+            "an id may be at most 100 characters; this one has 101",
+        ),
+        (
+            12,
+            11,
+            "`name` is 201 characters long; it may be at most 200",
+        ),
+    ] {
+        assert!(
+            errs.iter()
+                .any(|e| (e.0, e.1) == (line, column) && e.2.contains(fragment)),
+            "no `{fragment}` at {line}:{column}: {errs:#?}"
+        );
+    }
+    assert_eq!(
+        errs.len(),
+        7,
+        "a tab and line break in a description are fine: {errs:#?}"
+    );
+}
+
+#[test]
+fn unknown_keys_with_invisible_characters_are_not_quoted() {
+    let loaded = load_str("m.yaml", "bulwark: 1\n\"serv\\u202Eices\": []\n");
+    let errs = errors(&loaded);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].2.contains("U+202E") && !errs[0].2.contains('\u{202E}'),
+        "{errs:#?}"
+    );
+}
+
 fn export_text(loaded: &Loaded, format: Format) -> String {
     write(&loaded.model, format)
 }
@@ -404,6 +472,20 @@ proptest! {
     fn loader_never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
         let _ = load_str("f.yaml", &text);
         let _ = load_str("f.json", &text);
+    }
+
+    /// Any name either loads as written or gives an error with a place.
+    #[test]
+    fn any_name_loads_or_is_refused_with_a_position(name in any::<String>()) {
+        let json = serde_json::json!({"bulwark": 1, "services": [{"id": "s", "name": name}]});
+        let loaded = load_str("m.json", &json.to_string());
+        if loaded.is_valid() {
+            prop_assert_eq!(&loaded.model.services[0].meta.name, &name);
+        } else {
+            for d in &loaded.diagnostics {
+                prop_assert!(d.pos.line >= 1 && d.pos.column >= 1, "{d:?}");
+            }
+        }
     }
 
     /// Nor on small edits of a real model.
