@@ -37,6 +37,11 @@ pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// Ids have their own limit, [`crate::values::MAX_ID_CHARS`].
 pub const MAX_TEXT_CHARS: usize = 500;
 
+/// The longest time a scenario may cover, in weeks (about 5 years). Horizons, event times
+/// and lengths, and absence profile points are held to it, so that a simulation is never
+/// asked for absurd times.
+pub const MAX_SCENARIO_WEEKS: u64 = 260;
+
 /// True when `root` looks like a model file: a mapping with at least one of
 /// [`TOP_LEVEL_KEYS`]. Included files that do not are refused without being read further.
 pub fn is_model_file(root: &Node) -> bool {
@@ -275,6 +280,23 @@ fn duration(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Duration> {
     t.parse()
         .map_err(|e| d.error(node.pos, format!("`{field}`: {e}")))
         .ok()
+}
+
+/// A duration within a scenario, at most [`MAX_SCENARIO_WEEKS`].
+fn scenario_time(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Duration> {
+    let t = duration(node, field, d)?;
+    if t.minutes() > MAX_SCENARIO_WEEKS * 7 * 24 * 60 {
+        let what = match field {
+            "horizon" => "the horizon".to_string(),
+            _ => format!("`{field}`"),
+        };
+        d.error(
+            node.pos,
+            format!("{what} may be at most 5 years ({MAX_SCENARIO_WEEKS}w), not {t}"),
+        );
+        return None;
+    }
+    Some(t)
 }
 
 fn percent(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Percent> {
@@ -771,7 +793,9 @@ fn read_risk(node: &Node, d: &mut Diagnostics) -> Option<Risk> {
 fn read_scenario(node: &Node, d: &mut Diagnostics) -> Option<Scenario> {
     let mut f = Fields::new(node, "a scenario", d)?;
     let meta = read_meta(node, &mut f, d);
-    let horizon = f.take("horizon").and_then(|n| duration(n, "horizon", d));
+    let horizon = f
+        .take("horizon")
+        .and_then(|n| scenario_time(n, "horizon", d));
     let events = read_list(f.take("events"), "events", d, read_event);
     let extensions = f.finish(d);
     Some(Scenario {
@@ -845,9 +869,9 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
     }
     let at = f
         .take("at")
-        .and_then(|n| duration(n, "at", d))
+        .and_then(|n| scenario_time(n, "at", d))
         .unwrap_or_default();
-    let duration_ = f.take("for").and_then(|n| duration(n, "for", d));
+    let duration_ = f.take("for").and_then(|n| scenario_time(n, "for", d));
     let extensions = f.finish(d);
     Some(Event {
         kind: kind?,
@@ -864,7 +888,7 @@ fn read_profile(node: &Node, d: &mut Diagnostics) -> Vec<(Duration, Percent)> {
         match &point.kind {
             NodeKind::Seq(pair) if pair.len() == 2 => {
                 if let (Some(t), Some(p)) = (
-                    duration(&pair[0], "profile", d),
+                    scenario_time(&pair[0], "profile", d),
                     percent(&pair[1], "profile", d),
                 ) {
                     if out.last().is_some_and(|(last, _)| *last > t) {

@@ -273,5 +273,13 @@ mod tests {
         fn duration_parser_never_panics(text in "\\PC{0,12}") {
             let _ = text.parse::<Duration>();
         }
+
+        /// Numbers of any size are refused, never wrapped.
+        #[test]
+        fn huge_durations_are_refused(digits in "[1-9][0-9]{13,400}", unit in "[mhdw]") {
+            let text = format!("{digits}{unit}");
+            let err = text.parse::<Duration>().unwrap_err();
+            prop_assert!(err.contains("longer than Bulwark can plan for"), "{err}");
+        }
     }
 }

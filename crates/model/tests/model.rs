@@ -374,6 +374,25 @@ fn unknown_keys_with_invisible_characters_are_not_quoted() {
     );
 }
 
+#[test]
+fn scenario_times_are_bounded_and_huge_durations_are_errors_in_place() {
+    let text = "bulwark: 1\nassets:\n  - {id: a, name: A, kind: site}\nscenarios:\n  - id: x\n    name: X\n    horizon: 9999999w\n    events:\n      - {outage: a, at: 261w, for: 99999999999999999999d}\n      - {absence: all, profile: [[0d, 0%], [2000d, 10%]]}\n      - {outage: a, at: 260w, for: 1d12h}\n";
+    let errs = errors(&load_str("m.yaml", text));
+    for (line, column, fragment) in [
+        (7, 14, "the horizon may be at most 5 years (260w)"),
+        (9, 25, "`at` may be at most 5 years (260w)"),
+        (9, 36, "longer than Bulwark can plan for"),
+        (10, 45, "`profile` may be at most 5 years (260w)"),
+    ] {
+        assert!(
+            errs.iter()
+                .any(|e| (e.0, e.1) == (line, column) && e.2.contains(fragment)),
+            "no `{fragment}` at {line}:{column}: {errs:#?}"
+        );
+    }
+    assert_eq!(errs.len(), 4, "260w itself is allowed: {errs:#?}");
+}
+
 fn export_text(loaded: &Loaded, format: Format) -> String {
     write(&loaded.model, format)
 }
