@@ -184,10 +184,43 @@ enum Open {
         node: Node,
         /// A key read, waiting for its value.
         pending: Option<Node>,
-        /// Each key read so far, with the line it is on: duplicates are found in constant time.
-        keys: HashMap<String, u32>,
+        keys: KeyIndex,
         anchor: usize,
     },
+}
+
+/// Finds a mapping's duplicate keys: by scanning while it is small, by hash once it grows, so
+/// that both many small mappings and one huge mapping are read quickly.
+#[derive(Default)]
+struct KeyIndex(Option<HashMap<String, u32>>);
+
+impl KeyIndex {
+    /// Mappings with fewer keys than this are scanned.
+    const SCAN: usize = 16;
+
+    /// The line of `key` if `entries` (the mapping so far) has it; otherwise notes `key`.
+    fn earlier(&mut self, entries: &[(Node, Node)], key: &Node) -> Option<u32> {
+        if self.0.is_none() && entries.len() >= Self::SCAN {
+            let index = entries
+                .iter()
+                .map(|(k, _)| (k.key_text().to_string(), k.pos.line));
+            self.0 = Some(index.collect());
+        }
+        let text = key.key_text();
+        match &mut self.0 {
+            None => entries
+                .iter()
+                .find(|(k, _)| k.key_text() == text)
+                .map(|(k, _)| k.pos.line),
+            Some(index) => match index.get(text) {
+                Some(line) => Some(*line),
+                None => {
+                    index.insert(text.to_string(), key.pos.line);
+                    None
+                }
+            },
+        }
+    }
 }
 
 struct Builder {
@@ -307,7 +340,7 @@ impl Builder {
                         pos,
                     },
                     pending: None,
-                    keys: HashMap::new(),
+                    keys: KeyIndex::default(),
                     anchor,
                 });
             }
@@ -407,7 +440,11 @@ impl Builder {
                             format!("a key must be a single value, not {}", node.shape()),
                         ));
                     }
-                    if let Some(first) = keys.get(node.key_text()) {
+                    let entries = match &map.kind {
+                        NodeKind::Map(entries) => entries.as_slice(),
+                        _ => &[],
+                    };
+                    if let Some(first) = keys.earlier(entries, &node) {
                         return Err((
                             node.pos,
                             format!(
@@ -415,7 +452,6 @@ impl Builder {
                             ),
                         ));
                     }
-                    keys.insert(node.key_text().to_string(), node.pos.line);
                     *pending = Some(node);
                 }
                 Some(key) => {
@@ -460,6 +496,15 @@ mod tests {
         let e = d.sorted();
         assert_eq!(e[0].pos.line, 3);
         assert!(e[0].message.contains("twice"), "{}", e[0].message);
+
+        // Past the size where keys are hashed rather than scanned.
+        let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        big.push_str("k2: again\n");
+        let mut d = Diagnostics::default();
+        assert!(parse(&big, Syntax::Yaml, 0, &mut d).is_none());
+        let e = d.sorted();
+        assert_eq!(e[0].pos.line, 41);
+        assert!(e[0].message.contains("first at line 3"), "{}", e[0].message);
 
         let mut d = Diagnostics::default();
         assert!(parse("a: [1, 2\nb: 3\n", Syntax::Yaml, 0, &mut d).is_none());
