@@ -265,6 +265,27 @@ impl Size {
             bytes: self.bytes.saturating_add(other.bytes),
         }
     }
+
+    /// Counts `more` of the document (at `pos`), refusing it past [`MAX_NODES`] or
+    /// [`MAX_EXPANDED_BYTES`]. Aliases and anchors count the copies they make.
+    fn grow(&mut self, pos: Pos, more: Size) -> Result<(), Fail> {
+        *self = self.add(more);
+        let why = "once aliases are expanded (each `*alias` repeats what its anchor names)";
+        if self.nodes > MAX_NODES {
+            return Err((
+                pos,
+                format!("the document grows to more than {MAX_NODES} values {why}"),
+            ));
+        }
+        if self.bytes > MAX_EXPANDED_BYTES {
+            let mib = MAX_EXPANDED_BYTES >> 20;
+            return Err((
+                pos,
+                format!("the document grows to more than {mib} MiB of text {why}"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A problem that stops the parse. Messages never quote the text: the file may not be a
@@ -302,7 +323,7 @@ impl Builder {
                         return Err((pos, NO_TAGS.into()));
                     }
                 }
-                self.grow(
+                self.size.grow(
                     pos,
                     Size {
                         nodes: 1,
@@ -321,7 +342,7 @@ impl Builder {
             Event::SequenceStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
-                self.grow(pos, Size::ONE)?;
+                self.size.grow(pos, Size::ONE)?;
                 self.stack.push(Open::Seq(
                     Node {
                         kind: NodeKind::Seq(Vec::new()),
@@ -333,7 +354,7 @@ impl Builder {
             Event::MappingStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
-                self.grow(pos, Size::ONE)?;
+                self.size.grow(pos, Size::ONE)?;
                 self.stack.push(Open::Map {
                     node: Node {
                         kind: NodeKind::Map(Vec::new()),
@@ -369,9 +390,13 @@ impl Builder {
                         "this alias names an anchor that is not defined before it".into(),
                     ));
                 };
-                let (node, size) = (node.clone(), *size);
-                self.grow(pos, size)?;
-                self.finish(Node { pos, ..node }, 0)?;
+                // Counted before it is copied, so that a copy too big is never made.
+                self.size.grow(pos, *size)?;
+                let copy = Node {
+                    pos,
+                    ..node.clone()
+                };
+                self.finish(copy, 0)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
@@ -392,32 +417,11 @@ impl Builder {
         Ok(())
     }
 
-    /// Counts `size` more of the document, refusing it past [`MAX_NODES`] or
-    /// [`MAX_EXPANDED_BYTES`]. Aliases and anchors count the copies they make.
-    fn grow(&mut self, pos: Pos, size: Size) -> Result<(), Fail> {
-        self.size = self.size.add(size);
-        let why = "once aliases are expanded (each `*alias` repeats what its anchor names)";
-        if self.size.nodes > MAX_NODES {
-            return Err((
-                pos,
-                format!("the document grows to more than {MAX_NODES} values {why}"),
-            ));
-        }
-        if self.size.bytes > MAX_EXPANDED_BYTES {
-            let mib = MAX_EXPANDED_BYTES >> 20;
-            return Err((
-                pos,
-                format!("the document grows to more than {mib} MiB of text {why}"),
-            ));
-        }
-        Ok(())
-    }
-
     /// Adds a complete value to what is open, keeping a copy under its anchor (if not 0).
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Fail> {
         if anchor != 0 {
             let size = Size::of(&node);
-            self.grow(node.pos, size)?;
+            self.size.grow(node.pos, size)?;
             self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {

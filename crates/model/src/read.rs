@@ -138,8 +138,8 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let key = k.key_text();
-            if let Err(why) = check_text(key, "this key", Some(MAX_TEXT_CHARS), false) {
-                d.error(k.pos, why);
+            if let Err(why) = check_text(key, Some(MAX_TEXT_CHARS), false) {
+                d.error(k.pos, format!("this key {why}"));
             } else if key.starts_with("x-") {
                 ext.push((key.to_string(), v.to_json()));
             } else {
@@ -183,11 +183,10 @@ fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
                 "description" => Some(MAX_DESCRIPTION_CHARS),
                 _ => Some(MAX_TEXT_CHARS),
             };
-            let what = format!("`{field}`");
-            match check_text(text, &what, max, field == "description") {
+            match check_text(text, max, field == "description") {
                 Ok(()) => Some(text.clone()),
                 Err(why) => {
-                    d.error(node.pos, why);
+                    d.error(node.pos, format!("`{field}` {why}"));
                     None
                 }
             }
@@ -202,29 +201,29 @@ fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
     }
 }
 
-/// Says why `text` cannot be kept as `what`: it holds a control character (tabs and line
-/// breaks are allowed only when `multiline`) or a bidirectional control, which is invisible
-/// and can make text read differently from what it is; or it has more than `max` characters.
-fn check_text(text: &str, what: &str, max: Option<usize>, multiline: bool) -> Result<(), String> {
+/// Says why `text` cannot be kept, to follow the name of what it is: it holds a control
+/// character (tabs and line breaks are allowed only when `multiline`) or a bidirectional
+/// control, which is invisible and can make text read differently from what it is; or it has
+/// more than `max` characters.
+fn check_text(text: &str, max: Option<usize>, multiline: bool) -> Result<(), String> {
     for c in text.chars() {
         if matches!(c, '\t' | '\n') {
             if !multiline {
-                return Err(format!(
-                    "{what} must be one line, without tabs (only `description` may have several lines)"
-                ));
+                return Err(
+                    "must be one line, without tabs (only `description` may have several lines)"
+                        .into(),
+                );
             }
         } else if c.is_control() || is_bidi_control(c) {
             return Err(format!(
-                "{what} contains an invisible control character (U+{:04X}) that could disguise the text; remove it",
+                "contains an invisible control character (U+{:04X}) that could disguise the text; remove it",
                 u32::from(c)
             ));
         }
     }
     let len = text.chars().count();
     match max {
-        Some(max) if len > max => Err(format!(
-            "{what} is {len} characters long; it may be at most {max}"
-        )),
+        Some(max) if len > max => Err(format!("is {len} characters long; it may be at most {max}")),
         _ => Ok(()),
     }
 }
