@@ -51,6 +51,38 @@ fn load_and_validate(bencher: divan::Bencher, services: usize) {
     });
 }
 
+/// One mapping with many keys (`x-` keys at the top of a file): reading must stay linear.
+#[divan::bench(args = [20_000, 100_000], sample_count = 3, sample_size = 1)]
+fn load_wide_mapping(bencher: divan::Bencher, keys: usize) {
+    let mut text = String::from("bulwark: 1\n");
+    for i in 0..keys {
+        text.push_str(&format!("x-key-{i}: {i}\n"));
+    }
+    bencher.bench(|| {
+        let loaded = load_str("wide.yaml", &text);
+        assert!(loaded.is_valid());
+        loaded
+    });
+}
+
+/// Unknown references among 20,000 assets, each a "did you mean" candidate.
+#[divan::bench(args = [500, 2_000], sample_count = 3, sample_size = 1)]
+fn load_unknown_ids(bencher: divan::Bencher, unknown: usize) {
+    let mut text = String::from("bulwark: 1\nassets:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  - {{id: asset-{i}, name: A, kind: site}}\n"));
+    }
+    text.push_str("services:\n  - id: s\n    name: S\n    needs:\n");
+    for i in 0..unknown {
+        text.push_str(&format!("      - aset-{i}\n"));
+    }
+    bencher.bench(|| {
+        let loaded = load_str("unknown.yaml", &text);
+        assert!(!loaded.is_valid());
+        loaded
+    });
+}
+
 /// Compile the model to the indexed graph.
 #[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
 fn compile(bencher: divan::Bencher, services: usize) {

@@ -64,7 +64,14 @@ pub struct Diagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// Candidates compared for "did you mean" hints so far, against [`MAX_HINT_WORK`].
+    hint_work: usize,
 }
+
+/// Most candidates compared for "did you mean" hints while loading one model. Past it,
+/// messages come without hints, so that a model with thousands of mistakes among thousands
+/// of items stays quick to check: a model of 20,000 items gets hints on about 25 unknown ids.
+pub const MAX_HINT_WORK: usize = 500_000;
 
 impl Diagnostics {
     /// Records an error at `pos`.
@@ -83,6 +90,25 @@ impl Diagnostics {
             severity: Severity::Warning,
             message: message.into(),
         });
+    }
+
+    /// Appends a "did you mean" hint to `message` like [`with_hint`], until
+    /// [`MAX_HINT_WORK`] candidates have been compared; then returns `message` as it is.
+    pub fn hint<'a>(
+        &mut self,
+        message: String,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> String {
+        if self.hint_work >= MAX_HINT_WORK {
+            return message;
+        }
+        let work = &mut self.hint_work;
+        with_hint(
+            message,
+            wrong,
+            candidates.into_iter().inspect(|_| *work += 1),
+        )
     }
 
     /// True when at least one error (not only warnings) was recorded.
@@ -135,13 +161,24 @@ impl fmt::Display for Located<'_> {
     }
 }
 
-/// Suggests the closest of `candidates` to `wrong`, for "did you mean" hints.
+/// Suggests the closest of `candidates` to `wrong`, for "did you mean" hints: the most
+/// similar by Jaro-Winkler among those similar enough (0.85) or a few edits away.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    const SIMILAR: f64 = 0.85;
+    let max_edits = (wrong.len() / 3).max(2);
+    let wrong_chars = wrong.chars().count();
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(wrong, c);
-        let near = strsim::damerau_levenshtein(wrong, c) <= (wrong.len() / 3).max(2);
-        if (score >= 0.85 || near) && best.is_none_or(|(_, s)| score > s) {
+        // Only a better score can win, so the slower edit distance is rarely needed; it is
+        // at least the difference in length.
+        if best.is_some_and(|(_, s)| score <= s) {
+            continue;
+        }
+        if score >= SIMILAR
+            || (wrong_chars.abs_diff(c.chars().count()) <= max_edits
+                && strsim::damerau_levenshtein(wrong, c) <= max_edits)
+        {
             best = Some((c, score));
         }
     }
@@ -158,4 +195,47 @@ pub fn with_hint<'a>(
         message.push_str(&format!("; did you mean `{c}`?"));
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The suggestion as first written: every candidate compared in full.
+    fn closest_in_full<'a>(wrong: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let mut best: Option<(&str, f64)> = None;
+        for &c in candidates {
+            let score = strsim::jaro_winkler(wrong, c);
+            let near = strsim::damerau_levenshtein(wrong, c) <= (wrong.len() / 3).max(2);
+            if (score >= 0.85 || near) && best.is_none_or(|(_, s)| score > s) {
+                best = Some((c, score));
+            }
+        }
+        best.map(|(c, _)| c)
+    }
+
+    #[test]
+    fn suggestions_find_near_misses() {
+        let keys = ["services", "assets", "skills", "include"];
+        assert_eq!(closest("service", keys), Some("services"));
+        assert_eq!(closest("asets", keys), Some("assets"));
+        assert_eq!(closest("zzz", keys), None);
+        assert_eq!(closest("", ["", "a"]), Some(""));
+    }
+
+    proptest! {
+        /// The shortcuts only skip candidates that could not have been chosen.
+        #[test]
+        fn shortcuts_never_change_the_suggestion(
+            wrong in "[a-e\\-é]{0,8}",
+            candidates in proptest::collection::vec("[a-e\\-é]{0,8}", 0..12),
+        ) {
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            prop_assert_eq!(
+                closest(&wrong, candidates.iter().copied()),
+                closest_in_full(&wrong, &candidates)
+            );
+        }
+    }
 }

@@ -2,11 +2,11 @@
 
 use crate::diag::{Diagnostic, Diagnostics, Located, Pos, Sources};
 use crate::node::{self, Syntax};
-use crate::read::read_file;
+use crate::read::{is_model_file, read_file};
 use crate::types::Model;
 use crate::validate::validate;
 use std::collections::{HashMap, HashSet};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 /// Where model files come from: the file system, or memory in tests and fuzzing.
@@ -15,13 +15,49 @@ pub trait SourceReader {
     fn read(&self, path: &Path) -> io::Result<String>;
 }
 
-/// Reads model files from disk.
+/// The largest model file read from disk, in bytes (64 MiB).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads model files from disk: regular files of at most [`MAX_FILE_BYTES`]. Devices, pipes
+/// and folders are refused before they are opened, so that reading never blocks or runs on.
 pub struct FileSystem;
 
 impl SourceReader for FileSystem {
     fn read(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(path)
+        check_regular_file(&std::fs::metadata(path)?)?;
+        let file = std::fs::File::open(path)?;
+        // Checked again on the file opened, in case the path changed in between.
+        check_regular_file(&file.metadata()?)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large());
+        }
+        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
+}
+
+fn check_regular_file(meta: &std::fs::Metadata) -> io::Result<()> {
+    let refuse = |why: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+    if meta.is_dir() {
+        refuse("it is a folder, not a file")
+    } else if !meta.is_file() {
+        refuse("it is not a regular file (it is a device, a pipe or a socket)")
+    } else if meta.len() > MAX_FILE_BYTES {
+        Err(too_large())
+    } else {
+        Ok(())
+    }
+}
+
+fn too_large() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "it is larger than {} MiB, the most a model file may be",
+            MAX_FILE_BYTES >> 20
+        ),
+    )
 }
 
 /// Model files held in memory, by path.
@@ -86,6 +122,7 @@ pub fn load_with(reader: &dyn SourceReader, path: &Path) -> Loaded {
         model: Model::default(),
         chain: Vec::new(),
         done: HashSet::new(),
+        extension_keys: HashSet::new(),
     };
     let root = normalise(path);
     loader.file(&root, None);
@@ -104,6 +141,8 @@ struct Loader<'r> {
     model: Model,
     chain: Vec<PathBuf>,
     done: HashSet<PathBuf>,
+    /// The top-level `x-` keys merged so far, to find one set in two files.
+    extension_keys: HashSet<String>,
 }
 
 impl Loader<'_> {
@@ -145,6 +184,20 @@ impl Loader<'_> {
         let Some(root) = node::parse(&text, syntax, file, &mut self.diags) else {
             return;
         };
+        // An included file may be anything the model names, even a private one: unless it
+        // looks like a model, say so without reading (and so quoting) any of it.
+        if let Some(pos) = from
+            && !is_model_file(&root)
+        {
+            self.diags.error(
+                pos,
+                format!(
+                    "`{}` is not a Bulwark model file: a model file is a mapping with keys such as `services` and `assets` (its content is not shown, in case it is private)",
+                    path.display()
+                ),
+            );
+            return;
+        }
         let part = read_file(&root, &mut self.diags);
         match (&part.version, from) {
             (None, None) => self.diags.error(
@@ -187,7 +240,7 @@ impl Loader<'_> {
         m.risks.extend(part.risks);
         m.scenarios.extend(part.scenarios);
         for (key, value) in part.extensions {
-            if m.extensions.iter().any(|(k, _)| *k == key) {
+            if !self.extension_keys.insert(key.clone()) {
                 let pos = Pos {
                     file: self.sources.files().len() as u32 - 1,
                     line: 1,
@@ -204,19 +257,42 @@ impl Loader<'_> {
     }
 }
 
-/// Resolves `.` and `..` without touching the file system, so one file has one name.
+/// Resolves `.` and `..` without touching the file system, so one file has one name. A `..`
+/// that climbs above a relative path is kept (`../b/../../x` is `../../x`); above the root
+/// it stays at the root.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                Some(Component::ParentDir | Component::CurDir) | None => out.push(".."),
+            },
             other => out.push(other),
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_without_losing_leading_parents() {
+        for (path, normal) in [
+            ("a/./b/../c.yaml", "a/c.yaml"),
+            ("../b/../../x.yaml", "../../x.yaml"),
+            ("../../x.yaml", "../../x.yaml"),
+            ("a/../../x.yaml", "../x.yaml"),
+            ("/../x.yaml", "/x.yaml"),
+            ("/m/parts/../x.yaml", "/m/x.yaml"),
+        ] {
+            assert_eq!(normalise(Path::new(path)), Path::new(normal), "{path}");
+        }
+    }
 }

@@ -6,11 +6,15 @@
 
 use crate::diag::{Diagnostics, Pos};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
 
 /// Deepest nesting accepted; deeper documents are refused rather than risking the stack.
 pub const MAX_DEPTH: usize = 128;
 /// Most nodes a document may expand to (aliases included), against "billion laughs" files.
 pub const MAX_NODES: usize = 5_000_000;
+/// Most bytes of text a document may expand to (aliases included), so that a small file of
+/// nested aliases of long strings cannot grow into gigabytes.
+pub const MAX_EXPANDED_BYTES: usize = 64 << 20;
 
 /// One value of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,10 +131,10 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
     let mut builder = Builder {
         file,
         stack: Vec::new(),
-        anchors: Vec::new(),
+        anchors: HashMap::new(),
         root: None,
         documents: 0,
-        nodes: 0,
+        size: Size::default(),
     };
     for event in Parser::new_from_str(text) {
         match event {
@@ -173,21 +177,122 @@ fn json_reason(e: &serde_json::Error) -> String {
     }
 }
 
+/// A list or mapping still being read, with its anchor id (0 for none).
 enum Open {
     Seq(Node, usize),
-    Map(Node, Option<Node>, usize),
+    Map {
+        node: Node,
+        /// A key read, waiting for its value.
+        pending: Option<Node>,
+        keys: KeyIndex,
+        anchor: usize,
+    },
+}
+
+/// Finds a mapping's duplicate keys: by scanning while it is small, by hash once it grows, so
+/// that both many small mappings and one huge mapping are read quickly.
+#[derive(Default)]
+struct KeyIndex(Option<HashMap<String, u32>>);
+
+impl KeyIndex {
+    /// Mappings with fewer keys than this are scanned.
+    const SCAN: usize = 16;
+
+    /// The line of `key` if `entries` (the mapping so far) has it; otherwise notes `key`.
+    fn earlier(&mut self, entries: &[(Node, Node)], key: &Node) -> Option<u32> {
+        if self.0.is_none() && entries.len() >= Self::SCAN {
+            let index = entries
+                .iter()
+                .map(|(k, _)| (k.key_text().to_string(), k.pos.line));
+            self.0 = Some(index.collect());
+        }
+        let text = key.key_text();
+        match &mut self.0 {
+            None => entries
+                .iter()
+                .find(|(k, _)| k.key_text() == text)
+                .map(|(k, _)| k.pos.line),
+            Some(index) => match index.get(text) {
+                Some(line) => Some(*line),
+                None => {
+                    index.insert(text.to_string(), key.pos.line);
+                    None
+                }
+            },
+        }
+    }
 }
 
 struct Builder {
     file: u32,
     stack: Vec<Open>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchored values by anchor id (the parser gives every definition its own id).
+    anchors: HashMap<usize, (Node, Size)>,
     root: Option<Node>,
     documents: usize,
-    nodes: usize,
+    /// What the document has expanded to so far, anchored copies included.
+    size: Size,
 }
 
+/// How big a value is once expanded: its nodes and the bytes of its text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn of(node: &Node) -> Size {
+        match &node.kind {
+            NodeKind::Scalar { text, .. } => Size {
+                nodes: 1,
+                bytes: text.len(),
+            },
+            NodeKind::Seq(items) => items.iter().map(Size::of).fold(Size::ONE, Size::add),
+            NodeKind::Map(entries) => entries
+                .iter()
+                .flat_map(|(k, v)| [Size::of(k), Size::of(v)])
+                .fold(Size::ONE, Size::add),
+        }
+    }
+
+    /// One node without text: a list or a mapping.
+    const ONE: Size = Size { nodes: 1, bytes: 0 };
+
+    fn add(self, other: Size) -> Size {
+        Size {
+            nodes: self.nodes.saturating_add(other.nodes),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
+
+    /// Counts `more` of the document (at `pos`), refusing it past [`MAX_NODES`] or
+    /// [`MAX_EXPANDED_BYTES`]. Aliases and anchors count the copies they make.
+    fn grow(&mut self, pos: Pos, more: Size) -> Result<(), Fail> {
+        *self = self.add(more);
+        let why = "once aliases are expanded (each `*alias` repeats what its anchor names)";
+        if self.nodes > MAX_NODES {
+            return Err((
+                pos,
+                format!("the document grows to more than {MAX_NODES} values {why}"),
+            ));
+        }
+        if self.bytes > MAX_EXPANDED_BYTES {
+            let mib = MAX_EXPANDED_BYTES >> 20;
+            return Err((
+                pos,
+                format!("the document grows to more than {mib} MiB of text {why}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A problem that stops the parse. Messages never quote the text: the file may not be a
+/// model at all (an included file is only known to be one once parsed), and may be private.
 type Fail = (Pos, String);
+
+const NO_TAGS: &str = "YAML tags (`!name`) are not used in Bulwark models";
 
 impl Builder {
     fn pos(&self, span: Span) -> Pos {
@@ -215,15 +320,16 @@ impl Builder {
                     {
                         plain = false;
                     } else {
-                        return Err((
-                            pos,
-                            format!(
-                                "YAML tags such as `{}{}` are not used in Bulwark models",
-                                tag.handle, tag.suffix
-                            ),
-                        ));
+                        return Err((pos, NO_TAGS.into()));
                     }
                 }
+                self.size.grow(
+                    pos,
+                    Size {
+                        nodes: 1,
+                        bytes: text.len(),
+                    },
+                )?;
                 let node = Node {
                     kind: NodeKind::Scalar {
                         text: text.into_owned(),
@@ -236,6 +342,7 @@ impl Builder {
             Event::SequenceStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
+                self.size.grow(pos, Size::ONE)?;
                 self.stack.push(Open::Seq(
                     Node {
                         kind: NodeKind::Seq(Vec::new()),
@@ -247,21 +354,29 @@ impl Builder {
             Event::MappingStart(anchor, tag) => {
                 self.no_tag(tag.is_some(), pos)?;
                 self.open(pos)?;
-                self.stack.push(Open::Map(
-                    Node {
+                self.size.grow(pos, Size::ONE)?;
+                self.stack.push(Open::Map {
+                    node: Node {
                         kind: NodeKind::Map(Vec::new()),
                         pos,
                     },
-                    None,
+                    pending: None,
+                    keys: KeyIndex::default(),
                     anchor,
-                ));
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Open::Seq(node, anchor)) | Some(Open::Map(node, None, anchor)) => {
-                        (node, anchor)
-                    }
-                    Some(Open::Map(_, Some(key), _)) => {
+                    Some(Open::Seq(node, anchor))
+                    | Some(Open::Map {
+                        node,
+                        pending: None,
+                        anchor,
+                        ..
+                    }) => (node, anchor),
+                    Some(Open::Map {
+                        pending: Some(key), ..
+                    }) => {
                         return Err((key.pos, "this key has no value".into()));
                     }
                     None => return Err((pos, "unbalanced end of a list or mapping".into())),
@@ -269,30 +384,19 @@ impl Builder {
                 self.finish(node, anchor)?;
             }
             Event::Alias(id) => {
-                let Some(node) = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == id)
-                    .map(|(_, n)| n.clone())
-                else {
+                let Some((node, size)) = self.anchors.get(&id) else {
                     return Err((
                         pos,
                         "this alias names an anchor that is not defined before it".into(),
                     ));
                 };
-                self.nodes += count_nodes(&node);
-                if self.nodes > MAX_NODES {
-                    return Err((
-                        pos,
-                        format!(
-                            "the document expands to more than {MAX_NODES} values (too many aliases)"
-                        ),
-                    ));
-                }
-                let mut node = node;
-                node.pos = pos;
-                self.finish(node, 0)?;
+                // Counted before it is copied, so that a copy too big is never made.
+                self.size.grow(pos, *size)?;
+                let copy = Node {
+                    pos,
+                    ..node.clone()
+                };
+                self.finish(copy, 0)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
@@ -301,7 +405,7 @@ impl Builder {
 
     fn no_tag(&self, tagged: bool, pos: Pos) -> Result<(), Fail> {
         if tagged {
-            return Err((pos, "YAML tags are not used in Bulwark models".into()));
+            return Err((pos, NO_TAGS.into()));
         }
         Ok(())
     }
@@ -313,16 +417,12 @@ impl Builder {
         Ok(())
     }
 
+    /// Adds a complete value to what is open, keeping a copy under its anchor (if not 0).
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Fail> {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
-            return Err((
-                node.pos,
-                format!("the document has more than {MAX_NODES} values"),
-            ));
-        }
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+            let size = Size::of(&node);
+            self.size.grow(node.pos, size)?;
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -331,7 +431,12 @@ impl Builder {
                     items.push(node);
                 }
             }
-            Some(Open::Map(map, pending, _)) => match pending.take() {
+            Some(Open::Map {
+                node: map,
+                pending,
+                keys,
+                ..
+            }) => match pending.take() {
                 None => {
                     if !matches!(node.kind, NodeKind::Scalar { .. }) {
                         return Err((
@@ -339,17 +444,15 @@ impl Builder {
                             format!("a key must be a single value, not {}", node.shape()),
                         ));
                     }
-                    if let NodeKind::Map(entries) = &map.kind
-                        && let Some((first, _)) = entries
-                            .iter()
-                            .find(|(k, _)| k.key_text() == node.key_text())
-                    {
+                    let entries = match &map.kind {
+                        NodeKind::Map(entries) => entries.as_slice(),
+                        _ => &[],
+                    };
+                    if let Some(first) = keys.earlier(entries, &node) {
                         return Err((
                             node.pos,
                             format!(
-                                "the key `{}` is written twice in this mapping (first at line {})",
-                                node.key_text(),
-                                first.pos.line
+                                "this key is written twice in this mapping (first at line {first})"
                             ),
                         ));
                     }
@@ -363,19 +466,6 @@ impl Builder {
             },
         }
         Ok(())
-    }
-}
-
-fn count_nodes(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar { .. } => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| count_nodes(k) + count_nodes(v))
-                .sum::<usize>()
-        }
     }
 }
 
@@ -411,6 +501,15 @@ mod tests {
         assert_eq!(e[0].pos.line, 3);
         assert!(e[0].message.contains("twice"), "{}", e[0].message);
 
+        // Past the size where keys are hashed rather than scanned.
+        let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        big.push_str("k2: again\n");
+        let mut d = Diagnostics::default();
+        assert!(parse(&big, Syntax::Yaml, 0, &mut d).is_none());
+        let e = d.sorted();
+        assert_eq!(e[0].pos.line, 41);
+        assert!(e[0].message.contains("first at line 3"), "{}", e[0].message);
+
         let mut d = Diagnostics::default();
         assert!(parse("a: [1, 2\nb: 3\n", Syntax::Yaml, 0, &mut d).is_none());
         assert!(d.sorted()[0].message.contains("not valid YAML"));
@@ -423,6 +522,27 @@ mod tests {
         assert!(d.sorted()[0].message.contains("not valid JSON"));
         let n = parse_ok("{\"a\": \"24\", \"b\": 24}");
         assert_eq!(n.to_json(), serde_json::json!({"a": "24", "b": 24}));
+    }
+
+    #[test]
+    fn aliases_of_long_text_cannot_expand_past_the_byte_limit() {
+        // About 100 KB of text, repeated tenfold three times over: 100 MB expanded.
+        let long = "x".repeat(10_000);
+        let mut bomb = format!("a: &a [{}]\n", [long.as_str(); 10].join(", "));
+        for (i, prev) in ["a", "b0", "b1"].iter().enumerate() {
+            bomb.push_str(&format!(
+                "b{i}: &b{i} [{}]\n",
+                vec![format!("*{prev}"); 10].join(", ")
+            ));
+        }
+        let mut d = Diagnostics::default();
+        assert!(parse(&bomb, Syntax::Yaml, 0, &mut d).is_none());
+        let e = &d.sorted()[0];
+        assert_eq!(
+            e.pos.line, 4,
+            "at the alias that goes past the limit: {e:?}"
+        );
+        assert!(e.message.contains("64 MiB"), "{}", e.message);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Turns one file's node tree into model items, recording every problem on the way.
 
-use crate::diag::{Diagnostics, Pos, with_hint};
+use crate::diag::{Diagnostics, Pos};
 use crate::node::{Node, NodeKind};
 use crate::types::*;
 use crate::values::{Duration, Id, Percent};
@@ -29,6 +29,26 @@ pub const TOP_LEVEL_KEYS: [&str; 8] = [
     "include",
 ];
 
+/// The most characters a `name` may have.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most characters a `description` may have.
+pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+/// The most characters any other text may have (owners, tags, controls, units, paths...).
+/// Ids have their own limit, [`crate::values::MAX_ID_CHARS`].
+pub const MAX_TEXT_CHARS: usize = 500;
+
+/// The longest time a scenario may cover, in weeks (about 5 years). Horizons, event times
+/// and lengths, and absence profile points are held to it, so that a simulation is never
+/// asked for absurd times.
+pub const MAX_SCENARIO_WEEKS: u64 = 260;
+
+/// True when `root` looks like a model file: a mapping with at least one of
+/// [`TOP_LEVEL_KEYS`]. Included files that do not are refused without being read further.
+pub fn is_model_file(root: &Node) -> bool {
+    matches!(&root.kind, NodeKind::Map(entries)
+        if entries.iter().any(|(k, _)| TOP_LEVEL_KEYS.contains(&k.key_text())))
+}
+
 /// Reads a whole file's tree.
 pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
     let mut part = FilePart::default();
@@ -43,7 +63,7 @@ pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
         return part;
     };
     if let Some(v) = f.take("bulwark") {
-        part.version = Some((scalar_text(v).unwrap_or_default(), v.pos));
+        part.version = Some((text(v, "bulwark", d).unwrap_or_default(), v.pos));
     }
     if let Some(list) = f.take("include") {
         for item in list_items(list, "include", d) {
@@ -118,11 +138,13 @@ impl<'a> Fields<'a> {
                 continue;
             }
             let key = k.key_text();
-            if key.starts_with("x-") {
+            if let Err(why) = check_text(key, Some(MAX_TEXT_CHARS), false) {
+                d.error(k.pos, format!("this key {why}"));
+            } else if key.starts_with("x-") {
                 ext.push((key.to_string(), v.to_json()));
             } else {
                 let msg = format!("unknown key `{key}` in {}", self.what);
-                let msg = with_hint(msg, key, self.asked.iter().copied());
+                let msg = d.hint(msg, key, self.asked.iter().copied());
                 d.error(
                     k.pos,
                     format!("{msg} (keys of your own must start with `x-`)"),
@@ -151,16 +173,24 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn scalar_text(node: &Node) -> Option<String> {
-    match &node.kind {
-        NodeKind::Scalar { text, .. } => Some(text.clone()),
-        _ => None,
-    }
-}
-
+/// Every text of a model is taken here, so every one is checked by [`check_text`].
 fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
     match &node.kind {
-        NodeKind::Scalar { text, .. } => Some(text.clone()),
+        NodeKind::Scalar { text, .. } => {
+            let max = match field {
+                "id" => None, // `Id::parse` has the limit for ids.
+                "name" => Some(MAX_NAME_CHARS),
+                "description" => Some(MAX_DESCRIPTION_CHARS),
+                _ => Some(MAX_TEXT_CHARS),
+            };
+            match check_text(text, max, field == "description") {
+                Ok(()) => Some(text.clone()),
+                Err(why) => {
+                    d.error(node.pos, format!("`{field}` {why}"));
+                    None
+                }
+            }
+        }
         _ => {
             d.error(
                 node.pos,
@@ -169,6 +199,38 @@ fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
             None
         }
     }
+}
+
+/// Says why `text` cannot be kept, to follow the name of what it is: it holds a control
+/// character (tabs and line breaks are allowed only when `multiline`) or a bidirectional
+/// control, which is invisible and can make text read differently from what it is; or it has
+/// more than `max` characters.
+fn check_text(text: &str, max: Option<usize>, multiline: bool) -> Result<(), String> {
+    for c in text.chars() {
+        if matches!(c, '\t' | '\n') {
+            if !multiline {
+                return Err(
+                    "must be one line, without tabs (only `description` may have several lines)"
+                        .into(),
+                );
+            }
+        } else if c.is_control() || is_bidi_control(c) {
+            return Err(format!(
+                "contains an invisible control character (U+{:04X}) that could disguise the text; remove it",
+                u32::from(c)
+            ));
+        }
+    }
+    let len = text.chars().count();
+    match max {
+        Some(max) if len > max => Err(format!("is {len} characters long; it may be at most {max}")),
+        _ => Ok(()),
+    }
+}
+
+/// Unicode's bidirectional formatting characters: embeddings, overrides, isolates and marks.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn list_items<'a>(node: &'a Node, field: &str, d: &mut Diagnostics) -> &'a [Node] {
@@ -217,6 +279,23 @@ fn duration(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Duration> {
     t.parse()
         .map_err(|e| d.error(node.pos, format!("`{field}`: {e}")))
         .ok()
+}
+
+/// A duration within a scenario, at most [`MAX_SCENARIO_WEEKS`].
+fn scenario_time(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Duration> {
+    let t = duration(node, field, d)?;
+    if t.minutes() > MAX_SCENARIO_WEEKS * 7 * 24 * 60 {
+        let what = match field {
+            "horizon" => "the horizon".to_string(),
+            _ => format!("`{field}`"),
+        };
+        d.error(
+            node.pos,
+            format!("{what} may be at most 5 years ({MAX_SCENARIO_WEEKS}w), not {t}"),
+        );
+        return None;
+    }
+    Some(t)
 }
 
 fn percent(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Percent> {
@@ -449,10 +528,8 @@ fn read_service(node: &Node, d: &mut Diagnostics) -> Option<Service> {
             let found = Criticality::ALL.into_iter().find(|c| c.as_str() == t);
             if found.is_none() {
                 let msg = format!("`criticality`: `{t}` is not one of critical, high, medium, low");
-                d.error(
-                    n.pos,
-                    with_hint(msg, &t, Criticality::ALL.iter().map(|c| c.as_str())),
-                );
+                let msg = d.hint(msg, &t, Criticality::ALL.iter().map(|c| c.as_str()));
+                d.error(n.pos, msg);
             }
             found
         }),
@@ -580,7 +657,8 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
             let found = AssetKind::ALL.into_iter().find(|k| k.as_str() == t);
             if found.is_none() {
                 let msg = format!("`kind`: `{t}` is not an asset kind (site, it-system, supplier, utility, data, equipment, vehicle, other)");
-                d.error(n.pos, with_hint(msg, &t, AssetKind::ALL.iter().map(|k| k.as_str())));
+                let msg = d.hint(msg, &t, AssetKind::ALL.iter().map(|k| k.as_str()));
+                d.error(n.pos, msg);
             }
             found
         }),
@@ -714,7 +792,9 @@ fn read_risk(node: &Node, d: &mut Diagnostics) -> Option<Risk> {
 fn read_scenario(node: &Node, d: &mut Diagnostics) -> Option<Scenario> {
     let mut f = Fields::new(node, "a scenario", d)?;
     let meta = read_meta(node, &mut f, d);
-    let horizon = f.take("horizon").and_then(|n| duration(n, "horizon", d));
+    let horizon = f
+        .take("horizon")
+        .and_then(|n| scenario_time(n, "horizon", d));
     let events = read_list(f.take("events"), "events", d, read_event);
     let extensions = f.finish(d);
     Some(Scenario {
@@ -788,9 +868,9 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
     }
     let at = f
         .take("at")
-        .and_then(|n| duration(n, "at", d))
+        .and_then(|n| scenario_time(n, "at", d))
         .unwrap_or_default();
-    let duration_ = f.take("for").and_then(|n| duration(n, "for", d));
+    let duration_ = f.take("for").and_then(|n| scenario_time(n, "for", d));
     let extensions = f.finish(d);
     Some(Event {
         kind: kind?,
@@ -807,7 +887,7 @@ fn read_profile(node: &Node, d: &mut Diagnostics) -> Vec<(Duration, Percent)> {
         match &point.kind {
             NodeKind::Seq(pair) if pair.len() == 2 => {
                 if let (Some(t), Some(p)) = (
-                    duration(&pair[0], "profile", d),
+                    scenario_time(&pair[0], "profile", d),
                     percent(&pair[1], "profile", d),
                 ) {
                     if out.last().is_some_and(|(last, _)| *last > t) {

@@ -3,13 +3,22 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// An item identifier: `[a-z0-9][a-z0-9._-]*`.
+/// The most characters an [`Id`] may have.
+pub const MAX_ID_CHARS: usize = 100;
+
+/// An item identifier: `[a-z0-9][a-z0-9._-]*`, at most [`MAX_ID_CHARS`] long.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id(String);
 
 impl Id {
     /// Checks `text` and wraps it, or says why it is not an identifier.
     pub fn parse(text: &str) -> Result<Id, String> {
+        let len = text.chars().count();
+        if len > MAX_ID_CHARS {
+            return Err(format!(
+                "an id may be at most {MAX_ID_CHARS} characters; this one has {len}"
+            ));
+        }
         let mut chars = text.chars();
         match chars.next() {
             None => return Err("an id cannot be empty".into()),
@@ -249,6 +258,8 @@ mod tests {
         assert!(Id::parse("HR").is_err());
         assert!(Id::parse("-x").is_err());
         assert!(Id::parse("a b").is_err());
+        assert!(Id::parse(&"a".repeat(MAX_ID_CHARS)).is_ok());
+        assert!(Id::parse(&"a".repeat(MAX_ID_CHARS + 1)).is_err());
     }
 
     proptest! {
@@ -261,6 +272,14 @@ mod tests {
         #[test]
         fn duration_parser_never_panics(text in "\\PC{0,12}") {
             let _ = text.parse::<Duration>();
+        }
+
+        /// Numbers of any size are refused, never wrapped.
+        #[test]
+        fn huge_durations_are_refused(digits in "[1-9][0-9]{13,400}", unit in "[mhdw]") {
+            let text = format!("{digits}{unit}");
+            let err = text.parse::<Duration>().unwrap_err();
+            prop_assert!(err.contains("longer than Bulwark can plan for"), "{err}");
         }
     }
 }

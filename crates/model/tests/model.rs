@@ -7,6 +7,7 @@ use bulwark_model::load::{InMemory, load_with};
 use bulwark_model::{Loaded, Severity, load, load_str};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
@@ -162,6 +163,114 @@ fn include_cycles_and_missing_files_are_errors_at_the_include() {
     );
 }
 
+/// Writes `text` to `dir/path`, making directories on the way.
+fn write_file(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn includes_climb_out_of_a_root_given_relative_to_the_working_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(
+        tmp.path(),
+        "a/council/root.yaml",
+        "bulwark: 1\ninclude: [../../x.yaml]\nservices:\n  - {id: s, name: S, needs: [x]}\n",
+    );
+    write_file(
+        tmp.path(),
+        "x.yaml",
+        "assets:\n  - {id: x, name: X, kind: site}\n",
+    );
+    std::fs::create_dir_all(tmp.path().join("a/work")).unwrap();
+    // The only test that depends on the working directory: every other one uses absolute paths.
+    let before = std::env::current_dir().unwrap();
+    std::env::set_current_dir(tmp.path().join("a/work")).unwrap();
+    let loaded = load(Path::new("../council/root.yaml"));
+    std::env::set_current_dir(before).unwrap();
+    assert!(loaded.is_valid(), "{:?}", errors(&loaded));
+    assert_eq!(loaded.sources.path(1), Path::new("../../x.yaml"));
+}
+
+/// Loads `root.yaml` in `dir` on another thread, failing the test if it blocks.
+fn load_without_blocking(dir: &Path) -> Loaded {
+    let root = dir.join("root.yaml");
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // The receiver gives up after the timeout; the result is then of no use.
+        let _ = send.send(load(&root));
+    });
+    receive
+        .recv_timeout(Duration::from_secs(20))
+        .expect("loading must not block")
+}
+
+#[test]
+fn only_regular_files_of_sane_size_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fifo = dir.join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    std::fs::create_dir(dir.join("folder.yaml")).unwrap();
+    std::fs::File::create(dir.join("huge.yaml"))
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    write_file(
+        dir,
+        "root.yaml",
+        "bulwark: 1\ninclude:\n  - pipe.yaml\n  - /dev/zero\n  - folder.yaml\n  - huge.yaml\n",
+    );
+    let loaded = load_without_blocking(dir);
+    let errs = errors(&loaded);
+    for (line, reason) in [
+        (3, "pipe.yaml`: it is not a regular file"),
+        (4, "`/dev/zero`: it is not a regular file"),
+        (5, "folder.yaml`: it is a folder"),
+        (6, "huge.yaml`: it is larger than 64 MiB"),
+    ] {
+        assert!(
+            errs.iter().any(|e| e.0 == line && e.2.contains(reason)),
+            "no `{reason}` at line {line}: {errs:#?}"
+        );
+    }
+}
+
+#[test]
+fn included_files_that_are_not_models_are_never_quoted() {
+    let secrets = [
+        (
+            "shadow",
+            "root:$6$salt$SECRET-HASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n",
+        ),
+        (
+            "keys.yaml",
+            "SECRET_KEY: hunter2\naws_token: SECRET-TOKEN\n",
+        ),
+        ("twice.yaml", "SECRET-A: 1\nSECRET-A: 2\n"),
+        ("tagged.yaml", "!SECRET-TAG x\n"),
+        ("broken.yaml", "password: [SECRET, \n"),
+        ("list.json", "[\"SECRET\"]"),
+    ];
+    for (name, text) in secrets {
+        let fs = files(&[
+            ("m/root.yaml", &format!("bulwark: 1\ninclude: [{name}]\n")),
+            (&format!("m/{name}"), text),
+        ]);
+        let loaded = load_with(&fs, Path::new("m/root.yaml"));
+        assert!(!loaded.is_valid(), "{name}");
+        for problem in loaded.problems() {
+            let printed = problem.to_string();
+            assert!(
+                !printed.contains("SECRET") && !printed.contains("hunter2"),
+                "{name}: {printed}"
+            );
+        }
+    }
+}
+
 #[test]
 fn version_and_unknown_keys_are_checked_but_x_keys_are_kept() {
     let loaded = load_str("m.yaml", "services: []\nservice: []\nx-mine: {a: 1}\n");
@@ -195,6 +304,93 @@ fn every_problem_is_reported_in_one_run() {
     let text = "bulwark: 1\nservices:\n  - {id: a, name: A, mtpd: 4, criticality: huge}\n  - {id: b, name: B, mbco: 2, needs: [nope]}\n  - {id: Bad, name: C}\n";
     let errs = errors(&load_str("m.yaml", text));
     assert_eq!(errs.len(), 5, "{errs:#?}");
+}
+
+#[test]
+fn invisible_characters_and_overlong_text_are_refused_where_written() {
+    let long = |n: usize| "x".repeat(n);
+    let text = format!(
+        "bulwark: 1\nservices:\n  - id: s\n    name: \"Payroll \\u202Eexe.txt\"\n    owner: \"HR\\0\"\n    description: \"Pays staff.\\n\\tMonthly.\"\n    tags: [ok, \"{}\"]\n  - id: t\n    name: \"Two\\nlines\"\n    description: {}\n  - id: {}\n    name: {}\n",
+        long(501),
+        long(10_001),
+        long(101),
+        long(201),
+    );
+    let errs = errors(&load_str("m.yaml", &text));
+    for (line, column, fragment) in [
+        (
+            4,
+            11,
+            "`name` contains an invisible control character (U+202E) that could disguise the text",
+        ),
+        (
+            5,
+            12,
+            "`owner` contains an invisible control character (U+0000)",
+        ),
+        (
+            7,
+            16,
+            "`tags` is 501 characters long; it may be at most 500",
+        ),
+        (9, 11, "`name` must be one line"),
+        (
+            10,
+            18,
+            "`description` is 10001 characters long; it may be at most 10000",
+        ),
+        (
+            11,
+            9,
+            "an id may be at most 100 characters; this one has 101",
+        ),
+        (
+            12,
+            11,
+            "`name` is 201 characters long; it may be at most 200",
+        ),
+    ] {
+        assert!(
+            errs.iter()
+                .any(|e| (e.0, e.1) == (line, column) && e.2.contains(fragment)),
+            "no `{fragment}` at {line}:{column}: {errs:#?}"
+        );
+    }
+    assert_eq!(
+        errs.len(),
+        7,
+        "a tab and line break in a description are fine: {errs:#?}"
+    );
+}
+
+#[test]
+fn unknown_keys_with_invisible_characters_are_not_quoted() {
+    let loaded = load_str("m.yaml", "bulwark: 1\n\"serv\\u202Eices\": []\n");
+    let errs = errors(&loaded);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0].2.contains("U+202E") && !errs[0].2.contains('\u{202E}'),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn scenario_times_are_bounded_and_huge_durations_are_errors_in_place() {
+    let text = "bulwark: 1\nassets:\n  - {id: a, name: A, kind: site}\nscenarios:\n  - id: x\n    name: X\n    horizon: 9999999w\n    events:\n      - {outage: a, at: 261w, for: 99999999999999999999d}\n      - {absence: all, profile: [[0d, 0%], [2000d, 10%]]}\n      - {outage: a, at: 260w, for: 1d12h}\n";
+    let errs = errors(&load_str("m.yaml", text));
+    for (line, column, fragment) in [
+        (7, 14, "the horizon may be at most 5 years (260w)"),
+        (9, 25, "`at` may be at most 5 years (260w)"),
+        (9, 36, "longer than Bulwark can plan for"),
+        (10, 45, "`profile` may be at most 5 years (260w)"),
+    ] {
+        assert!(
+            errs.iter()
+                .any(|e| (e.0, e.1) == (line, column) && e.2.contains(fragment)),
+            "no `{fragment}` at {line}:{column}: {errs:#?}"
+        );
+    }
+    assert_eq!(errs.len(), 4, "260w itself is allowed: {errs:#?}");
 }
 
 fn export_text(loaded: &Loaded, format: Format) -> String {
@@ -242,6 +438,51 @@ fn generated_models_are_valid_and_deterministic() {
     }
 }
 
+/// Generous for a debug build on a busy machine, yet far below what quadratic loading took.
+const QUICK: Duration = Duration::from_secs(10);
+
+#[test]
+fn a_mapping_with_100k_keys_loads_quickly() {
+    let mut text = String::from("bulwark: 1\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("x-key-{i}: {i}\n"));
+    }
+    let started = Instant::now();
+    let loaded = load_str("wide.yaml", &text);
+    let took = started.elapsed();
+    assert!(loaded.is_valid(), "{:?}", &errors(&loaded)[..1]);
+    assert_eq!(loaded.model.extensions.len(), 100_000);
+    assert!(took < QUICK, "100k keys took {took:?}");
+}
+
+#[test]
+fn thousands_of_unknown_ids_among_20k_items_load_quickly() {
+    let mut text = String::from("bulwark: 1\nassets:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  - {{id: asset-{i}, name: A, kind: site}}\n"));
+    }
+    text.push_str("services:\n  - id: s\n    name: S\n    needs:\n");
+    for i in 0..2_000 {
+        text.push_str(&format!("      - aset-{i}\n"));
+    }
+    let started = Instant::now();
+    let loaded = load_str("unknown.yaml", &text);
+    let took = started.elapsed();
+    let errs = errors(&loaded);
+    assert_eq!(errs.len(), 2_000);
+    assert!(
+        errs[0].2.contains("unknown id `aset-0`") && errs[0].2.contains("did you mean `asset-0`"),
+        "{}",
+        errs[0].2
+    );
+    assert!(
+        !errs[1_999].2.contains("did you mean"),
+        "hints stop once enough candidates were compared: {}",
+        errs[1_999].2
+    );
+    assert!(took < QUICK, "2,000 unknown ids took {took:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
@@ -250,6 +491,20 @@ proptest! {
     fn loader_never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
         let _ = load_str("f.yaml", &text);
         let _ = load_str("f.json", &text);
+    }
+
+    /// Any name either loads as written or gives an error with a place.
+    #[test]
+    fn any_name_loads_or_is_refused_with_a_position(name in any::<String>()) {
+        let json = serde_json::json!({"bulwark": 1, "services": [{"id": "s", "name": name}]});
+        let loaded = load_str("m.json", &json.to_string());
+        if loaded.is_valid() {
+            prop_assert_eq!(&loaded.model.services[0].meta.name, &name);
+        } else {
+            for d in &loaded.diagnostics {
+                prop_assert!(d.pos.line >= 1 && d.pos.column >= 1, "{d:?}");
+            }
+        }
     }
 
     /// Nor on small edits of a real model.
