@@ -542,11 +542,16 @@ fn constants_folding_a_gate_away_keep_its_shared_children() {
     assert!((a.probability() - 0.5).abs() < 1e-12, "{}", a.probability());
 }
 
-/// Reads and analyses a generated model, checks its answers, and returns the time taken.
+/// Reads and analyses a generated model (importance included), checks its answers, and
+/// returns the time taken.
 fn read_and_analyse(name: &str, model: &chains::Model) -> Duration {
     let start = Instant::now();
     let tree = parse_mef(&model.text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let report = Analysis::new(&tree, &Options::default())
+    let opts = Options {
+        importance: true,
+        ..Options::default()
+    };
+    let report = Analysis::new(&tree, &opts)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .report();
     let took = start.elapsed();
@@ -573,6 +578,10 @@ fn long_chains_and_wide_gates_take_linear_time() {
         (
             "and/or chain of 20,000 gates",
             chains::alternating_chain(20_000, 0.3, ["and", "or"]),
+        ),
+        (
+            "xor chain of 20,000 gates",
+            chains::alternating_chain(20_000, 0.3, ["xor", "xor"]),
         ),
         (
             "gate with 100,000 arguments",
