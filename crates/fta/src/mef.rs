@@ -324,7 +324,7 @@ fn elements<'a, 'i>(el: XNode<'a, 'i>) -> impl Iterator<Item = XNode<'a, 'i>> {
 }
 
 /// Bytes between two checkpoints of [`Ctx::chars_before`].
-const CHECKPOINT: usize = 4096;
+const CHECKPOINT: usize = 256;
 
 /// The parsed document with indexes for cheap positions: any position costs O(log lines +
 /// [`CHECKPOINT`]), even when the whole document is on one line.
