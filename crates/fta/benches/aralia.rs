@@ -10,6 +10,14 @@
 //! `ARALIA_ORDERS=1 aralia --child MODEL` the BDD nodes built under each variable order.
 //! Exits non-zero if any answer differs from the reference (this is the `check` for the
 //! models too large for the debug-build tests).
+//!
+//! Then a second table times generated models that a reader or analysis quadratic in the
+//! number of gates or arguments would choke on (100,000-gate chains, a 100,000-argument gate;
+//! `tests/common/chains.rs`), each in a child process too (`--chain NAME`); `--chains` runs
+//! that table alone, `ARALIA_CHAIN_SIZE` sets n.
+
+#[path = "../tests/common/chains.rs"]
+mod chains;
 
 use bulwark_fta::{Analysis, Options, parse_mef};
 use serde_json::{Value, json};
@@ -24,6 +32,19 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(i) = args.iter().position(|a| a == "--child") {
         child(&args[i + 1]);
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--chain") {
+        chain_child(&args[i + 1]);
+        return;
+    }
+    let timeout: u64 = std::env::var("ARALIA_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let exe = std::env::current_exe().expect("own path");
+    if args.iter().any(|a| a == "--chains") {
+        chain_table(&exe, Duration::from_secs(timeout));
         return;
     }
     let mut names: Vec<String> = std::fs::read_dir(BENCH)
@@ -41,11 +62,6 @@ fn main() {
         &std::fs::read_to_string(format!("{BENCH}/reference.json")).expect("reference.json"),
     )
     .expect("reference JSON");
-    let timeout: u64 = std::env::var("ARALIA_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let exe = std::env::current_exe().expect("own path");
     println!(
         "| model | SCRAM s | Bulwark s | speed-up | SCRAM MiB | Bulwark MiB | parse s | cut sets | probability | matches |"
     );
@@ -54,7 +70,7 @@ fn main() {
     let started = Instant::now();
     for n in &names {
         let r = &reference[n];
-        let out = run_child(&exe, n, Duration::from_secs(timeout));
+        let out = run_child(&exe, &["--child", n], Duration::from_secs(timeout));
         let scram_s = r["scram_analysis_s"].as_f64();
         let scram_mib = r["scram_peak_rss_mib"].as_f64();
         let fmt_opt =
@@ -104,10 +120,11 @@ fn main() {
         }
     }
     println!(
-        "\n{} models in {:.1} s; {failures} failed the reference check",
+        "\n{} models in {:.1} s; {failures} failed the reference check\n",
         names.len(),
         started.elapsed().as_secs_f64()
     );
+    failures += chain_table(&exe, Duration::from_secs(timeout));
     if failures > 0 {
         std::process::exit(1);
     }
@@ -136,9 +153,9 @@ fn check(r: &Value, v: &Value) -> String {
     }
 }
 
-fn run_child(exe: &std::path::Path, model: &str, timeout: Duration) -> Result<Value, String> {
+fn run_child(exe: &std::path::Path, args: &[&str], timeout: Duration) -> Result<Value, String> {
     let mut child = Command::new(exe)
-        .args(["--child", model])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -263,6 +280,106 @@ fn child(model: &str) {
             "analysis_s": times[times.len() / 2],
             "runs": times.len(),
             "peak_rss_mib": peak_rss_mib(),
+        })
+    );
+}
+
+/// The generated models of the chain table, by name.
+const CHAINS: &[&str] = &["or-chain", "and-or-chain", "xor-chain", "wide-gate"];
+
+/// Size of the generated models (gates in a chain, arguments of the wide gate):
+/// `ARALIA_CHAIN_SIZE`, default 100,000.
+fn chain_size() -> usize {
+    std::env::var("ARALIA_CHAIN_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+fn chain_model(name: &str) -> Option<chains::Model> {
+    let n = chain_size();
+    Some(match name {
+        "or-chain" => chains::or_chain(n, 1e-5),
+        "and-or-chain" => chains::alternating_chain(n, 0.3, ["and", "or"]),
+        "xor-chain" => chains::alternating_chain(n, 0.3, ["xor", "xor"]),
+        "wide-gate" => chains::wide_gate(n, 1e-5),
+        _ => return None,
+    })
+}
+
+/// Prints the chain table; returns the number of models with a wrong answer or no answer.
+fn chain_table(exe: &std::path::Path, timeout: Duration) -> usize {
+    let n = chain_size();
+    println!(
+        "| generated model (n = {n}) | MiB of MEF | parse s | analysis s | peak MiB | matches |"
+    );
+    println!("|---|---:|---:|---:|---:|---|");
+    let mut failures = 0;
+    for name in CHAINS {
+        match run_child(exe, &["--chain", name], timeout) {
+            Ok(v) if v.get("error").is_none() => {
+                let ok = v["ok"].as_bool() == Some(true);
+                failures += usize::from(!ok);
+                println!(
+                    "| {name} | {:.1} | {:.3} | {:.3} | {:.0} | {} |",
+                    v["mef_mib"].as_f64().unwrap_or(f64::NAN),
+                    v["parse_s"].as_f64().unwrap_or(f64::NAN),
+                    v["analysis_s"].as_f64().unwrap_or(f64::NAN),
+                    v["peak_rss_mib"].as_f64().unwrap_or(f64::NAN),
+                    if ok { "yes" } else { "NO" }
+                );
+            }
+            Ok(v) => {
+                failures += 1;
+                println!("| {name} | - | - | - | - | {} |", v["error"]);
+            }
+            Err(e) => {
+                failures += 1;
+                println!("| {name} | - | - | - | - | {e} |");
+            }
+        }
+    }
+    failures
+}
+
+/// Reads and analyses one generated model (importance included) and prints JSON figures.
+fn chain_child(name: &str) {
+    let Some(model) = chain_model(name) else {
+        println!("{}", json!({"error": format!("no generated model {name}")}));
+        return;
+    };
+    let t = Instant::now();
+    let tree = match parse_mef(&model.text) {
+        Ok(t) => t,
+        Err(e) => {
+            println!("{}", json!({"error": e.to_string()}));
+            return;
+        }
+    };
+    let parse_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let opts = Options {
+        importance: true,
+        ..Options::default()
+    };
+    let report = match Analysis::new(&tree, &opts) {
+        Ok(a) => a.report(),
+        Err(e) => {
+            println!("{}", json!({"error": e.to_string()}));
+            return;
+        }
+    };
+    let analysis_s = t.elapsed().as_secs_f64();
+    let ok = (report.probability - model.probability).abs() <= 1e-9 * model.probability
+        && report.cut_sets == Some(model.cut_sets);
+    println!(
+        "{}",
+        json!({
+            "mef_mib": model.text.len() as f64 / (1 << 20) as f64,
+            "parse_s": parse_s,
+            "analysis_s": analysis_s,
+            "peak_rss_mib": peak_rss_mib(),
+            "ok": ok,
         })
     );
 }

@@ -15,9 +15,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// Stack size of the analysis threads: the decision diagram operations recurse once per
-/// variable level, so very large trees need more than the default.
+/// Least stack size of the analysis threads.
 const STACK_SIZE: usize = 1 << 26;
+
+/// Stack added to the analysis threads per basic event and gate. The decision diagram
+/// operations (`and`, `xor`, Rauzy's `minsol`, `without`) recurse once per variable level, a
+/// BDD has at most one level per basic event or module, and `without` may nest below
+/// `minsol`: a few frames per level, about 1 KiB each in a debug build (a gate with 100,000
+/// arguments took 61,680 `minsol` frames to overflow 64 MiB). Stacks are reserved, not
+/// committed, so the unused part costs address space only.
+const STACK_PER_ELEMENT: usize = 4 << 10;
 
 /// What to compute and the resource bounds.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,9 +83,10 @@ impl Analysis {
     /// first to finish), computes the probability and, if asked, the minimal cut set ZBDD.
     pub fn new(tree: &FaultTree, opts: &Options) -> Result<Analysis> {
         let start = Instant::now();
-        let big = tree.basic_events.len() + tree.gates.len() > INLINE_MAX;
-        let (pdag, bdd, zbdd) = with_stack(big, || {
-            let (pdag, bdd) = build_bdd(tree, opts)?;
+        let elements = tree.basic_events.len() + tree.gates.len();
+        let stack = (elements > INLINE_MAX).then(|| stack_size(elements));
+        let (pdag, bdd, zbdd) = with_stack(stack, || {
+            let (pdag, bdd) = build_bdd(tree, opts, stack.unwrap_or(STACK_SIZE))?;
             let zbdd = if opts.cut_sets {
                 let mut z = Zbdd::from_modules(&bdd, opts.order_limit, opts.zbdd_node_limit)?;
                 z.shrink();
@@ -260,14 +268,19 @@ pub fn analyse(tree: &FaultTree, opts: &Options) -> Result<Report> {
 /// Trees up to this many events and gates are analysed on the caller's thread.
 const INLINE_MAX: usize = 1000;
 
-/// Runs `f` on a thread with a large stack if `big`, else right here.
-fn with_stack<T: Send>(big: bool, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-    if !big {
+/// Stack size for analysing a tree of `elements` basic events and gates.
+fn stack_size(elements: usize) -> usize {
+    STACK_SIZE.saturating_add(elements.saturating_mul(STACK_PER_ELEMENT))
+}
+
+/// Runs `f` on a thread with a stack of `size` bytes if given, else right here.
+fn with_stack<T: Send>(size: Option<usize>, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    let Some(size) = size else {
         return f();
-    }
+    };
     std::thread::scope(|s| {
         std::thread::Builder::new()
-            .stack_size(STACK_SIZE)
+            .stack_size(size)
             .spawn_scoped(s, f)
             .map_err(|e| FtaError::Xml(format!("cannot start analysis thread: {e}")))?
             .join()
@@ -285,7 +298,8 @@ const RACE_FROM: usize = 1 << 19;
 /// further through the gates first), so cheap models finish at once under the better order
 /// and the worse order costs at most about as much as the better one; past [`RACE_FROM`]
 /// nodes they race on two threads (the first to finish cancels the other).
-fn build_bdd(tree: &FaultTree, opts: &Options) -> Result<(Pdag, ModularBdd)> {
+/// `stack` is the stack size of the racing thread.
+fn build_bdd(tree: &FaultTree, opts: &Options, stack: usize) -> Result<(Pdag, ModularBdd)> {
     let first = Pdag::from_tree(tree);
     let mut second = first.clone();
     second.order_variables(OrderHeuristic::GatesFirst);
@@ -333,7 +347,7 @@ fn build_bdd(tree: &FaultTree, opts: &Options) -> Result<(Pdag, ModularBdd)> {
     let [x, y] = builds;
     let (a, b) = std::thread::scope(|s| {
         let hb = std::thread::Builder::new()
-            .stack_size(STACK_SIZE)
+            .stack_size(stack)
             .spawn_scoped(s, || run(y));
         let a = run(x);
         let b = match hb {

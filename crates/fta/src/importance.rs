@@ -25,17 +25,24 @@ pub struct Importance {
 /// Partial derivative of the top probability with respect to each variable's probability
 /// (the Birnbaum measure), by reverse-mode differentiation of the BDD in linear time.
 pub fn birnbaum(bdd: &Bdd, p: &[f64]) -> Vec<f64> {
+    let mut mif = vec![0.0f64; bdd.num_vars];
+    add_birnbaum(bdd, p, 1.0, &mut mif);
+    mif
+}
+
+/// Adds `scale` times the Birnbaum measure of each variable of `bdd` to `mif` (by variable),
+/// in time linear in the size of `bdd` alone.
+fn add_birnbaum(bdd: &Bdd, p: &[f64], scale: f64, mif: &mut [f64]) {
     let q = bdd.node_probabilities(p);
     let val = |e: u32| {
         let v = q[Bdd::node(e)];
         if Bdd::complemented(e) { 1.0 - v } else { v }
     };
     let mut d = vec![0.0f64; bdd.nodes.len()];
-    let mut mif = vec![0.0f64; bdd.num_vars];
     d[Bdd::node(bdd.root)] = if Bdd::complemented(bdd.root) {
-        -1.0
+        -scale
     } else {
-        1.0
+        scale
     };
     for i in (1..bdd.nodes.len()).rev() {
         let di = d[i];
@@ -49,12 +56,12 @@ pub fn birnbaum(bdd: &Bdd, p: &[f64]) -> Vec<f64> {
         d[Bdd::node(n.hi)] += di * pv * sign(n.hi);
         d[Bdd::node(n.lo)] += di * (1.0 - pv) * sign(n.lo);
     }
-    mif
 }
 
 /// Birnbaum measure of every variable of a modular BDD by the chain rule: a variable inside
 /// a module gets its local measure times the module variable's measure in the parent.
-/// `p` holds every variable's probability (modules included).
+/// `p` holds every variable's probability (modules included). Each variable occurs in one
+/// module only, so the cost is linear in the total size of the modules' BDDs.
 pub fn birnbaum_modular(mb: &ModularBdd, p: &[f64]) -> Vec<f64> {
     let mut global = vec![0.0f64; mb.num_vars];
     // Process the top first: a module's variable gets its measure from its (later) parent.
@@ -66,15 +73,7 @@ pub fn birnbaum_modular(mb: &ModularBdd, p: &[f64]) -> Vec<f64> {
         if scale == 0.0 {
             continue;
         }
-        let local = birnbaum(&m.bdd, p);
-        let mut seen = vec![false; mb.num_vars];
-        for n in &m.bdd.nodes[1..] {
-            let v = n.var as usize;
-            if !seen[v] {
-                seen[v] = true;
-                global[v] = scale * local[v];
-            }
-        }
+        add_birnbaum(&m.bdd, p, scale, &mut global);
     }
     global
 }

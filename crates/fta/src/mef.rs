@@ -21,18 +21,7 @@ pub fn parse_mef(text: &str) -> Result<FaultTree> {
 /// Reads a MEF document, with the top gate named by the caller when given.
 pub fn parse_mef_with_top(text: &str, top: Option<&str>) -> Result<FaultTree> {
     let xml = Document::parse(text).map_err(|e| FtaError::Xml(e.to_string()))?;
-    let mut lines = vec![0usize];
-    lines.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
-    let ctx = Ctx {
-        _doc: &xml,
-        text,
-        lines,
-    };
+    let ctx = Ctx::new(&xml, text);
     let doc = &ctx;
     let root = xml.root_element();
     if root.tag_name().name() != "opsa-mef" {
@@ -69,7 +58,7 @@ pub fn parse_mef_with_top(text: &str, top: Option<&str>) -> Result<FaultTree> {
                 &format!("basic event '{name}' has no probability expression"),
             ));
         };
-        let p = eval.eval(expr)?;
+        let p = eval.eval(expr, 0)?;
         b.basic_event_at(name, p, pos(doc, el))?;
     }
     for &el in &defs.house {
@@ -185,8 +174,10 @@ struct Evaluator<'d, 'a, 'i> {
 }
 
 impl<'a, 'i> Evaluator<'_, 'a, 'i> {
-    fn eval(&mut self, el: XNode<'a, 'i>) -> Result<f64> {
-        if self.active.len() + el.ancestors().count() > MAX_DEPTH {
+    /// Value of the expression `el`, `depth` levels down from a basic event's expression
+    /// (a parameter's definition counting as one level below its use).
+    fn eval(&mut self, el: XNode<'a, 'i>, depth: usize) -> Result<f64> {
+        if depth > MAX_DEPTH {
             return Err(invalid(self.doc, el, "expression nested too deeply"));
         }
         let doc = self.doc;
@@ -195,7 +186,7 @@ impl<'a, 'i> Evaluator<'_, 'a, 'i> {
         let name = el.tag_name().name();
         if !matches!(name, "parameter") {
             for a in &args {
-                vals.push(self.eval(*a)?);
+                vals.push(self.eval(*a, depth + 1)?);
             }
         }
         let need = |n: usize| -> Result<()> {
@@ -255,7 +246,7 @@ impl<'a, 'i> Evaluator<'_, 'a, 'i> {
                     ));
                 };
                 self.active.push(pname);
-                let v = self.eval(expr)?;
+                let v = self.eval(expr, depth + 1)?;
                 self.active.pop();
                 self.values.insert(pname, v);
                 v
@@ -332,22 +323,69 @@ fn elements<'a, 'i>(el: XNode<'a, 'i>) -> impl Iterator<Item = XNode<'a, 'i>> {
     el.children().filter(|c| c.is_element())
 }
 
-/// The parsed document with a line index for cheap positions.
+/// Bytes between two checkpoints of [`Ctx::chars_before`].
+const CHECKPOINT: usize = 256;
+
+/// The parsed document with indexes for cheap positions: any position costs O(log lines +
+/// [`CHECKPOINT`]), even when the whole document is on one line.
 struct Ctx<'d, 'i> {
     _doc: &'d Document<'i>,
     text: &'i str,
+    /// Byte offset of the start of each line.
     lines: Vec<usize>,
+    /// Number of characters before each multiple of [`CHECKPOINT`] bytes.
+    chars_before: Vec<usize>,
+}
+
+impl<'d, 'i> Ctx<'d, 'i> {
+    fn new(doc: &'d Document<'i>, text: &'i str) -> Self {
+        let mut lines = vec![0usize];
+        lines.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let mut chars_before = vec![0usize];
+        for block in text.as_bytes().chunks(CHECKPOINT) {
+            let last = chars_before.last().copied().unwrap_or(0);
+            chars_before.push(last + char_starts(block));
+        }
+        Ctx {
+            _doc: doc,
+            text,
+            lines,
+            chars_before,
+        }
+    }
+
+    /// Number of characters in `text[..at]`.
+    fn chars_upto(&self, at: usize) -> usize {
+        let block = at / CHECKPOINT;
+        let bytes = self
+            .text
+            .as_bytes()
+            .get(block * CHECKPOINT..at)
+            .unwrap_or(&[]);
+        self.chars_before.get(block).copied().unwrap_or(0) + char_starts(bytes)
+    }
+}
+
+/// Number of UTF-8 characters starting in `bytes` (bytes that are not continuation bytes).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 fn pos(doc: &Ctx, el: XNode) -> Pos {
     let at = el.range().start;
     let line = doc.lines.partition_point(|&s| s <= at);
-    let start = doc.lines[line - 1];
-    let col = doc
-        .text
-        .get(start..at)
-        .map_or(at - start, |t| t.chars().count())
-        + 1;
+    let start = doc.lines.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+    let col = if at.saturating_sub(start) <= 2 * CHECKPOINT {
+        // Short line prefix (the usual case): count it directly.
+        char_starts(doc.text.as_bytes().get(start..at).unwrap_or(&[]))
+    } else {
+        doc.chars_upto(at).saturating_sub(doc.chars_upto(start))
+    } + 1;
     Pos {
         line: line as u32,
         col: col as u32,

@@ -147,19 +147,22 @@ impl Pdag {
             Lit::Const(_) => false,
         };
         let mut changed = false;
-        let mut spans: Vec<(u32, u32, Lit)> = Vec::new();
+        // Visit interval of each argument that is not independent by itself, and its index.
+        let mut spans: Vec<(u32, u32, usize)> = Vec::new();
         for g in 0..n {
             let op = self.gates[g].op;
             if t.enter[g] == 0 || !matches!(op, Op::And | Op::Or) || self.gates[g].args.len() < 3 {
                 continue;
             }
-            let mut singles: Vec<Lit> = Vec::new();
+            // Which arguments move to the new gate (by index, so a wide gate costs no more
+            // than sorting its arguments' intervals).
+            let mut single = vec![false; self.gates[g].args.len()];
             spans.clear();
-            for &a in &self.gates[g].args {
+            for (i, &a) in self.gates[g].args.iter().enumerate() {
                 if independent(a) {
-                    singles.push(a);
+                    single[i] = true;
                 } else if let Some((f, l)) = t.span(a) {
-                    spans.push((f, l, a));
+                    spans.push((f, l, i));
                 }
             }
             spans.sort_unstable_by_key(|s| s.0);
@@ -179,19 +182,24 @@ impl Pdag {
                     j += 1;
                 }
                 if j == i + 1 && inside(spans[i].0, spans[i].1) {
-                    singles.push(spans[i].2);
+                    single[spans[i].2] = true;
                 }
                 i = j;
             }
-            if singles.len() < 2 || singles.len() == self.gates[g].args.len() {
+            let singles = single.iter().filter(|&&s| s).count();
+            if singles < 2 || singles == single.len() {
                 continue;
             }
             changed = true;
             // Keep the arguments' original order on both sides: it drives the variable order.
             let new = Lit::Gate(self.gates.len() as u32, false);
-            let (moved, mut kept): (Vec<Lit>, Vec<Lit>) = std::mem::take(&mut self.gates[g].args)
+            let (mut moved, mut kept) = (Vec::with_capacity(singles), Vec::new());
+            for (a, s) in std::mem::take(&mut self.gates[g].args)
                 .into_iter()
-                .partition(|a| singles.contains(a));
+                .zip(single)
+            {
+                if s { moved.push(a) } else { kept.push(a) }
+            }
             kept.push(new);
             self.gates[g].args = kept;
             self.gates.push(PGate { op, args: moved });

@@ -128,9 +128,13 @@ impl Pdag {
         pdag
     }
 
-    /// Merges an And (Or) argument gate into its And (Or) parent when the parent is its only user.
+    /// Merges an And (Or) argument gate into its And (Or) parent when the parent is its only
+    /// user, transitively: a gate that stays gets the arguments of the whole tree of gates
+    /// merged into it, gathered once (so a chain of `n` nested Or gates costs O(n log n), not
+    /// O(n^2)), sorted and deduplicated.
     pub(crate) fn coalesce(&mut self) {
-        let mut refs = vec![0u32; self.gates.len()];
+        let n = self.gates.len();
+        let mut refs = vec![0u32; n];
         // The root is used from outside: it must never be merged away.
         if let Lit::Gate(r, _) = self.root {
             refs[r as usize] += 1;
@@ -142,36 +146,50 @@ impl Pdag {
                 }
             }
         }
-        let mut merged = vec![false; self.gates.len()];
-        for gi in 0..self.gates.len() {
-            let op = self.gates[gi].op;
-            if !matches!(op, Op::And | Op::Or) {
-                continue;
-            }
-            let mut changed = false;
-            let mut out = Vec::with_capacity(self.gates[gi].args.len());
-            for a in std::mem::take(&mut self.gates[gi].args) {
-                match a {
-                    Lit::Gate(c, false)
-                        if refs[c as usize] == 1 && self.gates[c as usize].op == op =>
+        // Whether argument `a` of a gate of type `op` is merged into it.
+        let merges = |gates: &[PGate], op: Op, a: Lit| match a {
+            Lit::Gate(c, false) => refs[c as usize] == 1 && gates[c as usize].op == op,
+            _ => false,
+        };
+        let mut merged = vec![false; n];
+        for g in &self.gates {
+            if matches!(g.op, Op::And | Op::Or) {
+                for &a in &g.args {
+                    if let Lit::Gate(c, _) = a
+                        && merges(&self.gates, g.op, a)
                     {
-                        out.extend(self.gates[c as usize].args.iter().copied());
                         merged[c as usize] = true;
-                        changed = true;
                     }
-                    _ => out.push(a),
                 }
             }
-            if changed {
-                out.sort_unstable_by_key(lit_key);
-                out.dedup();
-            }
-            self.gates[gi].args = out;
         }
-        for (g, m) in merged.iter().enumerate() {
-            if *m {
-                self.gates[g].args.clear();
+        // Each gate that is not merged itself collects, depth first, the arguments of the
+        // gates merged into it (each merged gate has one user, so it is visited once).
+        let mut pending: Vec<u32> = Vec::new();
+        for gi in (0..n).rev() {
+            let op = self.gates[gi].op;
+            if merged[gi]
+                || !matches!(op, Op::And | Op::Or)
+                || !self.gates[gi]
+                    .args
+                    .iter()
+                    .any(|&a| merges(&self.gates, op, a))
+            {
+                continue;
             }
+            let mut out = Vec::with_capacity(self.gates[gi].args.len());
+            pending.push(gi as u32);
+            while let Some(g) = pending.pop() {
+                for a in std::mem::take(&mut self.gates[g as usize].args) {
+                    match a {
+                        Lit::Gate(c, false) if merged[c as usize] => pending.push(c),
+                        _ => out.push(a),
+                    }
+                }
+            }
+            out.sort_unstable_by_key(lit_key);
+            out.dedup();
+            self.gates[gi].args = out;
         }
     }
 

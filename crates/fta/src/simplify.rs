@@ -67,15 +67,11 @@ impl Pdag {
             .collect();
         facts.sort_unstable();
         // `x | !x` is folded before; should both values of a key appear, use neither.
-        let mut i = 0;
-        while i + 1 < facts.len() {
-            if facts[i].0 == facts[i + 1].0 {
-                let k = facts[i].0;
-                facts.retain(|f| f.0 != k);
-            } else {
-                i += 1;
-            }
-        }
+        let facts: Vec<(u64, bool)> = facts
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.iter().all(|f| f.1 == run[0].1))
+            .map(|run| run[0])
+            .collect();
         if facts.is_empty() {
             return false;
         }

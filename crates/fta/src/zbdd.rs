@@ -445,46 +445,63 @@ impl Zbdd {
             cutoff,
             buf: Vec::new(),
             pending: Vec::new(),
+            set: Vec::new(),
         };
-        st.expand(self.root, 1.0, &mut visit)
-    }
-
-    /// Calls `f` with each set of the family under `root` (variables, modules not expanded)
-    /// and its product of weights; prunes below `cutoff` using `best`.
-    fn raw_for_each<B>(
-        &self,
-        root: u32,
-        p: &[f64],
-        best: &[f64],
-        cutoff: f64,
-        max_len: usize,
-        f: &mut dyn FnMut(&[u32], f64) -> ControlFlow<B>,
-    ) -> ControlFlow<B, ()> {
-        let mut path: Vec<u32> = Vec::new();
-        // Stack of (node, accumulated weight, path length).
-        let mut stack: Vec<(u32, f64, usize)> = vec![(root, 1.0, 0)];
-        while let Some((z, acc, len)) = stack.pop() {
-            path.truncate(len);
-            if z == EMPTY || len > max_len || (cutoff > 0.0 && acc * best[z as usize] < cutoff) {
-                continue;
-            }
-            if z == BASE {
-                f(&path, acc)?;
-                continue;
-            }
-            let n = self.nodes[z as usize];
-            let w = self
-                .module_of(n.var)
-                .map_or(p[n.var as usize], |m| best[m as usize]);
-            stack.push((n.lo, acc, len));
-            path.push(n.var);
-            stack.push((n.hi, acc * w, len + 1));
-        }
-        ControlFlow::Continue(())
+        st.run(&mut visit)
     }
 }
 
-/// State of the recursive expansion of module variables into their cut sets.
+/// The sets of the family under one node (variables, modules not expanded), one at a time,
+/// depth first, with those longer than `max_len` or whose weight times `best` falls below
+/// `cutoff` pruned.
+struct RawSets {
+    /// Variables on the current path.
+    path: Vec<u32>,
+    /// Nodes still to visit: (node, product of the weights on the path, path length).
+    stack: Vec<(u32, f64, usize)>,
+    cutoff: f64,
+    max_len: usize,
+}
+
+impl RawSets {
+    fn new(root: u32, cutoff: f64, max_len: usize) -> RawSets {
+        RawSets {
+            path: Vec::new(),
+            stack: vec![(root, 1.0, 0)],
+            cutoff,
+            max_len,
+        }
+    }
+
+    /// The next set, or `None` when all have been given.
+    fn next(&mut self, z: &Zbdd, p: &[f64], best: &[f64]) -> Option<&[u32]> {
+        while let Some((node, acc, len)) = self.stack.pop() {
+            self.path.truncate(len);
+            if node == EMPTY
+                || len > self.max_len
+                || (self.cutoff > 0.0 && acc * best[node as usize] < self.cutoff)
+            {
+                continue;
+            }
+            if node == BASE {
+                return Some(&self.path);
+            }
+            let n = z.nodes[node as usize];
+            let w = z
+                .module_of(n.var)
+                .map_or(p[n.var as usize], |m| best[m as usize]);
+            self.stack.push((n.lo, acc, len));
+            self.path.push(n.var);
+            self.stack.push((n.hi, acc * w, len + 1));
+        }
+        None
+    }
+}
+
+/// State of the expansion of module variables into their cut sets.
+///
+/// Iterative: a chain of modules whose sets are single modules (a chain of `xor` gates) is as
+/// deep as the chain, and this runs on the caller's thread.
 struct Expand<'a> {
     z: &'a Zbdd,
     p: &'a [f64],
@@ -492,19 +509,28 @@ struct Expand<'a> {
     cutoff: f64,
     /// Events of the set being assembled.
     buf: Vec<u32>,
-    /// Module roots still to expand, with the factor they contribute to the bound.
+    /// Module roots still to expand.
     pending: Vec<u32>,
+    /// The set of a module being read (copied out of its [`RawSets`]).
+    set: Vec<u32>,
+}
+
+/// One module being expanded: its sets, and the state when its expansion started.
+struct Frame {
+    sets: RawSets,
+    /// Lengths of `buf` and `pending` when the frame was opened.
+    buf_len: usize,
+    pending_len: usize,
+    /// Probability of the events in `buf` then.
+    acc: f64,
+    /// The pending module this frame expands, put back when it is done (None for the root).
+    module: Option<u32>,
 }
 
 impl Expand<'_> {
-    fn expand<B>(
-        &mut self,
-        root: u32,
-        acc: f64,
-        visit: &mut dyn FnMut(&[u32], f64) -> ControlFlow<B>,
-    ) -> ControlFlow<B, ()> {
-        let z = self.z;
-        let limit = z.limit as usize;
+    /// A frame expanding the family under `root`, given the events and pending modules so far.
+    fn open(&self, root: u32, acc: f64, module: Option<u32>) -> Frame {
+        let limit = self.z.limit as usize;
         let room = limit.saturating_sub(self.buf.len() + self.pending.len());
         let bound: f64 = self
             .pending
@@ -516,11 +542,34 @@ impl Expand<'_> {
         } else {
             0.0
         };
-        let (p, best) = (self.p, self.best);
-        z.raw_for_each(root, p, best, cutoff, room, &mut |set, _| {
-            let (b0, p0) = (self.buf.len(), self.pending.len());
-            let mut prob = acc;
-            for &v in set {
+        Frame {
+            sets: RawSets::new(root, cutoff, room),
+            buf_len: self.buf.len(),
+            pending_len: self.pending.len(),
+            acc,
+            module,
+        }
+    }
+
+    /// Expands the root family: every set of events is given to `visit` (sorted).
+    fn run<B>(&mut self, visit: &mut dyn FnMut(&[u32], f64) -> ControlFlow<B>) -> ControlFlow<B> {
+        let (z, p, best) = (self.z, self.p, self.best);
+        let limit = z.limit as usize;
+        let mut frames = vec![self.open(z.root, 1.0, None)];
+        while let Some(f) = frames.last_mut() {
+            self.buf.truncate(f.buf_len);
+            self.pending.truncate(f.pending_len);
+            let Some(set) = f.sets.next(z, p, best) else {
+                if let Some(m) = f.module {
+                    self.pending.push(m);
+                }
+                frames.pop();
+                continue;
+            };
+            self.set.clear();
+            self.set.extend_from_slice(set);
+            let mut prob = f.acc;
+            for &v in &self.set {
                 match z.module_of(v) {
                     Some(m) => self.pending.push(m),
                     None => {
@@ -529,22 +578,18 @@ impl Expand<'_> {
                     }
                 }
             }
-            let r = if self.buf.len() + self.pending.len() > limit {
-                ControlFlow::Continue(())
-            } else if let Some(m) = self.pending.pop() {
-                let r = self.expand(m, prob, visit);
-                self.pending.push(m);
-                r
-            } else if self.cutoff > 0.0 && prob < self.cutoff {
-                ControlFlow::Continue(())
-            } else {
+            if self.buf.len() + self.pending.len() > limit {
+                continue;
+            }
+            if let Some(m) = self.pending.pop() {
+                let frame = self.open(m, prob, Some(m));
+                frames.push(frame);
+            } else if !(self.cutoff > 0.0 && prob < self.cutoff) {
                 let mut sorted = self.buf.clone();
                 sorted.sort_unstable();
-                visit(&sorted, prob)
-            };
-            self.buf.truncate(b0);
-            self.pending.truncate(p0);
-            r
-        })
+                visit(&sorted, prob)?;
+            }
+        }
+        ControlFlow::Continue(())
     }
 }
