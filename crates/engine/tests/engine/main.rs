@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 mod risk;
 mod simulate;
+mod templates;
 
 fn meta(id: &str) -> Meta {
     Meta {
