@@ -55,6 +55,11 @@
 //! pandemic to about a hundred small solves. Plans whose moves differ from the previous one's
 //! are reported in [`Simulation::plans`].
 //!
+//! # Stopping early
+//!
+//! [`Options::budget`] stops a run cooperatively at its deadline or when cancelled: it is
+//! checked at every evaluation, and so before every redeployment plan.
+//!
 //! # Horizon
 //!
 //! A scenario's `horizon`, or [`DEFAULT_HORIZON`] (90 days) when it has none. A service still
@@ -68,6 +73,7 @@ mod timeline;
 
 pub(crate) use incremental::{Graph, Incremental};
 
+use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
 use crate::redeploy::{Allocation, Move, RedeployError, Redeployer};
 use bulwark_model::{Duration, Model, Scenario};
@@ -98,6 +104,9 @@ pub enum SimError {
     /// Redeployment failed.
     #[error(transparent)]
     Redeploy(#[from] RedeployError),
+    /// The run was stopped by [`Options::budget`].
+    #[error("the simulation was {0}")]
+    Stopped(#[from] Stopped),
 }
 
 /// Which services to keep capacity and backlog series for (for charts).
@@ -121,6 +130,8 @@ pub struct Options {
     pub redeploy: Option<Duration>,
     /// Series to keep.
     pub record: Record,
+    /// When to stop early (default: never).
+    pub budget: Budget,
 }
 
 impl Default for Options {
@@ -129,6 +140,7 @@ impl Default for Options {
             step: DEFAULT_STEP,
             redeploy: None,
             record: Record::Nothing,
+            budget: Budget::unlimited(),
         }
     }
 }
@@ -340,6 +352,7 @@ struct Run<'a> {
     record: Vec<u32>,
     series: Vec<Series>,
     plans: Vec<Plan>,
+    budget: Budget,
     last_plan: Option<u64>,
 }
 
@@ -405,12 +418,14 @@ impl<'a> Run<'a> {
             record,
             plans: Vec::new(),
             last_plan: None,
+            budget: options.budget.clone(),
         }
     }
 
     fn run(&mut self) -> Result<(), SimError> {
         let points = &self.tl.points;
         let horizon = self.tl.horizon;
+        self.budget.check()?;
         // Time 0.
         self.apply_breaks(0);
         self.replan(0)?;
@@ -428,6 +443,7 @@ impl<'a> Run<'a> {
         self.set_rates(true);
         self.record_point(0);
         for idx in 1..points.len() {
+            self.budget.check()?;
             let (t0, t) = (points[idx - 1], points[idx]);
             // The limit from before `t`: absence has moved on; nothing else has.
             if self.tl.continuous[idx - 1] {
