@@ -1,9 +1,13 @@
-//! Time budgets and cancellation stop long analyses cooperatively.
+//! Bounded work: time budgets and cancellation stop long analyses cooperatively, and a long
+//! horizon cannot make a simulation's steps or series grow without bound.
 
 use bulwark_engine::montecarlo::{McError, McOptions, monte_carlo, monte_carlo_with_budget};
-use bulwark_engine::simulate::{Options, SimError, simulate};
+use bulwark_engine::simulate::{
+    MAX_SERIES_POINTS, MAX_STEPS, Options, Record, SimError, simulate, simulate_scenario,
+};
 use bulwark_engine::{Budget, Compiled, StopCause, Stopped};
-use bulwark_model::{Duration, Model};
+use bulwark_model::generate::{Shape, generate};
+use bulwark_model::{Duration, Event, EventKind, Meta, Model, Percent, Pos, Scenario, Target};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -17,8 +21,88 @@ fn demo() -> (Model, Compiled) {
     (loaded.model, c)
 }
 
+/// Absence across all skills sloping from none to `peak` over the whole `horizon`.
+fn sloping(horizon: &str, peak: f64) -> Scenario {
+    let horizon: Duration = horizon.parse().unwrap();
+    Scenario {
+        meta: Meta {
+            name: "long".into(),
+            ..Meta::default()
+        },
+        horizon: Some(horizon),
+        events: vec![Event {
+            kind: EventKind::Absence(
+                Target::All(Pos::default()),
+                vec![
+                    (
+                        Duration::from_minutes(0),
+                        Percent::from_fraction(0.0).unwrap(),
+                    ),
+                    (horizon, Percent::from_fraction(peak).unwrap()),
+                ],
+            ),
+            at: Duration::from_minutes(0),
+            duration: None,
+            pos: Pos::default(),
+            extensions: Vec::new(),
+        }],
+    }
+}
+
 fn passed() -> Budget {
     Budget::with_timeout(std::time::Duration::ZERO)
+}
+
+#[test]
+fn five_years_of_sloping_absence_keep_bounded_series_that_still_show_the_lowest_point() {
+    let model = generate(Shape {
+        services: 50,
+        seed: 3,
+    });
+    let c = Compiled::new(&model).unwrap();
+    let sc = sloping("260w", 0.6);
+    let options = Options {
+        record: Record::All,
+        ..Options::default()
+    };
+    let sim = simulate_scenario(&model, &c, &sc, &options).unwrap();
+    // Hourly for five years is within the step limit, so every hour is evaluated...
+    assert_eq!(sim.step, Duration::from_minutes(60));
+    assert_eq!(sim.evaluations, 260 * 7 * 24 + 1);
+    // ...but a series keeps at most its limit of points, in time order.
+    assert_eq!(sim.series.len(), c.services.len());
+    for (s, out) in sim.series.iter().zip(&sim.services) {
+        assert!(s.points.len() <= MAX_SERIES_POINTS, "{}", s.points.len());
+        assert!(s.points.len() > MAX_SERIES_POINTS / 3, "{}", s.points.len());
+        assert!(s.points.windows(2).all(|w| w[0].0 < w[1].0));
+        let lowest = s.points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        assert!(
+            (lowest - out.min_capacity).abs() < 1e-12,
+            "{lowest} vs {out:?}"
+        );
+    }
+    assert!(sim.services.iter().any(|s| s.min_capacity < 0.9));
+}
+
+#[test]
+fn a_fine_step_over_a_long_horizon_is_widened_to_bound_the_evaluations() {
+    let model = generate(Shape {
+        services: 25,
+        seed: 1,
+    });
+    let c = Compiled::new(&model).unwrap();
+    let options = Options {
+        step: Duration::from_minutes(1),
+        ..Options::default()
+    };
+    let sim = simulate_scenario(&model, &c, &sloping("260w", 0.5), &options).unwrap();
+    let horizon = 260 * 7 * 1440;
+    assert_eq!(sim.step.minutes(), u64::div_ceil(horizon, MAX_STEPS));
+    assert!(
+        sim.evaluations as u64 <= MAX_STEPS + 2,
+        "{}",
+        sim.evaluations
+    );
 }
 
 #[test]
