@@ -638,11 +638,12 @@ impl<'a> Run<'a> {
     }
 
     fn record_point(&mut self, t: u64) {
-        for (k, &i) in self.record.iter().enumerate() {
-            let cap = self.inc.value[self.node[i as usize] as usize];
-            self.recorder
-                .push(k, (t, cap, self.work[i as usize].backlog));
-        }
+        let (inc, node, work) = (&self.inc, &self.node, &self.work);
+        let values = self.record.iter().map(|&i| {
+            let i = i as usize;
+            (inc.value[node[i] as usize], work[i].backlog)
+        });
+        self.recorder.record(t, values);
     }
 
     /// Service `i` changes lost state at minute `m`.

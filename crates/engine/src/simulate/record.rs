@@ -5,24 +5,20 @@ use super::{MAX_RECORDED_POINTS, MAX_SERIES_POINTS, MIN_SERIES_POINTS, Series};
 /// (minute, capacity, backlog).
 type Point = (u64, f64, f64);
 
-/// The points of the current bucket kept besides its first: the lowest capacity and the
-/// largest backlog seen in it (`None` while the first holds both).
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    index: u64,
-    low: Point,
-    high: Point,
-    lowest: Option<Point>,
-    highest: Option<Point>,
-}
-
-/// Keeps the series of the recorded services, at most three points per bucket of `every`
-/// minutes.
+/// Keeps the series of the recorded services. Every series is given a point at the same
+/// moments, so the horizon is cut into buckets of `every` minutes shared by all: each series
+/// keeps a bucket's first point at once, and its lowest-capacity and largest-backlog points
+/// when the bucket ends.
 #[derive(Debug)]
 pub(crate) struct Recorder {
     every: u64,
+    /// The current bucket and the moment of its first point.
+    bucket: Option<(u64, u64)>,
     series: Vec<Series>,
-    buckets: Vec<Option<Bucket>>,
+    /// Per series, the point with the lowest capacity and the one with the largest backlog in
+    /// the current bucket (the first point until another beats it).
+    low: Vec<Point>,
+    high: Vec<Point>,
 }
 
 impl Recorder {
@@ -34,6 +30,7 @@ impl Recorder {
         let buckets = (per_series / 3 - 1) as u64;
         Recorder {
             every: horizon.div_ceil(buckets).max(1),
+            bucket: None,
             series: services
                 .iter()
                 .map(|&service| Series {
@@ -41,58 +38,59 @@ impl Recorder {
                     points: Vec::new(),
                 })
                 .collect(),
-            buckets: vec![None; services.len()],
+            low: vec![(0, 0.0, 0.0); services.len()],
+            high: vec![(0, 0.0, 0.0); services.len()],
         }
     }
 
-    /// Records the `k`th series' point; points come in time order.
-    pub(crate) fn push(&mut self, k: usize, p: Point) {
-        let index = p.0 / self.every;
-        let series = &mut self.series[k].points;
-        match &mut self.buckets[k] {
-            Some(b) if b.index == index => {
-                if p.1 < b.low.1 {
-                    b.low = p;
-                    b.lowest = Some(p);
-                }
-                if p.2 > b.high.2 {
-                    b.high = p;
-                    b.highest = Some(p);
+    /// Records (capacity, backlog) of every series at minute `t`, later than the last.
+    pub(crate) fn record(&mut self, t: u64, values: impl Iterator<Item = (f64, f64)>) {
+        let index = t / self.every;
+        match self.bucket {
+            Some((current, _)) if current == index => {
+                for ((low, high), (cap, backlog)) in
+                    self.low.iter_mut().zip(&mut self.high).zip(values)
+                {
+                    if cap < low.1 {
+                        *low = (t, cap, backlog);
+                    }
+                    if backlog > high.2 {
+                        *high = (t, cap, backlog);
+                    }
                 }
             }
-            slot => {
-                if let Some(b) = slot.take() {
-                    flush(series, &b);
+            _ => {
+                self.flush();
+                self.bucket = Some((index, t));
+                for (k, (cap, backlog)) in values.enumerate() {
+                    let p = (t, cap, backlog);
+                    self.series[k].points.push(p);
+                    self.low[k] = p;
+                    self.high[k] = p;
                 }
-                series.push(p);
-                *slot = Some(Bucket {
-                    index,
-                    low: p,
-                    high: p,
-                    lowest: None,
-                    highest: None,
-                });
             }
         }
     }
 
     /// The series, with every bucket's points.
     pub(crate) fn finish(mut self) -> Vec<Series> {
-        for (s, b) in self.series.iter_mut().zip(&self.buckets) {
-            if let Some(b) = b {
-                flush(&mut s.points, b);
-            }
-        }
+        self.flush();
         self.series
     }
-}
 
-/// Appends a bucket's lowest-capacity and highest-backlog points, in time order.
-fn flush(points: &mut Vec<Point>, b: &Bucket) {
-    match (b.lowest, b.highest) {
-        (Some(l), Some(h)) if l.0 == h.0 => points.push(l),
-        (Some(l), Some(h)) => points.extend(if l.0 < h.0 { [l, h] } else { [h, l] }),
-        (Some(p), None) | (None, Some(p)) => points.push(p),
-        (None, None) => {}
+    /// Appends the current bucket's lowest-capacity and largest-backlog points, in time order.
+    fn flush(&mut self) {
+        let Some((_, first)) = self.bucket else {
+            return;
+        };
+        for ((s, &l), &h) in self.series.iter_mut().zip(&self.low).zip(&self.high) {
+            let (l, h) = if l.0 <= h.0 { (l, h) } else { (h, l) };
+            if l.0 != first {
+                s.points.push(l);
+            }
+            if h.0 != first && h.0 != l.0 {
+                s.points.push(h);
+            }
+        }
     }
 }
