@@ -113,6 +113,13 @@ fn hour() -> Budget {
         .with_cancel(Arc::new(AtomicBool::new(false)))
 }
 
+/// One check of a budget: unlimited, or with a deadline and a cancel flag.
+#[divan::bench(args = [false, true])]
+fn budget_check(bencher: divan::Bencher, limited: bool) {
+    let budget = if limited { hour() } else { Budget::unlimited() };
+    bencher.bench(|| divan::black_box(&budget).check().is_ok());
+}
+
 /// The same year, checking a time budget at every evaluation.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn scenario_one_year_hourly_budgeted_10000(bencher: divan::Bencher) {
