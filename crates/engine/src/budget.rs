@@ -62,7 +62,7 @@ impl Budget {
         }
     }
 
-    /// Stops `limit` from now.
+    /// Stops `limit` from now (never, when that is too far ahead to represent).
     pub fn with_timeout(limit: Duration) -> Budget {
         let now = Instant::now();
         Budget {

@@ -95,7 +95,8 @@ pub const DEFAULT_HORIZON: Duration = Duration::from_minutes(90 * 24 * 60);
 pub const DEFAULT_STEP: Duration = Duration::from_minutes(60);
 /// How often redeployment is re-planned between events by default: once a day.
 pub const DEFAULT_REPLAN: Duration = Duration::from_minutes(24 * 60);
-/// The most evaluations stepping through sloped absence may add (five years hourly is 43,800).
+/// The most evaluations stepping through sloped absence may add, give or take one per sloped
+/// stretch (five years hourly is 43,800).
 pub const MAX_STEPS: u64 = 100_000;
 /// The most points kept in one recorded series.
 pub const MAX_SERIES_POINTS: usize = 3_000;
