@@ -94,3 +94,38 @@ impl Recorder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_keeps_its_first_point_its_dip_and_its_peak_in_time_order() {
+        // 999 buckets of 10 minutes.
+        let mut r = Recorder::new(&[7], 9_990);
+        assert_eq!(r.every, 10);
+        for (t, cap, backlog) in [
+            (0, 1.0, 0.0),
+            (2, 0.5, 1.0),
+            (4, 0.8, 5.0),
+            (6, 0.9, 2.0),
+            (10, 1.0, 0.0),
+            (12, 0.2, 9.0),
+            (14, 0.5, 1.0),
+        ] {
+            r.record(t, std::iter::once((cap, backlog)));
+        }
+        let series = r.finish();
+        assert_eq!(series[0].service, 7);
+        assert_eq!(
+            series[0].points,
+            [
+                (0, 1.0, 0.0),
+                (2, 0.5, 1.0),
+                (4, 0.8, 5.0),
+                (10, 1.0, 0.0),
+                (12, 0.2, 9.0)
+            ]
+        );
+    }
+}
