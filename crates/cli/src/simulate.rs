@@ -235,6 +235,7 @@ fn run_simulate(
         step,
         redeploy: None,
         record: record.clone(),
+        ..Options::default()
     };
     let sim = simulate(&model, &c, scenario, &options)?;
     let redeployed = match replan {
@@ -246,6 +247,7 @@ fn run_simulate(
                 step,
                 redeploy: Some(every),
                 record,
+                ..Options::default()
             },
         )?),
         None => None,

@@ -1,15 +1,18 @@
 //! Simulation benchmarks: a one-year scenario at an hourly step on generated councils of 1k and
-//! 10k services, and Monte Carlo trial-years on the demo council and on 10k services.
+//! 10k services, and Monte Carlo trial-years on the demo council and on 10k services. The
+//! `_budgeted` variants run the same with a time budget that does not run out (what checking it
+//! costs), and `five_years_hourly` bounds the memory of the longest scenarios.
 //!
 //! Run with `cargo bench -p bulwark-engine --bench simulate`; figures are recorded in
 //! docs/benchmarks.md ("Simulation").
 
-use bulwark_engine::Compiled;
-use bulwark_engine::montecarlo::{McOptions, monte_carlo};
-use bulwark_engine::simulate::{Options, simulate_scenario};
+use bulwark_engine::montecarlo::{McOptions, monte_carlo, monte_carlo_with_budget};
+use bulwark_engine::simulate::{Options, Record, simulate_scenario};
+use bulwark_engine::{Budget, Compiled};
 use bulwark_model::generate::{Shape, generate};
 use bulwark_model::{Duration, Event, EventKind, Meta, Model, Percent, Pos, Ref, Scenario, Target};
-use std::sync::OnceLock;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 
 fn main() {
     divan::main();
@@ -104,6 +107,71 @@ fn scenario_one_year_hourly(bencher: divan::Bencher, services: usize) {
     });
 }
 
+/// A budget of an hour, with a cancel flag: checked, never run out.
+fn hour() -> Budget {
+    Budget::with_timeout(std::time::Duration::from_secs(3600))
+        .with_cancel(Arc::new(AtomicBool::new(false)))
+}
+
+/// One check of a budget: unlimited, or with a deadline and a cancel flag.
+#[divan::bench(args = [false, true])]
+fn budget_check(bencher: divan::Bencher, limited: bool) {
+    let budget = if limited { hour() } else { Budget::unlimited() };
+    bencher.bench(|| divan::black_box(&budget).check().is_ok());
+}
+
+/// The same year, checking a time budget at every evaluation.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn scenario_one_year_hourly_budgeted_10000(bencher: divan::Bencher) {
+    let (model, c, sc) = year(10_000);
+    bencher.bench(|| {
+        let options = Options {
+            budget: hour(),
+            ..Options::default()
+        };
+        simulate_scenario(model, c, sc, &options)
+            .expect("runs")
+            .evaluations
+    });
+}
+
+/// Absence sloping for five years (the longest horizon a model allows), hourly, on 10k
+/// services, recording no service or every one: the series are thinned, so memory stays
+/// bounded.
+#[divan::bench(args = [false, true], sample_count = 1, sample_size = 1)]
+fn five_years_hourly_10000(bencher: divan::Bencher, record_all: bool) {
+    let (model, c, _) = year(10_000);
+    let five = days(5 * 364);
+    let pct = |f: f64| Percent::from_fraction(f).expect("fraction");
+    let sc = Scenario {
+        meta: Meta {
+            name: "five years".into(),
+            ..Meta::default()
+        },
+        horizon: Some(five),
+        events: vec![event(
+            EventKind::Absence(
+                Target::All(Pos::default()),
+                vec![(days(0), pct(0.0)), (five, pct(0.3))],
+            ),
+            0,
+            None,
+        )],
+    };
+    let options = Options {
+        record: if record_all {
+            Record::All
+        } else {
+            Record::Nothing
+        },
+        ..Options::default()
+    };
+    bencher.bench(|| {
+        let sim = simulate_scenario(model, c, &sc, &options).expect("runs");
+        sim.series.iter().map(|s| s.points.len()).sum::<usize>()
+    });
+}
+
 fn demo() -> &'static (Model, Compiled) {
     static DEMO: OnceLock<(Model, Compiled)> = OnceLock::new();
     DEMO.get_or_init(|| {
@@ -131,6 +199,22 @@ fn montecarlo_demo_10k_years(bencher: divan::Bencher) {
         )
         .services
         .len()
+    });
+}
+
+/// The same, checking a time budget before every trial-year.
+#[divan::bench(sample_count = 3, sample_size = 1, counters = [divan::counter::ItemsCount::new(10_000usize)])]
+fn montecarlo_demo_10k_years_budgeted(bencher: divan::Bencher) {
+    let (model, c) = demo();
+    bencher.bench(|| {
+        let options = McOptions {
+            trials: 10_000,
+            seed: 1,
+        };
+        monte_carlo_with_budget(model, c, options, &hour(), &|_| {})
+            .expect("in budget")
+            .services
+            .len()
     });
 }
 

@@ -5,6 +5,7 @@
 //! capacities under failures ([`impact`]), single points of failure ([`spof`]) and minimal
 //! cut sets ([`cutsets`]). The engine knows nothing of files, HTTP or SQL.
 
+pub mod budget;
 pub mod compile;
 pub mod cutsets;
 pub mod eval;
@@ -16,5 +17,6 @@ pub mod simulate;
 pub mod spof;
 pub mod templates;
 
+pub use budget::{Budget, StopCause, Stopped};
 pub use compile::{Compiled, EngineError, ItemRef, NodeKind};
 pub use eval::Capacities;

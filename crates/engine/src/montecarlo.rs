@@ -22,13 +22,17 @@
 //!
 //! Trials run in chunks of [`CHUNK`] on rayon's threads; chunk `k` draws from ChaCha8 stream `k`
 //! of the seed, so results depend on the seed and the number of trials, never on the threads.
+//! [`monte_carlo_with_budget`] checks a [`Budget`] before every trial-year and stops when it
+//! says so.
 
+use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
 use crate::simulate::{Graph, Incremental};
 use bulwark_model::{Duration, Failure, Model};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::convert::Infallible;
 
 /// Repair time of an asset with a failure probability and no `recovery.rto`: three days.
 pub const DEFAULT_REPAIR: Duration = Duration::from_minutes(3 * 24 * 60);
@@ -76,6 +80,14 @@ pub struct McResult {
     pub services: Vec<ServiceRisk>,
 }
 
+/// Why a Monte Carlo run gave no result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum McError {
+    /// The run was stopped by its budget.
+    #[error("the Monte Carlo run was {0}")]
+    Stopped(#[from] Stopped),
+}
+
 /// An asset that can fail.
 #[derive(Debug, Clone, Copy)]
 enum Fails {
@@ -109,6 +121,29 @@ pub fn monte_carlo(
     options: McOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> McResult {
+    let Ok(result) = run(model, c, options, progress, &|| Ok::<(), Infallible>(()));
+    result
+}
+
+/// [`monte_carlo`], stopping with [`McError::Stopped`] when `budget` runs out or is cancelled.
+pub fn monte_carlo_with_budget(
+    model: &Model,
+    c: &Compiled,
+    options: McOptions,
+    budget: &Budget,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<McResult, McError> {
+    Ok(run(model, c, options, progress, &|| budget.check())?)
+}
+
+/// Runs the trials, calling `check` before each and stopping at its first error.
+fn run<E: Send>(
+    model: &Model,
+    c: &Compiled,
+    options: McOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    check: &(dyn Fn() -> Result<(), E> + Sync),
+) -> Result<McResult, E> {
     let fails: Vec<Fails> = model
         .assets
         .iter()
@@ -144,12 +179,12 @@ pub fn monte_carlo(
                 let trials = CHUNK.min(options.trials - k * CHUNK);
                 let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
                 rng.set_stream(k);
-                let r = run_chunk(c, inc, &fails, &mtpd, trials, &mut rng);
+                let r = run_chunk(c, inc, &fails, &mtpd, trials, &mut rng, check)?;
                 progress(trials);
-                r
+                Ok(r)
             },
         )
-        .collect();
+        .collect::<Result<_, E>>()?;
     // Combine in chunk order, so sums are added in the same order whatever the threads did.
     let mut breaches = vec![0u64; n];
     let mut losses = vec![0u64; n];
@@ -189,11 +224,11 @@ pub fn monte_carlo(
             }
         })
         .collect();
-    McResult {
+    Ok(McResult {
         trials: options.trials,
         seed: options.seed,
         services,
-    }
+    })
 }
 
 /// The `q` quantile of `n` values of which `nonzero` are the ones above zero, and its
@@ -220,14 +255,15 @@ fn exponential(rng: &mut impl Rng, mean: f64) -> f64 {
     -mean * (1.0 - u).ln()
 }
 
-fn run_chunk(
+fn run_chunk<E>(
     c: &Compiled,
     inc: &mut Incremental<'_>,
     fails: &[Fails],
     mtpd: &[Option<f64>],
     trials: u64,
     rng: &mut ChaCha8Rng,
-) -> ChunkResult {
+    check: &(dyn Fn() -> Result<(), E> + Sync),
+) -> Result<ChunkResult, E> {
     let n = c.services.len();
     let mut out = ChunkResult {
         breaches: vec![0; n],
@@ -249,6 +285,7 @@ fn run_chunk(
     let mut was_lost = vec![false; n];
     let mut changed: Vec<u32> = Vec::new();
     for _ in 0..trials {
+        check()?;
         events.clear();
         for f in fails {
             match *f {
@@ -334,5 +371,5 @@ fn run_chunk(
             }
         }
     }
-    out
+    Ok(out)
 }

@@ -7,6 +7,9 @@
 //! (a `generator`, a `grid` utility, `vehicle` assets), and says so when it finds none.
 //!
 //! Every template also takes `id` (the scenario's id; default the template's id) and `horizon`.
+//!
+//! Each template is an entry of [`TEMPLATES`] (its id, name, parameters and default horizon)
+//! with one small function that builds its events.
 
 use crate::compile::Compiled;
 use bulwark_model::{
@@ -28,8 +31,8 @@ pub struct Param {
     pub default: Option<&'static str>,
 }
 
-/// A scenario template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A scenario template: its data, and the function that builds its events.
+#[derive(Debug, Clone, Copy)]
 pub struct Template {
     /// Its id.
     pub id: &'static str,
@@ -41,6 +44,37 @@ pub struct Template {
     pub description: &'static str,
     /// Its parameters, besides `id` and `horizon`.
     pub params: &'static [Param],
+    /// Its default horizon.
+    pub horizon: &'static str,
+    build: Build,
+}
+
+/// Templates are told apart by id.
+impl PartialEq for Template {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Template {}
+
+/// Builds a template's events from its parameters.
+type Build = fn(&Args<'_>) -> Result<Built, TemplateError>;
+
+/// What a template's builder makes: the events, and a description when it has a more precise
+/// one than the template's own.
+struct Built {
+    events: Vec<Event>,
+    description: Option<String>,
+}
+
+impl From<Vec<Event>> for Built {
+    fn from(events: Vec<Event>) -> Built {
+        Built {
+            events,
+            description: None,
+        }
+    }
 }
 
 /// Why a template could not be applied.
@@ -111,6 +145,8 @@ pub const TEMPLATES: &[Template] = &[
             ),
             p("factor", "demand factor on those services", Some("1.5")),
         ],
+        horizon: "90d",
+        build: pandemic_wave,
     },
     Template {
         id: "ransomware",
@@ -126,6 +162,8 @@ pub const TEMPLATES: &[Template] = &[
                 Some("1.3"),
             ),
         ],
+        horizon: "90d",
+        build: ransomware,
     },
     Template {
         id: "supplier-insolvency",
@@ -140,6 +178,8 @@ pub const TEMPLATES: &[Template] = &[
                 Some(""),
             ),
         ],
+        horizon: "60d",
+        build: supplier_insolvency,
     },
     Template {
         id: "regional-power-loss",
@@ -164,6 +204,8 @@ pub const TEMPLATES: &[Template] = &[
                 Some("24h"),
             ),
         ],
+        horizon: "14d",
+        build: regional_power_loss,
     },
     Template {
         id: "river-flooding",
@@ -189,6 +231,8 @@ pub const TEMPLATES: &[Template] = &[
                 Some("2"),
             ),
         ],
+        horizon: "60d",
+        build: river_flooding,
     },
     Template {
         id: "severe-winter",
@@ -215,6 +259,8 @@ pub const TEMPLATES: &[Template] = &[
             ),
             p("factor", "demand factor on those services", Some("2")),
         ],
+        horizon: "21d",
+        build: severe_winter,
     },
     Template {
         id: "fuel-shortage",
@@ -230,6 +276,8 @@ pub const TEMPLATES: &[Template] = &[
             p("level", "what they can still do", Some("50%")),
             p("duration", "how long the shortage lasts", Some("14d")),
         ],
+        horizon: "30d",
+        build: fuel_shortage,
     },
     Template {
         id: "avian-influenza",
@@ -251,6 +299,8 @@ pub const TEMPLATES: &[Template] = &[
             ),
             p("absence", "absence of that skill at the peak", Some("10%")),
         ],
+        horizon: "60d",
+        build: avian_influenza,
     },
     Template {
         id: "telecoms-loss",
@@ -265,20 +315,10 @@ pub const TEMPLATES: &[Template] = &[
             ),
             p("duration", "how long they are out", Some("36h")),
         ],
+        horizon: "7d",
+        build: telecoms_loss,
     },
 ];
-
-/// Default horizons by template.
-fn default_horizon(id: &str) -> &'static str {
-    match id {
-        "pandemic-wave" | "ransomware" => "90d",
-        "regional-power-loss" => "14d",
-        "severe-winter" => "21d",
-        "fuel-shortage" => "30d",
-        "telecoms-loss" => "7d",
-        _ => "60d",
-    }
-}
 
 struct Args<'a> {
     template: &'static Template,
@@ -464,271 +504,292 @@ pub fn apply(
         .unwrap_or_else(|| t.id.to_string());
     let meta_id =
         bulwark_model::Id::parse(&scenario_id).map_err(|e| a.bad("id", &scenario_id, e))?;
-    let horizon_text = a
-        .raw("horizon")
-        .unwrap_or_else(|| default_horizon(t.id).to_string());
+    let horizon_text = a.raw("horizon").unwrap_or_else(|| t.horizon.to_string());
     let horizon: Duration = horizon_text
         .parse()
         .map_err(|e| a.bad("horizon", &horizon_text, e))?;
-    let mut events = Vec::new();
-    let mut description = t.description.to_string();
-    let demand = |events: &mut Vec<Event>,
-                  services: &[String],
-                  factor: f64,
-                  at: Duration,
-                  dur: Option<Duration>| {
-        for s in services {
-            events.push(event(EventKind::Demand(Target::One(r(s)), factor), at, dur));
-        }
-    };
-    match t.id {
-        "pandemic-wave" => {
-            let peak = a.percent("peak")?.fraction();
-            let peak_at = a
-                .duration("peak_at")?
-                .unwrap_or(mins(28 * 1440))
-                .minutes()
-                .max(2);
-            let length = a
-                .duration("length")?
-                .unwrap_or(mins(70 * 1440))
-                .minutes()
-                .max(peak_at + 2);
-            let mid = peak_at + (length - peak_at) / 2;
-            let profile = vec![
-                (mins(0), pct(0.0)),
-                (mins(peak_at / 2), pct(peak * 0.4)),
-                (mins(peak_at), pct(peak)),
-                (mins(mid), pct(peak * 0.4)),
-                (mins(length), pct(0.0)),
-            ];
-            events.push(event(
-                EventKind::Absence(Target::All(Pos::default()), profile),
-                mins(0),
-                None,
-            ));
-            let services = a.ids("services", Kind::Service, |_| Vec::new())?;
-            let factor = a.factor("factor")?;
-            demand(
-                &mut events,
-                &services,
-                factor,
-                mins(peak_at / 2),
-                Some(mins(length - peak_at / 2)),
-            );
-            description = format!("Absence peaks at {} on day {}.", pct(peak), peak_at / 1440);
-        }
-        "ransomware" => {
-            let sys = a.ids("system", Kind::Item, |_| Vec::new())?;
-            let sys = a.required(
-                "system",
-                sys,
-                "the id of the system encrypted, e.g. `--param system=careledger`",
-            )?;
-            let dur = a.duration("duration")?;
-            let factor = a.factor("factor")?;
-            let mut affected = BTreeSet::new();
-            for s in &sys {
-                events.push(event(EventKind::Outage(r(s)), mins(0), dur));
-                affected.extend(dependents(c, s));
-            }
-            let affected: Vec<String> = affected.into_iter().collect();
-            demand(
-                &mut events,
-                &affected,
-                factor,
-                mins(1440),
-                dur.map(|d| mins(d.minutes().saturating_sub(1440))),
-            );
-            description = format!(
-                "Ransomware encrypts {}; {} services rely on it.",
-                sys.join(", "),
-                affected.len()
-            );
-        }
-        "supplier-insolvency" => {
-            let sup = a.ids("supplier", Kind::Asset, |_| Vec::new())?;
-            let sup = a.required(
-                "supplier",
-                sup,
-                "the id of the supplier, e.g. `--param supplier=sup-homecare-moorside`",
-            )?;
-            let dur = a.duration("duration")?;
-            for s in &sup {
-                events.push(event(EventKind::Outage(r(s)), mins(0), dur));
-            }
-            description = format!("{} stops trading.", sup.join(", "));
-        }
-        "regional-power-loss" => {
-            let grid = a.ids("grid", Kind::Asset, |m| {
-                assets_matching(m, &[AssetKind::Utility], &["grid", "power", "electric"])
-            })?;
-            let grid = a.required(
-                "grid",
-                grid,
-                "no utility in the model is named grid, power or electricity; give the ids",
-            )?;
-            let dur = a.duration("duration")?.unwrap_or(mins(48 * 60));
-            let generators = a.ids("generators", Kind::Asset, |m| {
-                assets_matching(m, &[], &["generator"])
-            })?;
-            let fuel = a.duration("generator_fuel")?;
-            for g in &grid {
-                events.push(event(EventKind::Outage(r(g)), mins(0), Some(dur)));
-            }
-            if let Some(fuel) = fuel.filter(|f| *f < dur) {
-                for g in &generators {
-                    events.push(event(
-                        EventKind::Outage(r(g)),
-                        fuel,
-                        Some(mins(dur.minutes() - fuel.minutes())),
-                    ));
-                }
-            }
-            description = format!(
-                "Power is off for {dur}; generators run for {}.",
-                fuel.map_or("the whole time".into(), |f| f.to_string())
-            );
-        }
-        "river-flooding" => {
-            let sites = a.ids("sites", Kind::Asset, |_| Vec::new())?;
-            let sites = a.required("sites", sites, "the ids of the sites that flood")?;
-            let dur = a.duration("duration")?;
-            let absence = a.percent("absence")?.fraction();
-            for s in &sites {
-                events.push(event(EventKind::Outage(r(s)), mins(6 * 60), dur));
-            }
-            if absence > 0.0 {
-                let profile = vec![
-                    (mins(0), pct(0.0)),
-                    (mins(1440), pct(absence)),
-                    (mins(4 * 1440), pct(absence / 2.0)),
-                    (mins(7 * 1440), pct(0.0)),
-                ];
-                events.push(event(
-                    EventKind::Absence(Target::All(Pos::default()), profile),
-                    mins(0),
-                    None,
-                ));
-            }
-            let services = a.ids("services", Kind::Service, |_| Vec::new())?;
-            demand(
-                &mut events,
-                &services,
-                a.factor("factor")?,
-                mins(0),
-                Some(mins(14 * 1440)),
-            );
-        }
-        "severe-winter" => {
-            let absence = a.percent("absence")?.fraction();
-            let length = a
-                .duration("length")?
-                .unwrap_or(mins(9 * 1440))
-                .minutes()
-                .max(3);
-            let profile = vec![
-                (mins(0), pct(0.0)),
-                (mins(length / 9), pct(absence)),
-                (mins(length / 3), pct(absence * 0.8)),
-                (mins(length * 2 / 3), pct(absence * 0.3)),
-                (mins(length), pct(0.0)),
-            ];
-            events.push(event(
-                EventKind::Absence(Target::All(Pos::default()), profile),
-                mins(0),
-                None,
-            ));
-            let vehicles = a.ids("vehicles", Kind::Asset, |m| {
-                assets_matching(m, &[AssetKind::Vehicle], &[])
-            })?;
-            let level = a.percent("vehicle_capacity")?;
-            for v in &vehicles {
-                events.push(event(
-                    EventKind::Degrade(r(v), level),
-                    mins(12 * 60),
-                    Some(mins(length * 2 / 3)),
-                ));
-            }
-            let services = a.ids("services", Kind::Service, |_| Vec::new())?;
-            demand(
-                &mut events,
-                &services,
-                a.factor("factor")?,
-                mins(0),
-                Some(mins(length)),
-            );
-        }
-        "fuel-shortage" => {
-            let assets = a.ids("assets", Kind::Asset, |m| {
-                let mut v = assets_matching(m, &[], &["fuel"]);
-                v.extend(assets_matching(m, &[AssetKind::Vehicle], &[]));
-                v.dedup();
-                v
-            })?;
-            let assets = a.required(
-                "assets",
-                assets,
-                "no asset is named fuel and there are no vehicles; give the ids",
-            )?;
-            let level = a.percent("level")?;
-            let dur = a.duration("duration")?;
-            for s in &assets {
-                events.push(event(EventKind::Degrade(r(s), level), mins(1440), dur));
-            }
-        }
-        "avian-influenza" => {
-            let services = a.ids("services", Kind::Service, |_| Vec::new())?;
-            let services = a.required(
-                "services",
-                services,
-                "the ids of the animal health and regulatory services",
-            )?;
-            let dur = a.duration("duration")?;
-            demand(&mut events, &services, a.factor("factor")?, mins(0), dur);
-            let skill = a.ids("skill", Kind::Skill, |_| Vec::new())?;
-            let absence = a.percent("absence")?.fraction();
-            let half = dur.map_or(21 * 1440, |d| d.minutes() / 2);
-            for k in &skill {
-                let profile = vec![
-                    (mins(0), pct(0.0)),
-                    (mins(half), pct(absence)),
-                    (mins(2 * half), pct(0.0)),
-                ];
-                events.push(event(
-                    EventKind::Absence(Target::One(r(k)), profile),
-                    mins(0),
-                    None,
-                ));
-            }
-        }
-        "telecoms-loss" => {
-            let words = ["telecom", "network", "wan", "phone", "mobile", "landline"];
-            let assets = a.ids("assets", Kind::Asset, |m| {
-                assets_matching(m, &[AssetKind::Utility, AssetKind::ItSystem], &words)
-            })?;
-            let assets = a.required(
-                "assets",
-                assets,
-                "no network asset found by name; give the ids",
-            )?;
-            let dur = a.duration("duration")?;
-            for s in &assets {
-                events.push(event(EventKind::Outage(r(s)), mins(0), dur));
-            }
-        }
-        _ => return Err(TemplateError::UnknownTemplate(id.to_string())),
-    }
+    let built = (t.build)(&a)?;
     Ok(Scenario {
         meta: Meta {
             id: meta_id,
             name: format!("{} (from template {})", t.name, t.id),
-            description: Some(description),
+            description: Some(
+                built
+                    .description
+                    .unwrap_or_else(|| t.description.to_string()),
+            ),
             ..Meta::default()
         },
         horizon: Some(horizon),
-        events,
+        events: built.events,
     })
+}
+
+/// Demand on each of `services` multiplied by `factor` from `at`, for `dur`.
+fn demand(
+    events: &mut Vec<Event>,
+    services: &[String],
+    factor: f64,
+    at: Duration,
+    dur: Option<Duration>,
+) {
+    for s in services {
+        events.push(event(EventKind::Demand(Target::One(r(s)), factor), at, dur));
+    }
+}
+
+/// An outage of each of `ids` from `at`, for `dur`.
+fn outages(events: &mut Vec<Event>, ids: &[String], at: Duration, dur: Option<Duration>) {
+    for id in ids {
+        events.push(event(EventKind::Outage(r(id)), at, dur));
+    }
+}
+
+/// Absence across all skills following `profile`, from the start.
+fn absence_of_all(profile: Vec<(Duration, Percent)>) -> Event {
+    event(
+        EventKind::Absence(Target::All(Pos::default()), profile),
+        mins(0),
+        None,
+    )
+}
+
+fn pandemic_wave(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let peak = a.percent("peak")?.fraction();
+    let peak_at = a
+        .duration("peak_at")?
+        .unwrap_or(mins(28 * 1440))
+        .minutes()
+        .max(2);
+    let length = a
+        .duration("length")?
+        .unwrap_or(mins(70 * 1440))
+        .minutes()
+        .max(peak_at + 2);
+    let mid = peak_at + (length - peak_at) / 2;
+    let mut events = vec![absence_of_all(vec![
+        (mins(0), pct(0.0)),
+        (mins(peak_at / 2), pct(peak * 0.4)),
+        (mins(peak_at), pct(peak)),
+        (mins(mid), pct(peak * 0.4)),
+        (mins(length), pct(0.0)),
+    ])];
+    let services = a.ids("services", Kind::Service, |_| Vec::new())?;
+    let factor = a.factor("factor")?;
+    demand(
+        &mut events,
+        &services,
+        factor,
+        mins(peak_at / 2),
+        Some(mins(length - peak_at / 2)),
+    );
+    Ok(Built {
+        events,
+        description: Some(format!(
+            "Absence peaks at {} on day {}.",
+            pct(peak),
+            peak_at / 1440
+        )),
+    })
+}
+
+fn ransomware(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let sys = a.ids("system", Kind::Item, |_| Vec::new())?;
+    let sys = a.required(
+        "system",
+        sys,
+        "the id of the system encrypted, e.g. `--param system=careledger`",
+    )?;
+    let dur = a.duration("duration")?;
+    let factor = a.factor("factor")?;
+    let mut events = Vec::new();
+    outages(&mut events, &sys, mins(0), dur);
+    let affected: BTreeSet<String> = sys.iter().flat_map(|s| dependents(a.c, s)).collect();
+    let affected: Vec<String> = affected.into_iter().collect();
+    demand(
+        &mut events,
+        &affected,
+        factor,
+        mins(1440),
+        dur.map(|d| mins(d.minutes().saturating_sub(1440))),
+    );
+    Ok(Built {
+        events,
+        description: Some(format!(
+            "Ransomware encrypts {}; {} services rely on it.",
+            sys.join(", "),
+            affected.len()
+        )),
+    })
+}
+
+fn supplier_insolvency(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let sup = a.ids("supplier", Kind::Asset, |_| Vec::new())?;
+    let sup = a.required(
+        "supplier",
+        sup,
+        "the id of the supplier, e.g. `--param supplier=sup-homecare-moorside`",
+    )?;
+    let dur = a.duration("duration")?;
+    let mut events = Vec::new();
+    outages(&mut events, &sup, mins(0), dur);
+    Ok(Built {
+        events,
+        description: Some(format!("{} stops trading.", sup.join(", "))),
+    })
+}
+
+fn regional_power_loss(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let grid = a.ids("grid", Kind::Asset, |m| {
+        assets_matching(m, &[AssetKind::Utility], &["grid", "power", "electric"])
+    })?;
+    let grid = a.required(
+        "grid",
+        grid,
+        "no utility in the model is named grid, power or electricity; give the ids",
+    )?;
+    let dur = a.duration("duration")?.unwrap_or(mins(48 * 60));
+    let generators = a.ids("generators", Kind::Asset, |m| {
+        assets_matching(m, &[], &["generator"])
+    })?;
+    let fuel = a.duration("generator_fuel")?;
+    let mut events = Vec::new();
+    outages(&mut events, &grid, mins(0), Some(dur));
+    if let Some(fuel) = fuel.filter(|f| *f < dur) {
+        let rest = mins(dur.minutes() - fuel.minutes());
+        outages(&mut events, &generators, fuel, Some(rest));
+    }
+    Ok(Built {
+        events,
+        description: Some(format!(
+            "Power is off for {dur}; generators run for {}.",
+            fuel.map_or("the whole time".into(), |f| f.to_string())
+        )),
+    })
+}
+
+fn river_flooding(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let sites = a.ids("sites", Kind::Asset, |_| Vec::new())?;
+    let sites = a.required("sites", sites, "the ids of the sites that flood")?;
+    let dur = a.duration("duration")?;
+    let absence = a.percent("absence")?.fraction();
+    let mut events = Vec::new();
+    outages(&mut events, &sites, mins(6 * 60), dur);
+    if absence > 0.0 {
+        events.push(absence_of_all(vec![
+            (mins(0), pct(0.0)),
+            (mins(1440), pct(absence)),
+            (mins(4 * 1440), pct(absence / 2.0)),
+            (mins(7 * 1440), pct(0.0)),
+        ]));
+    }
+    let services = a.ids("services", Kind::Service, |_| Vec::new())?;
+    let factor = a.factor("factor")?;
+    demand(
+        &mut events,
+        &services,
+        factor,
+        mins(0),
+        Some(mins(14 * 1440)),
+    );
+    Ok(events.into())
+}
+
+fn severe_winter(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let absence = a.percent("absence")?.fraction();
+    let length = a
+        .duration("length")?
+        .unwrap_or(mins(9 * 1440))
+        .minutes()
+        .max(3);
+    let mut events = vec![absence_of_all(vec![
+        (mins(0), pct(0.0)),
+        (mins(length / 9), pct(absence)),
+        (mins(length / 3), pct(absence * 0.8)),
+        (mins(length * 2 / 3), pct(absence * 0.3)),
+        (mins(length), pct(0.0)),
+    ])];
+    let vehicles = a.ids("vehicles", Kind::Asset, |m| {
+        assets_matching(m, &[AssetKind::Vehicle], &[])
+    })?;
+    let level = a.percent("vehicle_capacity")?;
+    for v in &vehicles {
+        events.push(event(
+            EventKind::Degrade(r(v), level),
+            mins(12 * 60),
+            Some(mins(length * 2 / 3)),
+        ));
+    }
+    let services = a.ids("services", Kind::Service, |_| Vec::new())?;
+    let factor = a.factor("factor")?;
+    demand(&mut events, &services, factor, mins(0), Some(mins(length)));
+    Ok(events.into())
+}
+
+fn fuel_shortage(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let assets = a.ids("assets", Kind::Asset, |m| {
+        let mut v = assets_matching(m, &[], &["fuel"]);
+        v.extend(assets_matching(m, &[AssetKind::Vehicle], &[]));
+        v.dedup();
+        v
+    })?;
+    let assets = a.required(
+        "assets",
+        assets,
+        "no asset is named fuel and there are no vehicles; give the ids",
+    )?;
+    let level = a.percent("level")?;
+    let dur = a.duration("duration")?;
+    Ok(assets
+        .iter()
+        .map(|s| event(EventKind::Degrade(r(s), level), mins(1440), dur))
+        .collect::<Vec<_>>()
+        .into())
+}
+
+fn avian_influenza(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let services = a.ids("services", Kind::Service, |_| Vec::new())?;
+    let services = a.required(
+        "services",
+        services,
+        "the ids of the animal health and regulatory services",
+    )?;
+    let dur = a.duration("duration")?;
+    let factor = a.factor("factor")?;
+    let mut events = Vec::new();
+    demand(&mut events, &services, factor, mins(0), dur);
+    let skill = a.ids("skill", Kind::Skill, |_| Vec::new())?;
+    let absence = a.percent("absence")?.fraction();
+    let half = dur.map_or(21 * 1440, |d| d.minutes() / 2);
+    for k in &skill {
+        let profile = vec![
+            (mins(0), pct(0.0)),
+            (mins(half), pct(absence)),
+            (mins(2 * half), pct(0.0)),
+        ];
+        events.push(event(
+            EventKind::Absence(Target::One(r(k)), profile),
+            mins(0),
+            None,
+        ));
+    }
+    Ok(events.into())
+}
+
+fn telecoms_loss(a: &Args<'_>) -> Result<Built, TemplateError> {
+    let words = ["telecom", "network", "wan", "phone", "mobile", "landline"];
+    let assets = a.ids("assets", Kind::Asset, |m| {
+        assets_matching(m, &[AssetKind::Utility, AssetKind::ItSystem], &words)
+    })?;
+    let assets = a.required(
+        "assets",
+        assets,
+        "no network asset found by name; give the ids",
+    )?;
+    let dur = a.duration("duration")?;
+    let mut events = Vec::new();
+    outages(&mut events, &assets, mins(0), dur);
+    Ok(events.into())
 }
 
 /// Services that depend on item `id`, directly or through other items.

@@ -55,22 +55,37 @@
 //! pandemic to about a hundred small solves. Plans whose moves differ from the previous one's
 //! are reported in [`Simulation::plans`].
 //!
+//! # Stopping early
+//!
+//! [`Options::budget`] stops a run cooperatively at its deadline or when cancelled: it is
+//! checked at every evaluation, and so before every redeployment plan.
+//!
 //! # Horizon
 //!
 //! A scenario's `horizon`, or [`DEFAULT_HORIZON`] (90 days) when it has none. A service still
 //! lost at the horizon has no `restored_at`; it breaches when `lost_at + mtpd` is within the
 //! horizon.
+//!
+//! # Bounded work
+//!
+//! Whatever the horizon, stepping through sloped absence adds at most [`MAX_STEPS`]
+//! evaluations: a longer sloped stretch is stepped more coarsely ([`Simulation::step`] says
+//! how). Recorded series are thinned to a bounded number of points per service (see
+//! [`Series`]).
 
 mod incremental;
 mod lists;
+mod record;
 mod staff;
 mod timeline;
 
 pub(crate) use incremental::{Graph, Incremental};
 
+use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
 use crate::redeploy::{Allocation, Move, RedeployError, Redeployer};
 use bulwark_model::{Duration, Model, Scenario};
+use record::Recorder;
 use staff::ProportionalStaff;
 use timeline::Timeline;
 
@@ -80,6 +95,16 @@ pub const DEFAULT_HORIZON: Duration = Duration::from_minutes(90 * 24 * 60);
 pub const DEFAULT_STEP: Duration = Duration::from_minutes(60);
 /// How often redeployment is re-planned between events by default: once a day.
 pub const DEFAULT_REPLAN: Duration = Duration::from_minutes(24 * 60);
+/// The most evaluations stepping through sloped absence may add, give or take one per sloped
+/// stretch (five years hourly is 43,800).
+pub const MAX_STEPS: u64 = 100_000;
+/// The most points kept in one recorded series.
+pub const MAX_SERIES_POINTS: usize = 3_000;
+/// The most points kept in all recorded series together (fewer per service when many are
+/// recorded, but never fewer than [`MIN_SERIES_POINTS`] each).
+pub const MAX_RECORDED_POINTS: usize = 12_000_000;
+/// The fewest points a recorded series is thinned to.
+pub const MIN_SERIES_POINTS: usize = 60;
 
 const EPS: f64 = 1e-9;
 
@@ -98,6 +123,9 @@ pub enum SimError {
     /// Redeployment failed.
     #[error(transparent)]
     Redeploy(#[from] RedeployError),
+    /// The run was stopped by [`Options::budget`].
+    #[error("the simulation was {0}")]
+    Stopped(#[from] Stopped),
 }
 
 /// Which services to keep capacity and backlog series for (for charts).
@@ -121,6 +149,8 @@ pub struct Options {
     pub redeploy: Option<Duration>,
     /// Series to keep.
     pub record: Record,
+    /// When to stop early (default: never).
+    pub budget: Budget,
 }
 
 impl Default for Options {
@@ -129,6 +159,7 @@ impl Default for Options {
             step: DEFAULT_STEP,
             redeploy: None,
             record: Record::Nothing,
+            budget: Budget::unlimited(),
         }
     }
 }
@@ -166,6 +197,11 @@ impl Outcome {
 }
 
 /// A service's capacity and backlog at each evaluation (capacity holds until the next).
+///
+/// When there are more evaluations than a series may keep (at most [`MAX_SERIES_POINTS`], and
+/// [`MAX_RECORDED_POINTS`] over all series), the horizon is cut into equal buckets and each
+/// keeps the first evaluation in it, the one with the lowest capacity and the one with the
+/// largest backlog, so dips and peaks stay on the chart.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
     /// The service's index.
@@ -201,6 +237,9 @@ pub struct Simulation {
     pub scenario: String,
     /// The horizon used.
     pub horizon: Duration,
+    /// The step used while absence changes: [`Options::step`], or coarser when stepping the
+    /// horizon would take more than [`MAX_STEPS`] evaluations.
+    pub step: Duration,
     /// Per service, in model order.
     pub services: Vec<Outcome>,
     /// Series kept, as asked for in [`Options::record`].
@@ -304,8 +343,9 @@ pub fn simulate_scenario(
     Ok(Simulation {
         scenario: scenario.meta.id.to_string(),
         horizon: Duration::from_minutes(horizon),
+        step: Duration::from_minutes(tl.step),
         services: sim.state.into_iter().map(|s| s.out).collect(),
-        series: sim.series,
+        series: sim.recorder.finish(),
         plans: sim.plans,
         evaluations: tl.points.len(),
     })
@@ -338,8 +378,9 @@ struct Run<'a> {
     scratch_value: Vec<f64>,
     scratch_available: Vec<f64>,
     record: Vec<u32>,
-    series: Vec<Series>,
+    recorder: Recorder,
     plans: Vec<Plan>,
+    budget: Budget,
     last_plan: Option<u64>,
 }
 
@@ -395,22 +436,18 @@ impl<'a> Run<'a> {
             reach: vec![None; n],
             scratch_value: vec![0.0; c.node_count()],
             scratch_available: Vec::new(),
-            series: record
-                .iter()
-                .map(|&service| Series {
-                    service,
-                    points: Vec::new(),
-                })
-                .collect(),
+            recorder: Recorder::new(&record, tl.horizon),
             record,
             plans: Vec::new(),
             last_plan: None,
+            budget: options.budget.clone(),
         }
     }
 
     fn run(&mut self) -> Result<(), SimError> {
         let points = &self.tl.points;
         let horizon = self.tl.horizon;
+        self.budget.check()?;
         // Time 0.
         self.apply_breaks(0);
         self.replan(0)?;
@@ -428,6 +465,7 @@ impl<'a> Run<'a> {
         self.set_rates(true);
         self.record_point(0);
         for idx in 1..points.len() {
+            self.budget.check()?;
             let (t0, t) = (points[idx - 1], points[idx]);
             // The limit from before `t`: absence has moved on; nothing else has.
             if self.tl.continuous[idx - 1] {
@@ -601,12 +639,12 @@ impl<'a> Run<'a> {
     }
 
     fn record_point(&mut self, t: u64) {
-        for (k, &i) in self.record.iter().enumerate() {
-            let cap = self.inc.value[self.node[i as usize] as usize];
-            self.series[k]
-                .points
-                .push((t, cap, self.work[i as usize].backlog));
-        }
+        let (inc, node, work) = (&self.inc, &self.node, &self.work);
+        let values = self.record.iter().map(|&i| {
+            let i = i as usize;
+            (inc.value[node[i] as usize], work[i].backlog)
+        });
+        self.recorder.record(t, values);
     }
 
     /// Service `i` changes lost state at minute `m`.

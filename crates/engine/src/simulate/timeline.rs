@@ -1,6 +1,6 @@
 //! A scenario's events resolved to dense indices, and the moments at which to evaluate them.
 
-use super::SimError;
+use super::{MAX_STEPS, SimError};
 use crate::compile::{Compiled, ItemRef};
 use bulwark_model::{EventKind, Scenario, Target};
 
@@ -78,6 +78,8 @@ pub(crate) struct DemandFactor {
 #[derive(Debug, Clone)]
 pub(crate) struct Timeline {
     pub horizon: u64,
+    /// The step through sloped absence: the one asked for, or coarser (see [`MAX_STEPS`]).
+    pub step: u64,
     pub pieces: Vec<Piece>,
     pub absences: Vec<Absence>,
     pub demands: Vec<DemandFactor>,
@@ -92,7 +94,8 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
-    /// Resolves `scenario` against `c`, with `horizon` and a time step for absence profiles.
+    /// Resolves `scenario` against `c`, with `horizon` and a time step for absence profiles
+    /// (widened so that stepping adds at most [`MAX_STEPS`] points).
     pub(crate) fn new(
         c: &Compiled,
         scenario: &Scenario,
@@ -102,6 +105,7 @@ impl Timeline {
         let step = step.max(1);
         let mut tl = Timeline {
             horizon,
+            step,
             pieces: Vec::new(),
             absences: Vec::new(),
             demands: Vec::new(),
@@ -180,19 +184,34 @@ impl Timeline {
         breaks.retain(|t| *t <= horizon);
         breaks.sort_unstable();
         breaks.dedup();
-        // Step through the sloped parts of absence profiles.
-        let mut points = breaks.clone();
+        // Step through the sloped parts of absence profiles: `[lo, hi)` stretches, merged
+        // where they overlap, at a step coarse enough for at most `MAX_STEPS` points.
+        let mut sloped: Vec<(u64, u64)> = Vec::new();
         for a in &tl.absences {
             for w in a.points.windows(2) {
                 let (lo, hi) = (w[0].0.max(a.start), w[1].0.min(a.end).min(horizon));
-                if w[0].1 == w[1].1 || lo >= hi {
-                    continue;
+                if w[0].1 != w[1].1 && lo < hi {
+                    sloped.push((lo, hi));
                 }
-                let mut t = lo.div_ceil(step) * step;
-                while t < hi {
-                    points.push(t);
-                    t += step;
-                }
+            }
+        }
+        sloped.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::with_capacity(sloped.len());
+        for (lo, hi) in sloped {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        let length: u64 = merged.iter().map(|(lo, hi)| hi - lo).sum();
+        let step = step.max(length.div_ceil(MAX_STEPS));
+        tl.step = step;
+        let mut points = breaks.clone();
+        for (lo, hi) in merged {
+            let mut t = lo.div_ceil(step) * step;
+            while t < hi {
+                points.push(t);
+                t += step;
             }
         }
         points.sort_unstable();

@@ -11,8 +11,10 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
+mod budget;
 mod risk;
 mod simulate;
+mod templates;
 
 fn meta(id: &str) -> Meta {
     Meta {
