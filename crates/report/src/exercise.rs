@@ -5,10 +5,10 @@
 //! report still reads the same after the model has moved on.
 
 use crate::charts::{self, ChartError};
-use bulwark_engine::Compiled;
 use bulwark_engine::simulate::{
     DEFAULT_REPLAN, Options, Outcome, Record, SimError, Simulation, Summary, simulate,
 };
+use bulwark_engine::{Budget, Compiled};
 use bulwark_model::{Duration, Model};
 use serde::{Deserialize, Serialize};
 
@@ -157,7 +157,13 @@ fn affected(o: &Outcome) -> bool {
 
 /// Simulates `scenario` of `model` (compiled as `c`) as things are and with staff redeployed,
 /// and keeps what an exercise report shows.
-pub fn run(model: &Model, c: &Compiled, scenario: &str) -> Result<RunSnapshot, RunError> {
+/// Both simulations stop with [`SimError::Stopped`] when `budget` runs out.
+pub fn run(
+    model: &Model,
+    c: &Compiled,
+    scenario: &str,
+    budget: &Budget,
+) -> Result<RunSnapshot, RunError> {
     let sc = model
         .scenarios
         .iter()
@@ -165,6 +171,7 @@ pub fn run(model: &Model, c: &Compiled, scenario: &str) -> Result<RunSnapshot, R
         .ok_or_else(|| SimError::UnknownScenario(scenario.to_string()))?;
     let options = Options {
         record: Record::All,
+        budget: budget.clone(),
         ..Options::default()
     };
     let sim = simulate(model, c, scenario, &options)?;
@@ -174,10 +181,12 @@ pub fn run(model: &Model, c: &Compiled, scenario: &str) -> Result<RunSnapshot, R
         scenario,
         &Options {
             redeploy: Some(DEFAULT_REPLAN),
+            budget: budget.clone(),
             ..Options::default()
         },
     ) {
         Ok(r) => (Some(r), None),
+        Err(e @ SimError::Stopped(_)) => return Err(e.into()),
         Err(e) => (None, Some(e.to_string())),
     };
     let mut order: Vec<usize> = (0..sim.services.len())

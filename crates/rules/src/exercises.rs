@@ -3,7 +3,7 @@
 //! every three years, as the COVID-19 Inquiry asks), what is overdue, and how old the open
 //! lessons are.
 
-use crate::FieldError;
+use crate::{FieldError, text};
 use bulwark_model::{Model, Scenario};
 use bulwark_store::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
@@ -138,7 +138,17 @@ pub fn check_exercise(
     model: &Model,
     kept: Option<&str>,
 ) -> Result<ExerciseDetails, Vec<FieldError>> {
-    let mut errors = Vec::new();
+    let mut errors = text::check_all(&[
+        ("title", "The title", &d.title, text::SHORT, false),
+        ("lead", "The lead", &d.lead, text::SHORT, false),
+        (
+            "objectives",
+            "The objectives",
+            &d.objectives,
+            text::LONG,
+            true,
+        ),
+    ]);
     if d.title.trim().is_empty() {
         errors.push(field("title", "Enter the exercise's title"));
     }
@@ -160,7 +170,15 @@ pub fn check_exercise(
         Err(e) => errors.push(field("participants", e.clone())),
         Ok(list) => {
             for p in list {
-                if p.name.is_empty() {
+                if let Some(e) = text::check(
+                    "participants",
+                    "A participant's name",
+                    &p.name,
+                    text::SHORT,
+                    false,
+                ) {
+                    errors.push(e);
+                } else if p.name.is_empty() {
                     errors.push(field("participants", "Every participant needs a name"));
                 } else if !SECTORS.contains(&p.sector.as_str()) {
                     errors.push(field(
@@ -190,9 +208,16 @@ pub fn check_exercise(
     }
 }
 
-/// Checks a lesson's title and date (today or earlier).
-pub fn check_lesson(title: &str, recorded_on: &Result<NaiveDate, String>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
+/// Checks a lesson's title, detail and date (today or earlier).
+pub fn check_lesson(
+    title: &str,
+    detail: &str,
+    recorded_on: &Result<NaiveDate, String>,
+) -> Vec<FieldError> {
+    let mut errors = text::check_all(&[
+        ("title", "What was learned", title, text::SHORT, false),
+        ("detail", "The detail", detail, text::LONG, true),
+    ]);
     if title.trim().is_empty() {
         errors.push(field("title", "Enter what was learned"));
     }
@@ -224,7 +249,17 @@ pub struct ActionDraft {
 
 /// Checks an action against the model.
 pub fn check_action(d: &ActionDraft, model: &Model) -> Result<ActionDetails, Vec<FieldError>> {
-    let mut errors = Vec::new();
+    let mut errors = text::check_all(&[
+        (
+            "description",
+            "What must be done",
+            &d.description,
+            text::LONG,
+            true,
+        ),
+        ("owner", "The owner", &d.owner, text::SHORT, false),
+        ("plan", "The plan", &d.plan, text::SHORT, false),
+    ]);
     if d.description.trim().is_empty() {
         errors.push(field("description", "Enter what must be done"));
     }
@@ -271,6 +306,9 @@ pub fn check_progress(
     let Some(status) = ActionStatus::parse(status) else {
         return Err(vec![field("status", "Choose the action's status")]);
     };
+    if let Some(e) = text::check("evidence", "The evidence", evidence, text::LONG, true) {
+        return Err(vec![e]);
+    }
     let evidence = evidence.trim();
     if status == ActionStatus::Done && evidence.is_empty() {
         return Err(vec![field(

@@ -15,6 +15,9 @@ use bulwark_store::{Membership, Organisation, Role};
 use std::marker::PhantomData;
 
 /// An organisation the caller may see, with their role in it.
+// The private field keeps every other module, in this crate too, from making one, which
+// `#[non_exhaustive]` would not.
+#[allow(clippy::manual_non_exhaustive)]
 #[derive(Debug, Clone)]
 pub struct OrgAccess {
     /// The organisation.

@@ -47,10 +47,10 @@ fn reject(api: bool, e: WebError) -> Response {
 /// other than `same-origin` or `none` (typed by the user), or an `Origin` that is not this
 /// host. Clients that send neither (scripts with API tokens) are not browsers and pass.
 pub fn cross_site(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
-            return true;
-        }
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return true;
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;

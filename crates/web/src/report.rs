@@ -79,8 +79,11 @@ pub async fn run_exercise(
     }
     let scenario = e.details.scenario_id.clone();
     let model = m.clone();
+    let budget = bulwark_engine::Budget::with_timeout(state.settings().job_time);
     let snapshot = crate::jobs::run(state, move || match model.compiled.as_ref() {
-        Some(c) => exercise::run(&model.loaded.model, c, &scenario).map_err(|e| e.to_string()),
+        Some(c) => {
+            exercise::run(&model.loaded.model, c, &scenario, &budget).map_err(|e| e.to_string())
+        }
         None => Err("the model has problems".to_string()),
     })
     .await?

@@ -207,7 +207,7 @@ pub async fn add_lesson(
         .recorded_on
         .as_deref()
         .map_or_else(|| Ok(rules::today()), rules::parse_date);
-    let errors = rules::check_lesson(&body.title, &date);
+    let errors = rules::check_lesson(&body.title, &body.detail, &date);
     let (Ok(date), true) = (date, errors.is_empty()) else {
         return Err(invalid(errors));
     };

@@ -58,17 +58,17 @@ pub(super) async fn create_token(
     s: SignedIn,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    if f.name.trim().is_empty() {
-        return tokens_page(
-            &state,
-            &s,
-            None,
-            vec![FieldError {
-                field: "name".into(),
-                message: "Enter a name for the token, like the script that will use it".into(),
-            }],
-        )
-        .await;
+    let problem = bulwark_rules::text::check("name", "The token's name", &f.name, 100, false)
+        .or_else(|| {
+            f.name.trim().is_empty().then(|| {
+                FieldError::new(
+                    "name",
+                    "Enter a name for the token, like the script that will use it",
+                )
+            })
+        });
+    if let Some(problem) = problem {
+        return tokens_page(&state, &s, None, vec![problem]).await;
     }
     let secret = state.store().create_token(s.user.id, f.name.trim()).await?;
     tokens_page(&state, &s, Some(secret), Vec::new()).await

@@ -612,7 +612,7 @@ pub(super) async fn add_lesson(
 ) -> Result<Response, PageError> {
     let e = find_exercise(&state, a.org.id, &id).await?;
     let date = rules::date_from_parts(&f.recorded_day, &f.recorded_month, &f.recorded_year);
-    let errors = rules::check_lesson(&f.title, &date);
+    let errors = rules::check_lesson(&f.title, &f.detail, &date);
     match (date, errors.is_empty()) {
         (Ok(date), true) => {
             let lesson = state

@@ -65,17 +65,16 @@ fn safe_next(next: Option<&str>) -> String {
 
 /// The caller's network address, for throttling.
 fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    if state.settings().behind_proxy {
-        if let Some(last) = headers
+    if state.settings().behind_proxy
+        && let Some(last) = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .rfind(|v| !v.is_empty())
-        {
-            return last.to_string();
-        }
+    {
+        return last.to_string();
     }
     peer.map(|p| p.ip().to_string()).unwrap_or_default()
 }

@@ -781,7 +781,7 @@ async fn save(
         ),
         None => None,
     };
-    let mut ctx = Ctx::org(s, &a, "services");
+    let mut ctx = Ctx::org(s, a, "services");
     let body = match body_from(&f, current) {
         Ok(b) => b,
         Err(errors) => {

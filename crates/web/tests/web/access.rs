@@ -322,7 +322,7 @@ const ENTRIES: &[Entry] = &[
         Method::POST,
         "/account/tokens/{id}/delete",
         Guard::SignedIn,
-        "/account/tokens/999999/delete",
+        "/account/tokens/{token}/delete",
         "",
     ),
     (Method::GET, "/admin", Guard::SiteAdmin, "/admin", ""),
@@ -610,6 +610,8 @@ fn request(
 ) -> reqwest::RequestBuilder {
     let (method, _, _, path, body) = entry;
     let path = path.replace("{org}", org).replace("{partner}", partner);
+    // A token of nobody's: routes that act on the caller's own token get a real one instead.
+    let path = path.replace("{token}", "999999");
     let req = client.request(method.clone(), format!("{base}{path}"));
     if *method == Method::GET {
         return req;
@@ -709,11 +711,45 @@ async fn every_route_checks_role_and_organisation() {
                     let req = if is_api(entry) {
                         request(&api, &app.base, entry, org, partner, None)
                             .bearer_auth(app.token(key))
+                    } else if entry.1 == "/logout" {
+                        // Signing out ends the session: use one of its own.
+                        let (own, csrf) = app.browser_client(key).await;
+                        request(&own, &app.base, entry, org, partner, Some(&csrf))
+                    } else if entry.3.contains("{token}") {
+                        // The caller's own token, made for this request.
+                        let email = USERS
+                            .iter()
+                            .map(|u| (u.0, u.1))
+                            .chain([SITE_ADMIN])
+                            .find(|u| u.0 == key)
+                            .unwrap()
+                            .1;
+                        let user = app.store.user_by_email(email).await.unwrap().unwrap();
+                        app.store.create_token(user.id, "to delete").await.unwrap();
+                        let id = app.store.tokens(user.id).await.unwrap()[0].id;
+                        let entry = (
+                            entry.0.clone(),
+                            entry.1,
+                            entry.2,
+                            "/account/tokens/{id}/delete",
+                            entry.4,
+                        );
+                        let path = entry.3.replace("{id}", &id.to_string());
+                        client
+                            .post(format!("{}{path}", app.base))
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .body(format!("csrf={csrf}"))
                     } else {
                         request(&client, &app.base, entry, org, partner, Some(&csrf))
                     };
                     let r = req.send().await.unwrap();
                     let (want, got) = (expected(entry.2, role, own, is_site_admin), outcome(&r));
+                    // Signing out sends the caller to the sign-in page.
+                    let want = if entry.1 == "/logout" {
+                        "sign-in"
+                    } else {
+                        want
+                    };
                     // The site administrator is a member of no organisation here.
                     let want = if is_site_admin
                         && matches!(entry.2, Guard::Member(_) | Guard::ApiMember(_))
@@ -724,9 +760,9 @@ async fn every_route_checks_role_and_organisation() {
                     };
                     if want != got {
                         failures.push(format!(
-                            "{backend:?} {key} {} {} ({org}): wanted {want}, got {}",
+                            "{backend:?} {key} {} {}: wanted {want}, got {}",
                             entry.0,
-                            entry.3,
+                            entry.3.replace("{org}", org).replace("{partner}", partner),
                             r.status()
                         ));
                     }
