@@ -23,11 +23,33 @@ pub struct OrgModel {
     spof: OnceLock<Vec<ServiceSpof>>,
     reliance: OnceLock<Vec<Reliance>>,
     pictures: Mutex<HashMap<u32, Arc<String>>>,
+    combinations: Mutex<HashMap<u32, Arc<Option<Vec<String>>>>>,
 }
 
 /// The most items a dependency picture draws; beyond it the layout would take minutes and
 /// be unreadable, so the page says so and the list of needs stands in for the picture.
 pub const PICTURE_LIMIT: usize = 250;
+
+/// The most items behind a service for which a page lists its combinations of two or three
+/// failures; beyond it the search costs too much memory for a page (`bulwark cutsets` does it).
+pub const COMBINATIONS_LIMIT: usize = 1_000;
+
+/// The value under `key` in `memo`, made by `make` the first time.
+fn remembered<T>(memo: &Mutex<HashMap<u32, Arc<T>>>, key: u32, make: impl FnOnce() -> T) -> Arc<T> {
+    let known = memo
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .cloned();
+    if let Some(v) = known {
+        return v;
+    }
+    let v = Arc::new(make());
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, v.clone());
+    v
+}
 
 /// How much the services rely on one asset.
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,34 +77,50 @@ impl OrgModel {
     /// short note instead when it reaches more than [`PICTURE_LIMIT`] items. Slow: call it
     /// through [`crate::jobs::run`].
     pub fn picture(&self, index: u32) -> Arc<String> {
-        let cached = self
-            .pictures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&index)
-            .cloned();
-        if let Some(svg) = cached {
-            return svg;
-        }
-        let svg = Arc::new(match &self.compiled {
+        remembered(&self.pictures, index, || match &self.compiled {
             None => String::new(),
             Some(c) => {
-                let items = c
-                    .services
-                    .get(index as usize)
-                    .map_or(0, |s| c.reachable(s.node).len());
+                let items = self.items_behind(c, index);
                 if items > PICTURE_LIMIT {
                     too_big_to_draw(items)
                 } else {
                     bulwark_report::svg(c, Some(index)).unwrap_or_default()
                 }
             }
-        });
-        self.pictures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(index, svg.clone());
-        svg
+        })
+    }
+
+    /// The combinations of two or three asset failures that lose service `index`, as ids
+    /// joined by ` + `, worked out once per model version; `None` when more than
+    /// [`COMBINATIONS_LIMIT`] items stand behind it. Slow: call it through [`crate::jobs::run`].
+    pub fn combinations(&self, index: u32) -> Arc<Option<Vec<String>>> {
+        remembered(&self.combinations, index, || {
+            let c = self.compiled.as_ref()?;
+            if self.items_behind(c, index) > COMBINATIONS_LIMIT {
+                return None;
+            }
+            let sets = c.cut_sets(index, 3);
+            Some(
+                sets.iter()
+                    .filter(|s| s.len() > 1)
+                    .map(|s| {
+                        let mut ids: Vec<&str> = s
+                            .iter()
+                            .map(|x| c.assets[*x as usize].id.as_str())
+                            .collect();
+                        ids.sort_unstable();
+                        ids.join(" + ")
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    /// How many items service `index` depends on, directly or not.
+    fn items_behind(&self, c: &Compiled, index: u32) -> usize {
+        c.services
+            .get(index as usize)
+            .map_or(0, |s| c.reachable(s.node).len())
     }
 
     /// How much the services rely on each asset, by asset index (computed once per version).
@@ -154,6 +192,7 @@ fn check(document: &Value, version: i64) -> OrgModel {
         spof: OnceLock::new(),
         reliance: OnceLock::new(),
         pictures: Mutex::new(HashMap::new()),
+        combinations: Mutex::new(HashMap::new()),
     }
 }
 

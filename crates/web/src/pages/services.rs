@@ -172,7 +172,7 @@ struct ShowPage {
     staff: Vec<(String, String)>,
     spof: Vec<(String, String)>,
     lost_without_failure: bool,
-    cut_sets: Vec<String>,
+    cut_sets: Option<Vec<String>>,
     svg: String,
     shared_view: bool,
     version: i64,
@@ -278,7 +278,10 @@ pub(super) async fn service_page(
         .map(|st| (st.skill.id.clone(), st.fte.to_string()))
         .collect();
     let analyses = if shared_view || m.compiled.is_none() {
-        Analyses::default()
+        Analyses {
+            cut_sets: Arc::new(Some(Vec::new())),
+            ..Analyses::default()
+        }
     } else {
         let m = m.clone();
         jobs::run(state, move || analyse(&m, index)).await?
@@ -295,7 +298,7 @@ pub(super) async fn service_page(
         staff,
         spof: analyses.spof,
         lost_without_failure: analyses.lost_without_failure,
-        cut_sets: analyses.cut_sets,
+        cut_sets: (*analyses.cut_sets).clone(),
         svg: analyses.svg.to_string(),
         shared_view,
         version: m.version,
@@ -308,7 +311,7 @@ pub(super) async fn service_page(
 struct Analyses {
     spof: Vec<(String, String)>,
     lost_without_failure: bool,
-    cut_sets: Vec<String>,
+    cut_sets: Arc<Option<Vec<String>>>,
     svg: Arc<String>,
 }
 
@@ -335,19 +338,7 @@ fn analyse(m: &OrgModel, index: usize) -> Analyses {
         None => {}
     }
     out.spof.sort();
-    out.cut_sets = c
-        .cut_sets(index as u32, 3)
-        .iter()
-        .filter(|s| s.len() > 1)
-        .map(|s| {
-            let mut ids: Vec<&str> = s
-                .iter()
-                .map(|x| c.assets[*x as usize].id.as_str())
-                .collect();
-            ids.sort_unstable();
-            ids.join(" + ")
-        })
-        .collect();
+    out.cut_sets = m.combinations(index as u32);
     out.svg = m.picture(index as u32);
     out
 }
