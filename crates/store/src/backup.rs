@@ -165,7 +165,7 @@ impl Store {
         drop(conn);
         if current > schema_version {
             return Err(StoreError::Backup(format!(
-                "this database already has schema version {current}, newer than the backup's ({schema_version}): restore into a new, empty database, and Bulwark will upgrade it after loading"
+                "this database already has schema version {current}, newer than the backup's ({schema_version}): restore into a new database that has no tables yet: the restore upgrades it after loading"
             )));
         }
         self.migrate_to(schema_version).await?;
