@@ -1,12 +1,12 @@
-//! `serve`, `import`, `user create` and the demo server: the web app and its database from
-//! the command line.
+//! `serve`, `import`, `user create`, `token create`, `migrate`, `backup`, `restore` and the
+//! demo server: the web app and its database from the command line.
 
 use crate::demo::{ROOT, demo_files};
 use anstream::{eprintln, println};
 use anyhow::{Context, bail};
 use bulwark_model::export::to_value;
 use bulwark_model::load::load_with;
-use bulwark_store::{Actor, Role, Store, StoreError, new_secret};
+use bulwark_store::{Actor, Role, SchemaStatus, Store, StoreError, new_secret};
 use bulwark_web::{AppState, Settings};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -54,6 +54,45 @@ pub enum ServerCommand {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Upgrade the database's schema to this version of Bulwark (back it up first).
+    Migrate {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Write a consistent backup of the whole database to a file; the server can keep running.
+    Backup {
+        /// The backup file to write (replaced if it exists).
+        #[arg(long, short)]
+        output: PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Load a backup into a new, empty database, SQLite or PostgreSQL.
+    Restore {
+        /// The backup file, as written by `bulwark backup`.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+/// API token commands.
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an account and print it; it is shown only this once.
+    Create {
+        /// The account's login email.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, like the script that will use it.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
 /// Account commands.
@@ -105,10 +144,39 @@ fn init_logging() {
         .try_init();
 }
 
+/// Opens the database for the app and its accounts. A new, empty database is given the
+/// schema; an existing one must already be up to date, so that upgrading it stays a
+/// deliberate step (`bulwark backup`, then `bulwark migrate`).
 async fn connect(url: &str) -> anyhow::Result<Store> {
-    Store::connect(url)
+    let store = Store::connect_without_migrating(url)
         .await
-        .with_context(|| format!("cannot open the database at {}", redact(url)))
+        .with_context(|| format!("cannot open the database at {}", redact(url)))?;
+    match store.schema_status().await? {
+        SchemaStatus::Empty => {
+            store.migrate().await?;
+            tracing::info!("created Bulwark's tables in the new database");
+        }
+        SchemaStatus::Current => {}
+        SchemaStatus::Behind(pending) => {
+            let pending: Vec<String> = pending.iter().map(ToString::to_string).collect();
+            bail!(
+                "the database at {} needs upgrading to this version of Bulwark (waiting: {}); back it up with `bulwark backup`, then run `bulwark migrate` with the same --database-url",
+                redact(url),
+                pending.join(", ")
+            );
+        }
+        SchemaStatus::Newer(version) => bail!(newer_schema(url, &store, version)),
+    }
+    Ok(store)
+}
+
+/// Why this build refuses a database upgraded by a newer one.
+fn newer_schema(url: &str, store: &Store, version: i64) -> String {
+    format!(
+        "the database at {} has schema version {version}, from a newer version of Bulwark than this one (which knows up to {}): run the newer version",
+        redact(url),
+        store.latest_schema_version()
+    )
 }
 
 /// The URL without any password, for messages.
@@ -202,7 +270,108 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             })
         }
+        ServerCommand::Token(TokenCommand::Create { email, name, db }) => {
+            rt.block_on(create_token(&email, &name, &db.database_url))
+        }
+        ServerCommand::Migrate { db } => rt.block_on(migrate(&db.database_url)),
+        ServerCommand::Backup { output, db } => rt.block_on(backup(&output, &db.database_url)),
+        ServerCommand::Restore { file, db } => rt.block_on(restore(&file, &db.database_url)),
     }
+}
+
+/// `token create`: prints a new token for the account, as the web page does.
+async fn create_token(email: &str, name: &str, url: &str) -> anyhow::Result<ExitCode> {
+    let name = name.trim();
+    if name.is_empty() {
+        bail!("give the token a name with --name, like the script that will use it");
+    }
+    let store = connect(url).await?;
+    let Some(user) = store.user_by_email(email).await? else {
+        bail!("there is no account for {email}: create it first with `bulwark user create`");
+    };
+    let token = store.create_token(user.id, name).await?;
+    println!("{token}");
+    eprintln!(
+        "created API token `{name}` for {}: this is the only time it is shown, so keep it somewhere safe",
+        user.email
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migrate`: applies pending migrations and says which.
+async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect_without_migrating(url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))?;
+    if let SchemaStatus::Newer(version) = store.schema_status().await? {
+        bail!(newer_schema(url, &store, version));
+    }
+    let applied = store.migrate().await?;
+    let version = store.latest_schema_version();
+    if applied.is_empty() {
+        println!("the schema is up to date (version {version}): nothing to do");
+    } else {
+        for migration in &applied {
+            println!("applied {migration}");
+        }
+        println!("the schema is now at version {version}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `backup`: writes the snapshot beside `output` and renames it into place when complete,
+/// so that a failed backup never leaves a partial file under the name asked for.
+async fn backup(output: &Path, url: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect_existing(url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))?;
+    let folder = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // Readable by its owner only: it holds password and token hashes.
+    let mut file = tempfile::Builder::new()
+        .prefix(".bulwark-backup-")
+        .tempfile_in(folder)
+        .with_context(|| format!("cannot write a backup in {}", folder.display()))?;
+    let summary = store.backup(file.as_file_mut()).await?;
+    file.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write a backup in {}", folder.display()))?;
+    file.persist(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!(
+        "backed up {} rows in {} tables (schema version {}) to {}",
+        summary.rows(),
+        summary.tables.len(),
+        summary.schema_version,
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `restore`: loads a backup into an empty database, then upgrades it if the backup is older.
+async fn restore(file: &Path, url: &str) -> anyhow::Result<ExitCode> {
+    let reader = std::fs::File::open(file)
+        .with_context(|| format!("cannot open the backup {}", file.display()))?;
+    let store = Store::connect_without_migrating(url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))?;
+    let summary = store
+        .restore(reader)
+        .await
+        .with_context(|| format!("cannot restore {} into {}", file.display(), redact(url)))?;
+    println!(
+        "restored {} rows in {} tables (schema version {}) into {}",
+        summary.rows(),
+        summary.tables.len(),
+        summary.schema_version,
+        redact(url)
+    );
+    for migration in &summary.migrated {
+        println!("then applied {migration}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn import(

@@ -18,6 +18,14 @@ pub enum StoreError {
     /// The write clashes with existing data (a duplicate, or a model changed meanwhile).
     #[error("{0}")]
     Conflict(String),
+    /// A backup cannot be written, read or restored; the message says why.
+    #[error("{0}")]
+    Backup(String),
+    /// A restore was refused because the database already holds data (in these tables).
+    #[error(
+        "the database already holds data (in {0}): restore only into a new, empty database, so that nothing in it is overwritten"
+    )]
+    NotEmpty(String),
 }
 
 impl StoreError {

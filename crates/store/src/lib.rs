@@ -10,14 +10,17 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod error;
 mod exercises;
 mod models;
 mod orgs;
+mod schema;
 mod secret;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
+pub use backup::{BACKUP_FORMAT, BackupSummary};
 pub use error::StoreError;
 pub use exercises::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
@@ -25,6 +28,7 @@ pub use exercises::{
 };
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
+pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
 
 use sqlx::AnyPool;
@@ -58,16 +62,35 @@ impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://...`), creating an SQLite file if
     /// needed, and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let store = Store::open(url, true).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to `url`, creating an SQLite file if needed, and leaves the schema as it
+    /// is: see [`Store::schema_status`] and [`Store::migrate`].
+    pub async fn connect_without_migrating(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, true).await
+    }
+
+    /// Connects to a database that must already exist (a missing SQLite file is an error,
+    /// not created), leaving the schema as it is.
+    pub async fn connect_existing(url: &str) -> Result<Store, StoreError> {
+        Store::open(url, false).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Store, StoreError> {
         install_default_drivers();
         let (backend, url) = if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
             let sep = if path.contains('?') { '&' } else { '?' };
+            let mode = if create { "rwc" } else { "rw" };
             let url = if path.contains("mode=") {
                 format!("sqlite://{path}")
             } else {
-                format!("sqlite://{path}{sep}mode=rwc")
+                format!("sqlite://{path}{sep}mode={mode}")
             };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -89,17 +112,7 @@ impl Store {
                 .execute(&store.pool)
                 .await?;
         }
-        store.migrate().await?;
         Ok(store)
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
-        };
-        migrator.run(&self.pool).await?;
-        Ok(())
     }
 
     /// Which database this is.

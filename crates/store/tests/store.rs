@@ -4,6 +4,9 @@ use bulwark_store::{Actor, Backend, ItemKind, Role, Store, StoreError};
 use bulwark_testkit::{BACKENDS, TestDatabase};
 use serde_json::json;
 
+#[path = "store/backup.rs"]
+mod backup;
+
 fn actor(user: i64) -> Actor {
     Actor {
         user_id: Some(user),

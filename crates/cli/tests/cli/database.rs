@@ -1,0 +1,231 @@
+//! The database commands as an administrator runs them: `token create`, `backup`,
+//! `restore`, `migrate`, and `serve` refusing a schema that needs upgrading.
+
+use super::{bulwark, demo};
+use bulwark_store::Store;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn sqlite(dir: &Path, name: &str) -> String {
+    format!("sqlite://{}", dir.join(name).display())
+}
+
+fn succeeds(args: &[&str]) -> String {
+    let out = bulwark(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = bulwark(args);
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn create_user(url: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ann@example.org",
+            "--name",
+            "Ann",
+            "--org",
+            "northmoor",
+            "--database-url",
+            url,
+        ])
+        .env("BULWARK_PASSWORD", "a long enough passphrase")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("bulwark runs")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+#[test]
+fn token_create_prints_a_token_that_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite(dir.path(), "b.db");
+    assert!(create_user(&url).status.success());
+    let out = succeeds(&[
+        "token",
+        "create",
+        "--email",
+        "ANN@example.org",
+        "--name",
+        "nightly export",
+        "--database-url",
+        &url,
+    ]);
+    let token = out.trim();
+    assert!(token.starts_with("bwk_") && !token.contains(' '), "{out}");
+    runtime().block_on(async {
+        let store = Store::connect(&url).await.unwrap();
+        let user = store.user_by_token(token).await.unwrap().unwrap();
+        assert_eq!(user.email, "ann@example.org");
+        assert_eq!(
+            store.tokens(user.id).await.unwrap()[0].name,
+            "nightly export"
+        );
+    });
+    let stderr = fails(&[
+        "token",
+        "create",
+        "--email",
+        "nobody@example.org",
+        "--name",
+        "x",
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        stderr.contains("no account for nobody@example.org"),
+        "{stderr}"
+    );
+}
+
+/// A backup's tables, without the time it was taken.
+fn tables(path: &Path) -> Value {
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    doc["tables"].clone()
+}
+
+#[test]
+fn backup_and_restore_carry_everything_to_a_new_database_and_refuse_a_used_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite(dir.path(), "live.db");
+    assert!(create_user(&url).status.success());
+    succeeds(&[
+        "import",
+        &demo(),
+        "--org",
+        "northmoor",
+        "--database-url",
+        &url,
+    ]);
+    let first = dir.path().join("first.json");
+    succeeds(&[
+        "backup",
+        "-o",
+        first.to_str().unwrap(),
+        "--database-url",
+        &url,
+    ]);
+
+    let copy = sqlite(dir.path(), "copy.db");
+    let out = succeeds(&["restore", first.to_str().unwrap(), "--database-url", &copy]);
+    assert!(out.contains("restored"), "{out}");
+    let second = dir.path().join("second.json");
+    succeeds(&[
+        "backup",
+        "--output",
+        second.to_str().unwrap(),
+        "--database-url",
+        &copy,
+    ]);
+    assert_eq!(tables(&second), tables(&first));
+    assert!(
+        tables(&first)["model_items"]["rows"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 100,
+        "the demo model is in it"
+    );
+
+    let stderr = fails(&["restore", first.to_str().unwrap(), "--database-url", &copy]);
+    assert!(stderr.contains("already holds data"), "{stderr}");
+    let third = dir.path().join("third.json");
+    succeeds(&[
+        "backup",
+        "-o",
+        third.to_str().unwrap(),
+        "--database-url",
+        &copy,
+    ]);
+    assert_eq!(
+        tables(&third),
+        tables(&second),
+        "the refused restore changed nothing"
+    );
+
+    let missing = sqlite(dir.path(), "missing.db");
+    fails(&[
+        "backup",
+        "-o",
+        first.to_str().unwrap(),
+        "--database-url",
+        &missing,
+    ]);
+    assert!(
+        !dir.path().join("missing.db").exists(),
+        "a backup creates no database"
+    );
+    assert!(
+        tables(&first).is_object(),
+        "a failed backup leaves the old file whole"
+    );
+}
+
+#[test]
+fn migrate_says_what_it_applied_and_then_that_nothing_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite(dir.path(), "m.db");
+    let first = succeeds(&["migrate", "--database-url", &url]);
+    assert!(first.contains("applied 0001 init"), "{first}");
+    let again = succeeds(&["migrate", "--database-url", &url]);
+    assert!(again.contains("up to date"), "{again}");
+}
+
+/// `serve` does not upgrade an existing database behind the operator's back.
+#[test]
+fn serve_refuses_a_schema_that_needs_migrating() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite(dir.path(), "old.db");
+    succeeds(&["migrate", "--database-url", &url]);
+    // As if this build carried a migration the database has not had yet.
+    runtime().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = serve.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            serve.kill().unwrap();
+            panic!("serve started on a schema that needs migrating");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = serve.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        stderr.contains("needs upgrading") && stderr.contains("bulwark migrate"),
+        "{stderr}"
+    );
+}
