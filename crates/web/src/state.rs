@@ -19,6 +19,8 @@ pub struct Settings {
     pub max_jobs: usize,
     /// The longest one heavy job may run before it is stopped.
     pub job_time: Duration,
+    /// How long a request waits for a free slot before it is told the server is busy.
+    pub queue_wait: Duration,
     /// Password checks that may run at once (each takes about 19 MiB for a moment).
     pub max_password_checks: usize,
     /// Take the caller's address from the last `X-Forwarded-For` entry (set it only behind a
@@ -34,6 +36,7 @@ impl Default for Settings {
             max_upload: 64 * 1024 * 1024,
             max_jobs: (2 * cores).max(2),
             job_time: Duration::from_secs(60),
+            queue_wait: Duration::from_secs(5),
             max_password_checks: cores.max(2),
             behind_proxy: false,
         }

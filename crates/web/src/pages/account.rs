@@ -29,14 +29,18 @@ async fn tokens_page(
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
     let tokens = state.store().tokens(s.user.id).await?;
+    let status = super::form_status(&errors);
     let mut ctx = Ctx::user(s);
     ctx.errors = errors;
-    Ok(TokensPage {
-        ctx,
-        tokens,
-        created,
-    }
-    .into_response())
+    Ok((
+        status,
+        TokensPage {
+            ctx,
+            tokens,
+            created,
+        },
+    )
+        .into_response())
 }
 
 /// `GET /account/tokens`.

@@ -499,3 +499,78 @@ async fn a_huge_picture_degrades_and_health_checks_keep_answering() {
     );
     eprintln!("chain of 3,000: service page {took:?}, slowest health check {worst:?}");
 }
+
+#[tokio::test]
+async fn long_or_disguised_text_is_refused_field_by_field() {
+    let app = App::start(Backend::Sqlite).await;
+    let (client, csrf) = app.browser_client("north-editor").await;
+    let r = client
+        .post(format!("{}/account/tokens", app.base))
+        .form(&[("csrf", csrf.as_str()), ("name", &"x".repeat(1_900_000))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("100 characters or fewer"));
+    let (status, body) = app
+        .send(
+            "north-editor",
+            reqwest::Method::POST,
+            "/api/orgs/north/exercises/1/lessons",
+            Some(json!({"title": "Generators\u{202E}untested"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body.to_string().contains("invisible control character"),
+        "{body}"
+    );
+    let (status, body) = app
+        .send(
+            "north-editor",
+            reqwest::Method::PUT,
+            "/api/orgs/north/services/care",
+            Some(json!({"name": "Home\u{0}care", "needs": ["hall"]})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+}
+
+#[tokio::test]
+async fn fifty_parallel_edits_on_a_large_model_never_fail_with_a_server_error() {
+    let app = App::start(Backend::Sqlite).await;
+    let r = reqwest::Client::new()
+        .put(format!("{}/api/orgs/north/model", app.base))
+        .bearer_auth(app.token("north-admin"))
+        .body(big_model(2_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut edits = Vec::new();
+    for i in 0..50 {
+        let (base, token) = (app.base.clone(), app.token("north-editor").to_string());
+        edits.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .put(format!("{base}/api/orgs/north/services/s{i}"))
+                .bearer_auth(token)
+                .json(&json!({"name": format!("Service {i}, renamed"), "needs": ["hall"]}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for e in edits {
+        statuses.push(e.await.unwrap());
+    }
+    // Each edit either lands, meets another that landed first (409), or is told the server
+    // is busy (503, with Retry-After); none fails on our side.
+    assert!(
+        statuses.iter().all(|s| matches!(s, 200 | 409 | 503)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200), "{statuses:?}");
+}
