@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_engine::{Compiled, ItemRef};
 use bulwark_model::diag::with_hint;
+use bulwark_report::shapes::{ImpactReport, SpofReport};
 use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
@@ -49,17 +50,7 @@ pub fn impact(path: &Path, fail: &[String], as_json: bool) -> anyhow::Result<Exi
         .collect::<anyhow::Result<Vec<_>>>()?;
     let result = c.impact(&failed);
     if as_json {
-        let svc = |i: u32| c.services[i as usize].id.clone();
-        output::json(&json!({
-            "lost": result.lost.iter().map(|l| svc(l.service)).collect::<Vec<_>>(),
-            "degraded": result.degraded.iter().map(|d| json!({"id": svc(d.service), "capacity": d.capacity})).collect::<Vec<_>>(),
-            "explanations": result.lost.iter().map(|l| json!({
-                "id": svc(l.service),
-                "capacity": l.capacity,
-                "because": l.because.to_string(),
-                "path": l.because.path.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        }));
+        output::json(&ImpactReport::new(&c, &result));
         return Ok(ExitCode::SUCCESS);
     }
     println!("{HEAD}If {} fail(s):{HEAD:#}", fail.join(", "));
@@ -110,19 +101,7 @@ pub fn spof(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let c = compiled!(path);
     let result = c.spof();
     if as_json {
-        let services: Vec<_> = c
-            .services
-            .iter()
-            .zip(&result)
-            .map(|(s, r)| {
-                let mut v = json!({"id": s.id, "single_points_of_failure": r.asset_ids(&c)});
-                if *r == ServiceSpof::LostWithoutFailure {
-                    v["lost_without_failure"] = json!(true);
-                }
-                v
-            })
-            .collect();
-        output::json(&json!({ "services": services }));
+        output::json(&SpofReport::new(&c, &result));
         return Ok(ExitCode::SUCCESS);
     }
     print_spof_summary(&c, &result, usize::MAX);

@@ -50,9 +50,10 @@ pub fn percent(capacity: f64) -> String {
 }
 
 /// Prints a JSON document on standard output.
-pub fn json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("JSON values serialise")
-    );
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        // Only a map with non-string keys fails, and no shape here has one.
+        Err(e) => eprintln!("cannot write the JSON answer: {e}"),
+    }
 }

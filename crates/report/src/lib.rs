@@ -8,5 +8,6 @@ pub mod exercise;
 pub mod graph;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod shapes;
 
 pub use graph::{dot, svg};

@@ -4,6 +4,7 @@
 use crate::access::{Admin, ApiMember, Editor, OrgAccess, Viewer};
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::jobs;
 use crate::models::{self, org_model};
 use crate::state::AppState;
 use axum::Json;
@@ -11,8 +12,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::export::to_value;
+use bulwark_report::shapes::{ImpactReport, SpofReport};
 use bulwark_store::{ItemKind, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -237,24 +238,6 @@ pub async fn risks(
     list(&state, &a, ItemKind::Risk).await
 }
 
-/// A service's single points of failure.
-#[derive(Serialize, ToSchema)]
-pub struct ServiceSpofEntry {
-    /// Service id.
-    pub id: String,
-    /// Asset ids, sorted.
-    pub single_points_of_failure: Vec<String>,
-    /// True when the service is below its minimum with nothing failed (staff shortage).
-    pub lost_without_failure: bool,
-}
-
-/// Single points of failure of every service (the shape of `bulwark spof --json`).
-#[derive(Serialize, ToSchema)]
-pub struct SpofReport {
-    /// Every service, in model order.
-    pub services: Vec<ServiceSpofEntry>,
-}
-
 fn compiled(m: &models::OrgModel) -> Result<&bulwark_engine::Compiled, ApiError> {
     m.compiled
         .as_ref()
@@ -269,20 +252,7 @@ pub async fn spof(
 ) -> ApiResult<SpofReport> {
     let m = org_model(&state, &a.org).await?;
     let c = compiled(&m)?;
-    let services = c
-        .services
-        .iter()
-        .zip(m.spof())
-        .map(|(s, r)| {
-            let ids = r.asset_ids(c);
-            ServiceSpofEntry {
-                id: s.id.clone(),
-                single_points_of_failure: ids,
-                lost_without_failure: *r == ServiceSpof::LostWithoutFailure,
-            }
-        })
-        .collect();
-    Ok(Json(SpofReport { services }))
+    Ok(Json(SpofReport::new(c, m.spof())))
 }
 
 /// Items to fail.
@@ -290,39 +260,6 @@ pub async fn spof(
 pub struct ImpactRequest {
     /// Ids of assets, services or skills.
     pub fail: Vec<String>,
-}
-
-/// A degraded service.
-#[derive(Serialize, ToSchema)]
-pub struct Degraded {
-    /// Service id.
-    pub id: String,
-    /// Capacity left, 0 to 1.
-    pub capacity: f64,
-}
-
-/// Why a service is lost.
-#[derive(Serialize, ToSchema)]
-pub struct Explanation {
-    /// Service id.
-    pub id: String,
-    /// Capacity left, 0 to 1.
-    pub capacity: f64,
-    /// The chain of needs, in words.
-    pub because: String,
-    /// The chain of needs, as ids.
-    pub path: Vec<String>,
-}
-
-/// What failing some items loses (the shape of `bulwark impact --json`).
-#[derive(Serialize, ToSchema)]
-pub struct ImpactReport {
-    /// Services below their MBCO.
-    pub lost: Vec<String>,
-    /// Services reduced but not lost.
-    pub degraded: Vec<Degraded>,
-    /// Why each is lost.
-    pub explanations: Vec<Explanation>,
 }
 
 /// What is lost when some items fail, and why.
@@ -344,29 +281,19 @@ pub async fn impact(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let r = c.impact(&refs);
-    let id = |i: u32| c.services[i as usize].id.clone();
-    Ok(Json(ImpactReport {
-        lost: r.lost.iter().map(|l| id(l.service)).collect(),
-        degraded: r
-            .degraded
-            .iter()
-            .map(|d| Degraded {
-                id: id(d.service),
-                capacity: d.capacity,
-            })
-            .collect(),
-        explanations: r
-            .lost
-            .iter()
-            .map(|l| Explanation {
-                id: id(l.service),
-                capacity: l.capacity,
-                because: l.because.to_string(),
-                path: l.because.path.iter().map(|s| s.id.clone()).collect(),
-            })
-            .collect(),
-    }))
+    // Linear in the model, but a large one still belongs off the async threads.
+    let report = {
+        let m = m.clone();
+        jobs::run(&state, move || {
+            m.compiled
+                .as_ref()
+                .map(|c| ImpactReport::new(c, &c.impact(&refs)))
+        })
+        .await?
+    };
+    report
+        .map(Json)
+        .ok_or_else(|| ApiError(WebError::InvalidModel(models::errors(&m.loaded))))
 }
 
 /// The whole model as a model-format JSON document; its version is in the `ETag` header.

@@ -5,6 +5,7 @@ mod exercises;
 mod handlers;
 
 use crate::routes::{Guard, Table};
+use bulwark_report::shapes;
 use bulwark_store::Role;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -130,8 +131,8 @@ pub fn routes() -> Table {
         exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme
     ),
     components(schemas(
-        handlers::OrgSummary, handlers::ServiceSummary, handlers::SpofReport, handlers::ServiceSpofEntry,
-        handlers::ImpactRequest, handlers::ImpactReport, handlers::Degraded, handlers::Explanation,
+        handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
+        handlers::ImpactRequest, shapes::ImpactReport, shapes::Degraded, shapes::Explanation,
         handlers::ErrorBody, handlers::SharedService, handlers::AuditItem,
         handlers::Member, handlers::RoleRequest, handlers::OutgoingShare,
         exercises::ExerciseRequest, exercises::LessonRequest, exercises::ActionRequest,

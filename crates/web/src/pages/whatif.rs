@@ -124,7 +124,12 @@ pub(super) async fn whatif(
                 }),
             }
         }
-        let result = c.impact(&refs);
+        let result = {
+            let m = m.clone();
+            crate::jobs::run(&state, move || m.compiled.as_ref().map(|c| c.impact(&refs)))
+                .await?
+                .unwrap_or_default()
+        };
         let outcome = |i: u32, capacity: f64, because: String| {
             let svc = &c.services[i as usize];
             Outcome {
