@@ -181,9 +181,12 @@ fn newer_schema(url: &str, store: &Store, version: i64) -> String {
 
 /// The URL without any password, for messages.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_string(),
+    match url
+        .split_once("://")
+        .and_then(|(scheme, rest)| Some((scheme, rest.rsplit_once('@')?.1)))
+    {
+        Some((scheme, host)) => format!("{scheme}://…@{host}"),
+        None => url.to_string(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Engine benchmarks on generated councils of 1k, 10k and 100k services.
 //!
 //! Run with `cargo bench -p bulwark-engine`; figures are recorded in docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use bulwark_engine::Compiled;
 use bulwark_engine::cutsets::CutSetFinder;

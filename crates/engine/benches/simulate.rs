@@ -5,6 +5,7 @@
 //!
 //! Run with `cargo bench -p bulwark-engine --bench simulate`; figures are recorded in
 //! docs/benchmarks.md ("Simulation").
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use bulwark_engine::montecarlo::{McOptions, monte_carlo, monte_carlo_with_budget};
 use bulwark_engine::simulate::{Options, Record, simulate_scenario};

@@ -15,6 +15,7 @@
 //! number of gates or arguments would choke on (100,000-gate chains, a 100,000-argument gate;
 //! `tests/common/chains.rs`), each in a child process too (`--chain NAME`); `--chains` runs
 //! that table alone, `ARALIA_CHAIN_SIZE` sets n.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 #[path = "../tests/common/chains.rs"]
 mod chains;

@@ -1,5 +1,6 @@
 //! Integration tests: Aralia models against SCRAM's reference answers, MEF round trips,
 //! independent checks of the disputed figures, and property tests against brute force.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use bulwark_fta::bdd::BddManager;
 use bulwark_fta::{Analysis, Child, Connective, FaultTree, Node, Options, parse_mef, to_mef};

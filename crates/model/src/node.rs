@@ -171,8 +171,8 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
 
 fn json_reason(e: &serde_json::Error) -> String {
     let full = e.to_string();
-    match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
+    match full.rsplit_once(" at line ") {
+        Some((reason, _)) => reason.to_string(),
         None => full,
     }
 }

@@ -22,7 +22,8 @@ pub enum ItemKind {
 
 impl ItemKind {
     fn noun(self) -> &'static str {
-        &self.article()[self.article().find(' ').map_or(0, |i| i + 1)..]
+        let article = self.article();
+        article.split_once(' ').map_or(article, |(_, noun)| noun)
     }
 
     fn article(self) -> &'static str {

@@ -105,16 +105,14 @@ impl FromStr for Duration {
             if digits == 0 {
                 return Err(format!(
                     "`{t}` is not a duration: expected a number before `{}` (like `4h` or `1d12h`)",
-                    &rest[..rest.chars().next().map_or(0, char::len_utf8)]
+                    rest.chars().next().map(String::from).unwrap_or_default()
                 ));
             }
-            let number: f64 = rest[..digits].parse().map_err(|_| {
-                format!(
-                    "`{t}` is not a duration: `{}` is not a number",
-                    &rest[..digits]
-                )
-            })?;
-            rest = &rest[digits..];
+            let (number_text, after) = rest.split_at(digits);
+            let number: f64 = number_text
+                .parse()
+                .map_err(|_| format!("`{t}` is not a duration: `{number_text}` is not a number"))?;
+            rest = after;
             let Some(unit) = rest.chars().next() else {
                 return Err(format!("`{t}` ends without a unit (m, h, d or w)"));
             };
@@ -130,7 +128,7 @@ impl FromStr for Duration {
             }
             last_unit = index;
             total += number * UNITS[index].1 as f64;
-            rest = &rest[unit.len_utf8()..];
+            rest = rest.strip_prefix(unit).unwrap_or_default();
         }
         if total.fract().abs() > 1e-9 {
             return Err(format!("`{t}` is not a whole number of minutes"));

@@ -1,5 +1,6 @@
 //! Reading, checking and writing models as a planner would: real files, every problem with
 //! its place, includes, and exports that read back to the same model.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use bulwark_model::export::{Format, to_value, write};
 use bulwark_model::generate::{Shape, generate};

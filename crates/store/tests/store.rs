@@ -1,4 +1,5 @@
 //! One story of the store, told on SQLite and on PostgreSQL: both must behave the same.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use bulwark_store::{Actor, Backend, ItemKind, Role, Store, StoreError};
 use bulwark_testkit::{BACKENDS, TestDatabase};

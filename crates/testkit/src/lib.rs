@@ -1,5 +1,6 @@
 //! Test-only helpers: a fresh, empty database for each test on either backend, and a
 //! headless Chromium to drive pages.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 pub mod browser;
 

@@ -1,4 +1,5 @@
 //! The `bulwark` command as users and tools run it: exit codes, messages and JSON shapes.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //! The brute force works straight from the model's expressions, by the format's definitions
 //! (min, max, k-th largest, staff shared in proportion, lost below MBCO), enumerating failure
 //! sets; it shares no code with the engine beyond the model types.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 use bulwark_engine::{Compiled, ItemRef, spof::ServiceSpof};
 use bulwark_model::*;

@@ -1,5 +1,6 @@
 //! The web app end to end: the app runs on port 0 over a fresh database (SQLite and
 //! PostgreSQL), and is driven over HTTP and, for the pages, by headless Chromium.
+#![allow(clippy::unwrap_used, clippy::string_slice)] // test code: a panic is a failed test
 
 mod access;
 mod api;
