@@ -233,6 +233,20 @@ impl Ctx {
     }
 }
 
+/// `text` with a capital letter and a full stop, as a sentence on a page.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
+}
+
 /// The page shown for an error.
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
@@ -262,7 +276,11 @@ impl ErrorPage {
             WebError::Busy => "Too many analyses are running at the moment. Wait a few seconds, then try again.".to_string(),
             WebError::Forbidden => "Your role in this organisation does not allow this. Ask one of its administrators if you need it.".to_string(),
             WebError::InvalidModel(p) | WebError::Invalid(p) => p.join("; "),
-            other => other.to_string(),
+            WebError::TooLarge(limit) => format!(
+                "What you sent is larger than this server accepts ({} MiB at most). Split a large model over several files with include, or ask your administrator to raise the limit.",
+                limit / (1024 * 1024)
+            ),
+            other => sentence(&other.to_string()),
         };
         ErrorPage {
             ctx: Ctx::default(),

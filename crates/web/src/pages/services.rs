@@ -205,11 +205,7 @@ pub(super) async fn service_page(
     else {
         return Err(PageError(WebError::NotFound));
     };
-    // A partner sees the service alone: nothing else of the owner's model, exactly as the API.
     let name_of = |id: &str| -> String {
-        if shared_view {
-            return "Not shared with you".to_string();
-        }
         model
             .assets
             .iter()
@@ -271,6 +267,19 @@ pub(super) async fn service_page(
                 .for_each(|p| need_lines(p, 0, &name_of, &mut needs)),
             other => need_lines(other, 0, &name_of, &mut needs),
         }
+    }
+    if shared_view && !needs.is_empty() {
+        // A partner sees the service alone: nothing else of the owner's model, as the API.
+        let items = needs.iter().filter(|n| n.link.is_some()).count();
+        needs = vec![NeedLine {
+            depth: 0,
+            label: format!(
+                "{items} {} that {} not shared with your organisation",
+                if items == 1 { "item" } else { "items" },
+                if items == 1 { "is" } else { "are" }
+            ),
+            link: None,
+        }];
     }
     let staff = svc
         .staff

@@ -239,7 +239,7 @@ async fn a_share_ends_with_its_service_and_partners_see_only_what_is_shared() {
                 "{backend:?}: the partner's page shows {secret}"
             );
         }
-        assert!(page.contains("Not shared with you"));
+        assert!(page.contains("not shared with your organisation"));
         let (status, body) = app
             .get("south-admin", "/api/orgs/south/shared/north/care")
             .await;
