@@ -406,6 +406,17 @@ impl Args<'_> {
         Ok(ids)
     }
 
+    /// The ids given for `name` (no picking from the model), which must not be empty.
+    fn required_ids(
+        &self,
+        name: &str,
+        kind: Kind,
+        hint: &str,
+    ) -> Result<Vec<String>, TemplateError> {
+        let ids = self.ids(name, kind, |_| Vec::new())?;
+        self.required(name, ids, hint)
+    }
+
     fn required(
         &self,
         name: &str,
@@ -594,10 +605,9 @@ fn pandemic_wave(a: &Args<'_>) -> Result<Built, TemplateError> {
 }
 
 fn ransomware(a: &Args<'_>) -> Result<Built, TemplateError> {
-    let sys = a.ids("system", Kind::Item, |_| Vec::new())?;
-    let sys = a.required(
+    let sys = a.required_ids(
         "system",
-        sys,
+        Kind::Item,
         "the id of the system encrypted, e.g. `--param system=careledger`",
     )?;
     let dur = a.duration("duration")?;
@@ -624,10 +634,9 @@ fn ransomware(a: &Args<'_>) -> Result<Built, TemplateError> {
 }
 
 fn supplier_insolvency(a: &Args<'_>) -> Result<Built, TemplateError> {
-    let sup = a.ids("supplier", Kind::Asset, |_| Vec::new())?;
-    let sup = a.required(
+    let sup = a.required_ids(
         "supplier",
-        sup,
+        Kind::Asset,
         "the id of the supplier, e.g. `--param supplier=sup-homecare-moorside`",
     )?;
     let dur = a.duration("duration")?;
@@ -669,8 +678,7 @@ fn regional_power_loss(a: &Args<'_>) -> Result<Built, TemplateError> {
 }
 
 fn river_flooding(a: &Args<'_>) -> Result<Built, TemplateError> {
-    let sites = a.ids("sites", Kind::Asset, |_| Vec::new())?;
-    let sites = a.required("sites", sites, "the ids of the sites that flood")?;
+    let sites = a.required_ids("sites", Kind::Asset, "the ids of the sites that flood")?;
     let dur = a.duration("duration")?;
     let absence = a.percent("absence")?.fraction();
     let mut events = Vec::new();
@@ -748,10 +756,9 @@ fn fuel_shortage(a: &Args<'_>) -> Result<Built, TemplateError> {
 }
 
 fn avian_influenza(a: &Args<'_>) -> Result<Built, TemplateError> {
-    let services = a.ids("services", Kind::Service, |_| Vec::new())?;
-    let services = a.required(
+    let services = a.required_ids(
         "services",
-        services,
+        Kind::Service,
         "the ids of the animal health and regulatory services",
     )?;
     let dur = a.duration("duration")?;

@@ -6,7 +6,7 @@
 //! the sign-in page. The gate's own rules (CSRF on every form, cross-site posts refused) are
 //! tried on every state-changing page route too.
 
-use super::{App, SITE_ADMIN, USERS, hidden};
+use super::{App, SITE_ADMIN, USERS, cookie_client};
 use bulwark_store::{Actor, Role};
 use bulwark_testkit::BACKENDS;
 use bulwark_web::routes::{Guard, RouteInfo, table};
@@ -870,20 +870,8 @@ async fn every_form_needs_its_token_and_cross_site_posts_are_refused() {
         .await;
     assert_eq!(status, 200, "a refused request changed nothing");
     // The sign-in form needs the token its page set in a cookie.
-    let fresh = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = fresh
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = hidden(&page, "csrf");
+    let fresh = cookie_client();
+    let token = app.sign_in_token(&fresh).await;
     for (sent, want) in [("forged", 400), (token.as_str(), 200)] {
         let status = fresh
             .post(format!("{}/login", app.base))

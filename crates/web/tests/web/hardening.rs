@@ -3,7 +3,7 @@
 //! strangers, headers, the audit API's size, rejections in the documented shapes, and work
 //! that held up every other request.
 
-use super::{App, MODEL, hidden};
+use super::{App, MODEL, cookie_client, hidden};
 use bulwark_store::{Actor, Backend};
 use bulwark_testkit::BACKENDS;
 use bulwark_web::Settings;
@@ -57,23 +57,12 @@ async fn sign_in_returns_only_to_paths_on_this_site() {
         ("/\\evil.example", "/"),
         ("https://evil.example", "/"),
     ] {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let page = client
-            .get(format!("{}/login", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let client = cookie_client();
+        let page_token = app.sign_in_token(&client).await;
         let r = client
             .post(format!("{}/login", app.base))
             .form(&[
-                ("csrf", hidden(&page, "csrf").as_str()),
+                ("csrf", page_token.as_str()),
                 ("email", "viewer@north.test"),
                 ("password", super::PASSWORD),
                 ("next", next),
@@ -310,24 +299,13 @@ async fn a_share_ends_with_its_service_and_partners_see_only_what_is_shared() {
 
 /// Signs in from `address` (as a proxy would say); true when it worked.
 async fn sign_in_from(app: &App, address: &str, email: &str, password: &str) -> (bool, String) {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let client = cookie_client();
+    let page_token = app.sign_in_token(&client).await;
     let r = client
         .post(format!("{}/login", app.base))
         .header("x-forwarded-for", address)
         .form(&[
-            ("csrf", hidden(&page, "csrf").as_str()),
+            ("csrf", page_token.as_str()),
             ("email", email),
             ("password", password),
         ])

@@ -157,6 +157,20 @@ impl App {
             .1
     }
 
+    /// Opens the sign-in page with `client` (which keeps its cookie) and returns the token
+    /// its form carries.
+    pub async fn sign_in_token(&self, client: &reqwest::Client) -> String {
+        let page = client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        hidden(&page, "csrf")
+    }
+
     /// A client with a cookie jar, signed in as user `key`; returns it and its CSRF token.
     pub async fn browser_client(&self, key: &str) -> (reqwest::Client, String) {
         let email = USERS
@@ -166,20 +180,8 @@ impl App {
             .find(|u| u.0 == key)
             .expect("a test user")
             .1;
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let form = client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden(&form, "csrf");
+        let client = cookie_client();
+        let csrf = self.sign_in_token(&client).await;
         let r = client
             .post(format!("{}/login", self.base))
             .form(&[
@@ -263,6 +265,15 @@ async fn seed_exercises(store: &Store, actor: &Actor) {
         .add_action(north.id, lesson, &details, actor)
         .await
         .unwrap();
+}
+
+/// A client that keeps cookies and does not follow redirects, like one browser tab.
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The value of the first hidden input called `name` in a page.
