@@ -564,10 +564,12 @@ async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::
         name: name.into(),
         sector: sector.into(),
     };
+    let day =
+        |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).context("a demo date is not a real day");
     let details = ExerciseDetails {
         title: "Exercise Moorland Flu".into(),
         scenario_id: "pandemic-wave".into(),
-        held_on: "2025-05-14".into(),
+        held_on: day(2025, 5, 14)?,
         format: ExerciseFormat::Tabletop,
         lead: "Emergency planning officer".into(),
         objectives: "Test whether adult social care, death management and health protection can hold their minimum service through the peak of a pandemic wave.".into(),
@@ -586,7 +588,7 @@ async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::
             exercise,
             "Home care cannot absorb peak absence without mutual aid",
             "Rotas fell below the minimum in week four; no agreement existed to borrow carers from neighbouring councils.",
-            "2025-05-20",
+            day(2025, 5, 20)?,
             actor,
         )
         .await?;
@@ -597,7 +599,7 @@ async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::
             &ActionDetails {
                 description: "Agree mutual aid for home care with Southdale".into(),
                 owner: "Director of Adult Social Care".into(),
-                due_on: "2025-09-30".into(),
+                due_on: day(2025, 9, 30)?,
                 service_id: Some("as-home-care".into()),
                 plan: Some("Adult social care business continuity plan, section 3".into()),
             },
@@ -611,7 +613,7 @@ async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::
             &ActionProgress {
                 status: ActionStatus::Done,
                 evidence: Some("Mutual aid agreement signed 12 September 2025; copy on the resilience SharePoint".into()),
-                closed_on: Some("2025-09-12".into()),
+                closed_on: Some(day(2025, 9, 12)?),
             },
             actor,
         )
@@ -623,7 +625,7 @@ async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::
             &ActionDetails {
                 description: "Cross-train library and leisure staff as care support workers".into(),
                 owner: "Head of Workforce Development".into(),
-                due_on: "2026-03-31".into(),
+                due_on: day(2026, 3, 31)?,
                 service_id: None,
                 plan: Some("Staff redeployment register".into()),
             },

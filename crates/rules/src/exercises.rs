@@ -198,7 +198,7 @@ pub fn check_exercise(
         (true, Some(format), Ok(held), Ok(participants)) => Ok(ExerciseDetails {
             title: d.title.trim().to_string(),
             scenario_id: d.scenario_id.clone(),
-            held_on: held.to_string(),
+            held_on: *held,
             format,
             lead: d.lead.trim().to_string(),
             objectives: d.objectives.trim().to_string(),
@@ -289,7 +289,7 @@ pub fn check_action(d: &ActionDraft, model: &Model) -> Result<ActionDetails, Vec
         (Ok(due), true) => Ok(ActionDetails {
             description: d.description.trim().to_string(),
             owner: d.owner.trim().to_string(),
-            due_on: due.to_string(),
+            due_on: *due,
             service_id: (!service.is_empty()).then(|| service.to_string()),
             plan: (!d.plan.trim().is_empty()).then(|| d.plan.trim().to_string()),
         }),
@@ -319,7 +319,7 @@ pub fn check_progress(
     Ok(ActionProgress {
         status,
         evidence: (!evidence.is_empty()).then(|| evidence.to_string()),
-        closed_on: (status == ActionStatus::Done).then(|| today.to_string()),
+        closed_on: (status == ActionStatus::Done).then_some(today),
     })
 }
 
@@ -389,12 +389,10 @@ pub struct ProgrammeRow {
 pub fn last_exercised(exercises: &[Exercise], today: NaiveDate) -> HashMap<String, NaiveDate> {
     let mut last: HashMap<String, NaiveDate> = HashMap::new();
     for e in exercises {
-        match parse_date(&e.details.held_on) {
-            Ok(day) if day <= today => {
-                let entry = last.entry(e.details.scenario_id.clone()).or_insert(day);
-                *entry = (*entry).max(day);
-            }
-            _ => {}
+        let day = e.details.held_on;
+        if day <= today {
+            let entry = last.entry(e.details.scenario_id.clone()).or_insert(day);
+            *entry = (*entry).max(day);
         }
     }
     last
@@ -482,8 +480,7 @@ pub fn overdue_actions(lessons: &[LessonStatus], today: NaiveDate) -> Vec<Action
 
 /// True when an action is not done and its due date has passed.
 pub fn action_overdue(a: &Action, today: NaiveDate) -> bool {
-    a.progress.status != ActionStatus::Done
-        && parse_date(&a.details.due_on).is_ok_and(|d| d < today)
+    a.progress.status != ActionStatus::Done && a.details.due_on < today
 }
 
 /// Joins lessons with their actions and works out which are open and how old.
@@ -502,7 +499,7 @@ pub fn lesson_statuses(
                 .collect();
             let open =
                 mine.is_empty() || mine.iter().any(|a| a.progress.status != ActionStatus::Done);
-            let age_days = age_days(&lesson.recorded_on, today).unwrap_or(0);
+            let age_days = (today - lesson.recorded_on).num_days();
             LessonStatus {
                 lesson,
                 actions: mine,
@@ -618,7 +615,10 @@ mod tests {
             "evidence"
         );
         let p = check_progress("done", "Plan v4 on the intranet", day).unwrap();
-        assert_eq!(p.closed_on.as_deref(), Some("2026-05-01"));
+        assert_eq!(
+            p.closed_on.map(|d| d.to_string()).as_deref(),
+            Some("2026-05-01")
+        );
         assert_eq!(check_progress("open", "", day).unwrap().closed_on, None);
         assert!(check_progress("finished", "", day).is_err());
     }

@@ -8,6 +8,7 @@
 
 use crate::audit::{Actor, Change, record};
 use crate::{Store, StoreError, now};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -103,7 +104,7 @@ pub struct ExerciseDetails {
     /// The model scenario it rehearsed.
     pub scenario_id: String,
     /// The day it was (or will be) held.
-    pub held_on: String,
+    pub held_on: NaiveDate,
     /// How it was run.
     pub format: ExerciseFormat,
     /// Who led it.
@@ -140,7 +141,7 @@ pub struct Lesson {
     /// More about it.
     pub detail: String,
     /// The day it was recorded.
-    pub recorded_on: String,
+    pub recorded_on: NaiveDate,
 }
 
 /// What describes an action.
@@ -151,7 +152,7 @@ pub struct ActionDetails {
     /// Who is responsible (a person or a role).
     pub owner: String,
     /// When it must be done by.
-    pub due_on: String,
+    pub due_on: NaiveDate,
     /// The service whose plan or dependencies it changes, if any.
     pub service_id: Option<String>,
     /// The plan it changes, if any.
@@ -166,7 +167,7 @@ pub struct ActionProgress {
     /// What shows it is done (required when done).
     pub evidence: Option<String>,
     /// The day it was closed (set when done).
-    pub closed_on: Option<String>,
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// An action that closes (part of) a lesson.
@@ -251,7 +252,7 @@ fn exercise_from(row: &AnyRow) -> Result<Exercise, StoreError> {
         details: ExerciseDetails {
             title: row.try_get("title")?,
             scenario_id: row.try_get("scenario_id")?,
-            held_on: row.try_get("held_on")?,
+            held_on: date(row, "held_on")?,
             format: ExerciseFormat::parse(&format).unwrap_or(ExerciseFormat::Discussion),
             lead: row.try_get("lead")?,
             objectives: row.try_get("objectives")?,
@@ -268,7 +269,7 @@ fn lesson_from(row: &AnyRow) -> Result<Lesson, StoreError> {
         exercise_title: row.try_get("exercise_title")?,
         title: row.try_get("title")?,
         detail: row.try_get("detail")?,
-        recorded_on: row.try_get("recorded_on")?,
+        recorded_on: date(row, "recorded_on")?,
     })
 }
 
@@ -280,15 +281,31 @@ fn action_from(row: &AnyRow) -> Result<Action, StoreError> {
         details: ActionDetails {
             description: row.try_get("description")?,
             owner: row.try_get("owner")?,
-            due_on: row.try_get("due_on")?,
+            due_on: date(row, "due_on")?,
             service_id: row.try_get("service_id")?,
             plan: row.try_get("plan")?,
         },
         progress: ActionProgress {
             status: ActionStatus::parse(&status).unwrap_or(ActionStatus::Open),
             evidence: row.try_get("evidence")?,
-            closed_on: row.try_get("closed_on")?,
+            closed_on: row
+                .try_get::<Option<String>, _>("closed_on")?
+                .map(|d| parse_date("closed_on", &d))
+                .transpose()?,
         },
+    })
+}
+
+/// A date column, kept as ISO 8601 text (`2027-03-31`) so both backends compare them alike.
+fn date(row: &AnyRow, column: &str) -> Result<NaiveDate, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    parse_date(column, &text)
+}
+
+fn parse_date(column: &str, text: &str) -> Result<NaiveDate, sqlx::Error> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: Box::new(e),
     })
 }
 
@@ -334,7 +351,7 @@ impl Store {
         .bind(org)
         .bind(&details.title)
         .bind(&details.scenario_id)
-        .bind(&details.held_on)
+        .bind(details.held_on.to_string())
         .bind(details.format.as_str())
         .bind(&details.lead)
         .bind(&details.objectives)
@@ -368,7 +385,7 @@ impl Store {
         )
         .bind(&details.title)
         .bind(&details.scenario_id)
-        .bind(&details.held_on)
+        .bind(details.held_on.to_string())
         .bind(details.format.as_str())
         .bind(&details.lead)
         .bind(&details.objectives)
@@ -482,7 +499,7 @@ impl Store {
         exercise: i64,
         title: &str,
         detail: &str,
-        recorded_on: &str,
+        recorded_on: NaiveDate,
         actor: &Actor,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -494,7 +511,7 @@ impl Store {
         .bind(exercise)
         .bind(title)
         .bind(detail)
-        .bind(recorded_on)
+        .bind(recorded_on.to_string())
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
@@ -551,7 +568,7 @@ impl Store {
         .bind(lesson)
         .bind(&details.description)
         .bind(&details.owner)
-        .bind(&details.due_on)
+        .bind(details.due_on.to_string())
         .bind(details.service_id.as_deref())
         .bind(details.plan.as_deref())
         .bind(ActionStatus::Open.as_str())
@@ -581,7 +598,7 @@ impl Store {
         )
         .bind(progress.status.as_str())
         .bind(progress.evidence.as_deref())
-        .bind(progress.closed_on.as_deref())
+        .bind(progress.closed_on.map(|d| d.to_string()))
         .bind(org)
         .bind(id)
         .execute(&mut *tx)

@@ -5,6 +5,11 @@ use bulwark_store::{Actor, Backend, ItemKind, Role, Store, StoreError};
 use bulwark_testkit::{BACKENDS, TestDatabase};
 use serde_json::json;
 
+/// A date written the ISO way, for test data.
+pub fn day(iso: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap()
+}
+
 #[path = "store/backup.rs"]
 mod backup;
 
@@ -270,7 +275,7 @@ async fn exercise_story(store: Store) {
     let details = ExerciseDetails {
         title: "Exercise Cold Snap".into(),
         scenario_id: "heavy-snow".into(),
-        held_on: "2026-02-02".into(),
+        held_on: day("2026-02-02"),
         format: ExerciseFormat::Live,
         lead: String::new(),
         objectives: String::new(),
@@ -283,7 +288,7 @@ async fn exercise_story(store: Store) {
     assert!(
         matches!(
             store
-                .add_lesson(south.id, exercise, "x", "", "2026-02-03", &who)
+                .add_lesson(south.id, exercise, "x", "", day("2026-02-03"), &who)
                 .await,
             Err(StoreError::NotFound)
         ),
@@ -295,7 +300,7 @@ async fn exercise_story(store: Store) {
             exercise,
             "Gritters ran out of salt",
             "",
-            "2026-02-03",
+            day("2026-02-03"),
             &who,
         )
         .await
@@ -307,7 +312,7 @@ async fn exercise_story(store: Store) {
             &ActionDetails {
                 description: "Double the salt reserve".into(),
                 owner: "Highways".into(),
-                due_on: "2026-10-01".into(),
+                due_on: day("2026-10-01"),
                 service_id: None,
                 plan: Some("Winter service plan".into()),
             },
@@ -319,7 +324,7 @@ async fn exercise_story(store: Store) {
     let unproven = ActionProgress {
         status: ActionStatus::Done,
         evidence: None,
-        closed_on: Some("2026-09-01".into()),
+        closed_on: Some(day("2026-09-01")),
     };
     assert!(
         store
@@ -344,7 +349,7 @@ async fn exercise_story(store: Store) {
     ));
     // The dashboard's summary: planned (future) exercises do not count as exercised.
     let planned = ExerciseDetails {
-        held_on: "2027-01-10".into(),
+        held_on: day("2027-01-10"),
         ..details.clone()
     };
     store
@@ -384,20 +389,20 @@ async fn exercise_story(store: Store) {
     let mut done = ActionProgress {
         status: ActionStatus::Done,
         evidence: Some("Reserve doubled".into()),
-        closed_on: Some("2026-09-01".into()),
+        closed_on: Some(day("2026-09-01")),
     };
     store
         .update_action(north.id, action, &done, &who)
         .await
         .unwrap();
     done.evidence = Some("Reserve doubled, invoice 123".into());
-    done.closed_on = Some("2026-10-10".into());
+    done.closed_on = Some(day("2026-10-10"));
     store
         .update_action(north.id, action, &done, &who)
         .await
         .unwrap();
     let kept = store.action(north.id, action).await.unwrap().unwrap();
-    assert_eq!(kept.progress.closed_on.as_deref(), Some("2026-09-01"));
+    assert_eq!(kept.progress.closed_on, Some(day("2026-09-01")));
     assert_eq!(kept.progress.evidence, done.evidence);
     let reopened = ActionProgress {
         status: ActionStatus::InProgress,

@@ -123,7 +123,7 @@ pub fn exercise_document(
     let mut blocks = vec![Block::Facts(vec![
         ("Organisation".into(), org_name.into()),
         ("Scenario".into(), scenario_name.into()),
-        ("Held on".into(), d.held_on.clone()),
+        ("Held on".into(), d.held_on.to_string()),
         ("Type of exercise".into(), d.format.label().into()),
         (
             "Led by".into(),
@@ -213,7 +213,7 @@ pub fn exercise_document(
                         vec![
                             a.details.description.clone(),
                             a.details.owner.clone(),
-                            a.details.due_on.clone(),
+                            a.details.due_on.to_string(),
                             changes,
                             a.progress.status.label().into(),
                             or_dash(&a.progress.evidence),

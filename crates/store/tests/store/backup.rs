@@ -1,6 +1,7 @@
 //! Backups and restores across backends, explicit migrations, and a snapshot taken while
 //! the data keeps changing.
 
+use crate::day;
 use bulwark_store::{
     ActionDetails, ActionProgress, ActionStatus, Actor, Backend, ExerciseDetails, ExerciseFormat,
     ItemKind, Participant, Role, SchemaStatus, Store, StoreError,
@@ -74,7 +75,7 @@ async fn fill(store: &Store) -> (String, String) {
     let details = ExerciseDetails {
         title: "Exercise Cold Snap".into(),
         scenario_id: "heavy-snow".into(),
-        held_on: "2026-02-02".into(),
+        held_on: day("2026-02-02"),
         format: ExerciseFormat::Tabletop,
         lead: "Emergency planning".into(),
         objectives: String::new(),
@@ -88,7 +89,14 @@ async fn fill(store: &Store) -> (String, String) {
         .await
         .unwrap();
     let lesson = store
-        .add_lesson(north.id, exercise, "Salt ran out", "", "2026-02-03", &cli())
+        .add_lesson(
+            north.id,
+            exercise,
+            "Salt ran out",
+            "",
+            day("2026-02-03"),
+            &cli(),
+        )
         .await
         .unwrap();
     let action = store
@@ -98,7 +106,7 @@ async fn fill(store: &Store) -> (String, String) {
             &ActionDetails {
                 description: "Double the salt reserve".into(),
                 owner: "Highways".into(),
-                due_on: "2026-10-01".into(),
+                due_on: day("2026-10-01"),
                 service_id: Some("care".into()),
                 plan: None,
             },
@@ -109,7 +117,7 @@ async fn fill(store: &Store) -> (String, String) {
     let done = ActionProgress {
         status: ActionStatus::Done,
         evidence: Some("Invoice 123".into()),
-        closed_on: Some("2026-09-01".into()),
+        closed_on: Some(day("2026-09-01")),
     };
     store
         .update_action(north.id, action, &done, &cli())

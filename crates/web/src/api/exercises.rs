@@ -218,7 +218,7 @@ pub async fn add_lesson(
             number(&id)?,
             body.title.trim(),
             body.detail.trim(),
-            &date.to_string(),
+            date,
             &caller.actor(),
         )
         .await?;

@@ -65,17 +65,12 @@ fn scenario_name(model: &Model, id: &str) -> String {
         )
 }
 
-/// Day, month and year boxes' text for a stored ISO date.
-fn boxes(date: &str) -> (String, String, String) {
-    rules::parse_date(date).map_or_else(
-        |_| Default::default(),
-        |d| {
-            (
-                d.day().to_string(),
-                d.month().to_string(),
-                d.year().to_string(),
-            )
-        },
+/// Day, month and year boxes' text for a stored date.
+fn boxes(d: NaiveDate) -> (String, String, String) {
+    (
+        d.day().to_string(),
+        d.month().to_string(),
+        d.year().to_string(),
     )
 }
 
@@ -117,7 +112,7 @@ pub(super) async fn list(
             id: e.id,
             title: e.details.title.clone(),
             scenario: scenario_name(model, &e.details.scenario_id),
-            held_on: e.details.held_on.clone(),
+            held_on: e.details.held_on.to_string(),
             format: e.details.format.label(),
             participants: e.details.participants.len(),
             open_lessons: lessons
@@ -359,7 +354,7 @@ pub(super) async fn edit_form(
 ) -> Result<Response, PageError> {
     let m = org_model(&state, &a.org).await?;
     let e = find_exercise(&state, a.org.id, &id).await?;
-    let (held_day, held_month, held_year) = boxes(&e.details.held_on);
+    let (held_day, held_month, held_year) = boxes(e.details.held_on);
     let f = ExerciseForm {
         title: e.details.title,
         scenario: e.details.scenario_id,
@@ -622,7 +617,7 @@ pub(super) async fn add_lesson(
                     e.id,
                     f.title.trim(),
                     f.detail.trim(),
-                    &date.to_string(),
+                    date,
                     &s.actor(),
                 )
                 .await?;

@@ -13,6 +13,11 @@ use bulwark_testkit::TestDatabase;
 use bulwark_web::{AppState, Settings, password};
 use serde_json::Value;
 
+/// A date written the ISO way, for test data.
+pub fn day(iso: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap()
+}
+
 /// A small model with a redundant pair of sites on one substation, a service other
 /// services need, and a risk.
 pub const MODEL: &str = r#"bulwark: 1
@@ -239,7 +244,7 @@ async fn seed_exercises(store: &Store, actor: &Actor) {
         let details = bulwark_store::ExerciseDetails {
             title: title.into(),
             scenario_id: "power-cut".into(),
-            held_on: "2026-01-15".into(),
+            held_on: day("2026-01-15"),
             format: bulwark_store::ExerciseFormat::Tabletop,
             lead: String::new(),
             objectives: String::new(),
@@ -251,13 +256,20 @@ async fn seed_exercises(store: &Store, actor: &Actor) {
             .unwrap();
     }
     let lesson = store
-        .add_lesson(north.id, 1, "Generators untested", "", "2026-01-15", actor)
+        .add_lesson(
+            north.id,
+            1,
+            "Generators untested",
+            "",
+            day("2026-01-15"),
+            actor,
+        )
         .await
         .unwrap();
     let details = bulwark_store::ActionDetails {
         description: "Test the depot generator monthly".into(),
         owner: "Facilities manager".into(),
-        due_on: "2026-06-30".into(),
+        due_on: day("2026-06-30"),
         service_id: Some("care".into()),
         plan: None,
     };
