@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod exercises;
 mod hardening;
+mod replicas;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
@@ -150,6 +151,18 @@ impl App {
             tokens,
             _db: db,
         }
+    }
+
+    /// Starts a second server on the same database, with its own connections and its own
+    /// caches, as a second replica behind a load balancer would be; returns its base URL.
+    pub async fn replica(&self) -> String {
+        let store = Store::connect(&self._db.url).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let service = bulwark_web::app(AppState::new(store, false))
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        base
     }
 
     /// The API token of user `key`.
