@@ -109,15 +109,7 @@ async fn uploads_up_to_the_limit_are_accepted_and_larger_ones_refused_in_shape()
         "{}",
         model.len()
     );
-    let r = reqwest::Client::new()
-        .put(format!("{}/api/orgs/north/model", app.base))
-        .bearer_auth(app.token("north-admin"))
-        .header("content-type", "application/yaml")
-        .body(model.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.import_model(model.clone()).await;
     // The web page takes the same file.
     let (client, csrf) = app.browser_client("north-admin").await;
     let form = reqwest::multipart::Form::new()
@@ -275,14 +267,7 @@ async fn a_share_ends_with_its_service_and_partners_see_only_what_is_shared() {
         let model = MODEL
             .replace("  - id: triage", "  - id: intake")
             .replace("needs: [triage,", "needs: [intake,");
-        let r = reqwest::Client::new()
-            .put(format!("{}/api/orgs/north/model", app.base))
-            .bearer_auth(app.token("north-admin"))
-            .body(model)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        app.import_model(model).await;
         assert!(
             app.store.shares(north.id, true).await.unwrap().is_empty(),
             "{backend:?}"
@@ -384,14 +369,8 @@ async fn the_audit_api_pages_and_summarises_imports() {
     let app = App::start(Backend::Sqlite).await;
     for i in 0..3 {
         let model = MODEL.replace("Test Council", &format!("Test Council {i}"));
-        let r = reqwest::Client::new()
-            .put(format!("{}/api/orgs/north/model", app.base))
-            .bearer_auth(app.token("north-admin"))
-            .body(model.replace("name: Triage desk", &format!("name: Triage desk {i}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+        app.import_model(model.replace("name: Triage desk", &format!("name: Triage desk {i}")))
+            .await;
     }
     let r = reqwest::Client::new()
         .get(format!("{}/api/orgs/north/audit?limit=2", app.base))
@@ -435,14 +414,7 @@ fn chain_model(n: usize) -> String {
 #[tokio::test]
 async fn a_huge_picture_degrades_and_health_checks_keep_answering() {
     let app = App::start(Backend::Sqlite).await;
-    let r = reqwest::Client::new()
-        .put(format!("{}/api/orgs/north/model", app.base))
-        .bearer_auth(app.token("north-admin"))
-        .body(chain_model(3_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    app.import_model(chain_model(3_000)).await;
     let (client, _) = app.browser_client("north-viewer").await;
     let base = app.base.clone();
     let heavy = tokio::spawn(async move {
@@ -517,14 +489,7 @@ async fn long_or_disguised_text_is_refused_field_by_field() {
 #[tokio::test]
 async fn fifty_parallel_edits_on_a_large_model_never_fail_with_a_server_error() {
     let app = App::start(Backend::Sqlite).await;
-    let r = reqwest::Client::new()
-        .put(format!("{}/api/orgs/north/model", app.base))
-        .bearer_auth(app.token("north-admin"))
-        .body(big_model(2_000))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    app.import_model(big_model(2_000)).await;
     let mut edits = Vec::new();
     for i in 0..50 {
         let (base, token) = (app.base.clone(), app.token("north-editor").to_string());

@@ -165,6 +165,21 @@ impl App {
         base
     }
 
+    /// Replaces north's model with `text` through the API, as its administrator; the import
+    /// must succeed.
+    pub async fn import_model(&self, text: impl Into<String>) {
+        let r = reqwest::Client::new()
+            .put(format!("{}/api/orgs/north/model", self.base))
+            .bearer_auth(self.token("north-admin"))
+            .header("content-type", "application/yaml")
+            .body(text.into())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        assert_eq!(status, 200, "{}", r.text().await.unwrap());
+    }
+
     /// The API token of user `key`.
     pub fn token(&self, key: &str) -> &str {
         &self
