@@ -44,9 +44,6 @@ pub enum WebError {
     /// Too much heavy work is running; try again shortly.
     #[error("the server is busy with other analyses; try again in a few seconds")]
     Busy,
-    /// A heavy job ran past its time budget.
-    #[error("{0}")]
-    TooLong(String),
     /// A request the framework refused before any handler ran (its status and reason).
     #[error("{1}")]
     Rejected(StatusCode, String),
@@ -78,7 +75,6 @@ impl WebError {
             WebError::FormExpired => StatusCode::BAD_REQUEST,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            WebError::TooLong(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Rejected(status, _) => *status,
         }
     }
