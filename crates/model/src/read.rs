@@ -229,7 +229,7 @@ fn check_text(text: &str, max: Option<usize>, multiline: bool) -> Result<(), Str
 }
 
 /// Unicode's bidirectional formatting characters: embeddings, overrides, isolates and marks.
-fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 

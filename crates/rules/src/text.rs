@@ -3,6 +3,7 @@
 //! from what it holds).
 
 use crate::FieldError;
+use bulwark_model::read::is_bidi_control;
 
 /// Short text: names, titles, owners, labels.
 pub const SHORT: usize = 200;
@@ -14,8 +15,7 @@ pub const LONG: usize = 10_000;
 pub fn forbidden_char(text: &str, multiline: bool) -> Option<char> {
     text.chars().find(|&c| {
         let allowed_space = c == '\t' || (multiline && (c == '\n' || c == '\r'));
-        (c.is_control() && !allowed_space)
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        (c.is_control() && !allowed_space) || is_bidi_control(c)
     })
 }
 
