@@ -287,10 +287,7 @@ pub(super) async fn service_page(
         .map(|st| (st.skill.id.clone(), st.fte.to_string()))
         .collect();
     let analyses = if shared_view || m.compiled.is_none() {
-        Analyses {
-            cut_sets: Arc::new(Some(Vec::new())),
-            ..Analyses::default()
-        }
+        Analyses::default()
     } else {
         let m = m.clone();
         jobs::run(state, move || analyse(&m, index)).await?
@@ -315,13 +312,23 @@ pub(super) async fn service_page(
     .into_response())
 }
 
-/// What a service page shows from the analyses.
-#[derive(Default)]
+/// What a service page shows from the analyses; by default, nothing found.
 struct Analyses {
     spof: Vec<(String, String)>,
     lost_without_failure: bool,
     cut_sets: Arc<Option<Vec<String>>>,
     svg: Arc<String>,
+}
+
+impl Default for Analyses {
+    fn default() -> Analyses {
+        Analyses {
+            spof: Vec::new(),
+            lost_without_failure: false,
+            cut_sets: Arc::new(Some(Vec::new())),
+            svg: Arc::default(),
+        }
+    }
 }
 
 /// Single points of failure, combinations of up to three failures and the picture of

@@ -2,7 +2,7 @@
 //! scenario, read the report, follow a lesson's action to closure with evidence, and keep the
 //! exercise programme (a pandemic at least every three years), with every change audited.
 
-use super::App;
+use super::{App, page_text};
 use bulwark_testkit::BACKENDS;
 use serde_json::{Value, json};
 
@@ -351,14 +351,11 @@ async fn an_exercise_is_run_reported_and_its_lessons_closed() {
 
         // The report, as a page: participants, the times, the charts, the closed action.
         let (client, _) = app.browser_client("north-viewer").await;
-        let page = client
-            .get(format!("{}/o/north/exercises/{id}/report", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(
+            &client,
+            format!("{}/o/north/exercises/{id}/report", app.base),
+        )
+        .await;
         for wanted in [
             "Exercise report: Exercise Lights Out",
             "Northmoor Foodbank",

@@ -3,7 +3,7 @@
 //! strangers, headers, the audit API's size, rejections in the documented shapes, and work
 //! that held up every other request.
 
-use super::{App, MODEL, cookie_client, hidden};
+use super::{App, MODEL, cookie_client, hidden, page_text};
 use bulwark_store::{Actor, Backend};
 use bulwark_testkit::BACKENDS;
 use bulwark_web::Settings;
@@ -21,14 +21,7 @@ fn actor() -> Actor {
 async fn unicode_in_needs_is_read_not_a_dropped_connection() {
     let app = App::start(Backend::Sqlite).await;
     let (client, csrf) = app.browser_client("north-editor").await;
-    let page = client
-        .get(format!("{}/o/north/services/care/edit", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, format!("{}/o/north/services/care/edit", app.base)).await;
     let version = hidden(&page, "version");
     let r = client
         .post(format!("{}/o/north/services/care/edit", app.base))
@@ -197,14 +190,7 @@ async fn a_share_ends_with_its_service_and_partners_see_only_what_is_shared() {
             .unwrap();
         // The partner's page shows the service, and nothing else of the owner's model.
         let (client, _) = app.browser_client("south-admin").await;
-        let page = client
-            .get(format!("{}/o/south/shared/north/care", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&client, format!("{}/o/south/shared/north/care", app.base)).await;
         assert!(page.contains("Home care"));
         for secret in [
             "Town Hall",
@@ -419,14 +405,7 @@ async fn a_huge_picture_degrades_and_health_checks_keep_answering() {
     let base = app.base.clone();
     let heavy = tokio::spawn(async move {
         let started = Instant::now();
-        let page = client
-            .get(format!("{base}/o/north/services/end"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&client, format!("{base}/o/north/services/end")).await;
         (started.elapsed(), page)
     });
     let mut worst = Duration::ZERO;

@@ -193,14 +193,7 @@ impl App {
     /// Opens the sign-in page with `client` (which keeps its cookie) and returns the token
     /// its form carries.
     pub async fn sign_in_token(&self, client: &reqwest::Client) -> String {
-        let page = client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(client, format!("{}/login", self.base)).await;
         hidden(&page, "csrf")
     }
 
@@ -227,14 +220,7 @@ impl App {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "sign in as {key}");
-        let page = client
-            .get(format!("{}/account/tokens", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&client, format!("{}/account/tokens", self.base)).await;
         let csrf = hidden(&page, "csrf");
         (client, csrf)
     }
@@ -305,6 +291,11 @@ async fn seed_exercises(store: &Store, actor: &Actor) {
         .add_action(north.id, lesson, &details, actor)
         .await
         .unwrap();
+}
+
+/// The body of `GET url` through `client`, as text.
+pub async fn page_text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
 }
 
 /// A client that keeps cookies and does not follow redirects, like one browser tab.

@@ -1,7 +1,7 @@
 //! Two servers on one database behave as one: a session, a change, a sign-out and failed
 //! sign-ins made through one are seen at once through the other (issue 10, several servers).
 
-use super::{App, PASSWORD, cookie_client};
+use super::{App, PASSWORD, cookie_client, page_text};
 use bulwark_testkit::BACKENDS;
 use serde_json::json;
 
@@ -33,14 +33,7 @@ async fn two_replicas_on_one_database_behave_as_one() {
             )
             .await;
         assert_eq!(status, 200);
-        let page = client
-            .get(format!("{other}/o/north/services"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&client, format!("{other}/o/north/services")).await;
         assert!(
             page.contains("Triage desk, renamed"),
             "{backend:?}: the change is seen"
@@ -62,14 +55,7 @@ async fn two_replicas_on_one_database_behave_as_one() {
                 .unwrap();
         }
         let fresh = cookie_client();
-        let page = fresh
-            .get(format!("{other}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page_text(&fresh, format!("{other}/login")).await;
         let token = super::hidden(&page, "csrf");
         let page = fresh
             .post(format!("{other}/login"))
