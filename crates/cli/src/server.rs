@@ -37,6 +37,8 @@ pub enum ServerCommand {
         /// throttling: set this only behind a proxy that sets that header.
         #[arg(long)]
         behind_proxy: bool,
+        #[command(flatten)]
+        sign_on: crate::sign_on::SignOnArgs,
     },
     /// Load a model into an organisation, replacing its model: all or nothing.
     Import {
@@ -201,8 +203,10 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
             max_upload_mib,
             max_jobs,
             behind_proxy,
+            sign_on,
         } => rt.block_on(async {
             init_logging();
+            let sign_on = sign_on.provider()?;
             let store = connect(&db.database_url).await?;
             let defaults = Settings::default();
             let settings = Settings {
@@ -210,6 +214,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 max_upload: max_upload_mib as usize * 1024 * 1024,
                 max_jobs: max_jobs.unwrap_or(defaults.max_jobs),
                 behind_proxy,
+                sign_on,
                 ..defaults
             };
             serve(store, &listen, settings, None).await

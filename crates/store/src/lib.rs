@@ -17,6 +17,7 @@ mod models;
 mod orgs;
 mod schema;
 mod secret;
+mod sign_on;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
@@ -30,6 +31,10 @@ pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
 pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
+pub use sign_on::{
+    ATTEMPT_SECONDS, Identity, Refusal, RuleTest, SIGN_ON_ONLY, SignOnAttempt, SignOnRule,
+    roles_for,
+};
 
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -18,6 +18,7 @@ pub mod pages;
 pub mod password;
 pub mod report;
 pub mod routes;
+pub mod sign_on;
 pub mod state;
 
 pub use bulwark_rules::exercises;

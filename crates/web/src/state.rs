@@ -2,6 +2,7 @@
 //! the limits on heavy work.
 
 use crate::models::OrgModel;
+use crate::sign_on::Provider;
 use bulwark_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,8 @@ pub struct Settings {
     /// Take the caller's address from the last `X-Forwarded-For` entry (set it only behind a
     /// proxy that sets that header), for sign-in throttling.
     pub behind_proxy: bool,
+    /// The single sign-on provider, if the server is registered with one.
+    pub sign_on: Option<Arc<Provider>>,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             queue_wait: Duration::from_secs(5),
             max_password_checks: cores.max(2),
             behind_proxy: false,
+            sign_on: None,
         }
     }
 }
@@ -92,6 +96,11 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The single sign-on provider, if there is one.
+    pub fn sign_on(&self) -> Option<&Provider> {
+        self.inner.settings.sign_on.as_deref()
     }
 
     /// Whether cookies carry `Secure` (and the `__Host-` prefix).

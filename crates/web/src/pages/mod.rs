@@ -8,6 +8,7 @@ mod dashboard;
 mod exercises;
 mod login;
 mod services;
+mod sign_on;
 mod whatif;
 
 use crate::access::OrgAccess;
@@ -32,6 +33,8 @@ pub fn routes() -> Table {
         .get("/login", Public, login::form)
         .post("/login", Public, login::submit)
         .post("/logout", SignedIn, login::logout)
+        .get("/login/sso", Public, login::sign_on_start)
+        .get("/login/sso/callback", Public, login::sign_on_finish)
         .get("/o/{org}", viewer, dashboard::dashboard)
         .get("/o/{org}/services", viewer, services::list)
         .get("/o/{org}/services/new", editor, services::new_form)
@@ -59,6 +62,9 @@ pub fn routes() -> Table {
             admin,
             admin::remove_member,
         )
+        .get("/o/{org}/sign-on", admin, sign_on::rules)
+        .post("/o/{org}/sign-on", admin, sign_on::add_rule)
+        .post("/o/{org}/sign-on/{id}/remove", admin, sign_on::remove_rule)
         .get("/o/{org}/sharing", viewer, admin::sharing)
         .post("/o/{org}/sharing", admin, admin::share)
         .post("/o/{org}/sharing/remove", admin, admin::unshare)

@@ -8,6 +8,7 @@ mod browser;
 mod exercises;
 mod hardening;
 mod replicas;
+mod sign_on;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
@@ -96,6 +97,17 @@ impl App {
 
     /// Starts the app like [`App::start`], with `settings`.
     pub async fn start_with(backend: Backend, settings: Settings) -> App {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        App::start_on(backend, listener, settings).await
+    }
+
+    /// Starts the app like [`App::start`] on `listener` (bound first when the settings
+    /// need the app's address), with `settings`.
+    pub async fn start_on(
+        backend: Backend,
+        listener: tokio::net::TcpListener,
+        settings: Settings,
+    ) -> App {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
         let actor = Actor {
@@ -139,7 +151,6 @@ impl App {
             store.create_token(admin.id, "test").await.unwrap(),
         ));
         seed_exercises(&store, &actor).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_settings(store.clone(), settings);
         let service =
