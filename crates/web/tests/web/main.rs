@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod exercises;
 mod hardening;
+mod observability;
 mod replicas;
 
 use bulwark_store::{Actor, Backend, Role, Store};
