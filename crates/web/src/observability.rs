@@ -113,7 +113,7 @@ pub async fn observe(State(state): State<AppState>, mut request: Request, next: 
         .map_or(UNMATCHED, MatchedPath::as_str)
         .to_string();
     let method = method_label(request.method());
-    let span = tracing::info_span!("request", request_id = %id, method, route = %route);
+    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
     let mut response = CURRENT
         .scope(id.clone(), next.run(request).instrument(span.clone()))
         .await;
