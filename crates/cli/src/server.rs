@@ -492,10 +492,13 @@ async fn serve(store: Store, server: Server<'_>, settings: Settings) -> anyhow::
     }
     let state = AppState::with_settings(store, settings);
     if let Some(metrics) = metrics {
-        println!(
-            "Metrics for Prometheus at http://{}/metrics",
-            metrics.local_addr()?
-        );
+        let at = metrics.local_addr()?;
+        println!("Metrics for Prometheus at http://{at}/metrics");
+        if at.ip().is_unspecified() {
+            tracing::warn!(
+                "the metrics listen on every network interface ({at}): make sure a firewall lets only your monitoring reach them"
+            );
+        }
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(e) = bulwark_web::observability::serve_metrics(metrics, state).await {

@@ -17,7 +17,6 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
-use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::time::Instant;
@@ -180,6 +179,11 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct JobLabels {
     kind: &'static str,
 }
@@ -260,10 +264,18 @@ impl Metrics {
             signin_throttled: Counter::default(),
             registry: Registry::default(),
         };
+        // A gauge at 1 (the usual `_info` convention) rather than OpenMetrics' info type,
+        // which tools that read only Prometheus' text format refuse.
+        let build = Family::<BuildLabels, Gauge>::default();
+        build
+            .get_or_create(&BuildLabels {
+                version: env!("CARGO_PKG_VERSION"),
+            })
+            .set(1);
         registry.register(
-            "bulwark_build",
-            "This build of Bulwark",
-            Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
+            "bulwark_build_info",
+            "This build of Bulwark, by version (always 1)",
+            build,
         );
         registry.register(
             "bulwark_http_requests",
