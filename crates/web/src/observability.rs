@@ -246,8 +246,7 @@ impl std::fmt::Debug for Metrics {
 impl Metrics {
     /// Every metric, registered and at zero.
     pub fn new() -> Metrics {
-        let mut registry = Registry::default();
-        let m = Metrics {
+        let mut m = Metrics {
             requests: Family::default(),
             latency: Family::new_with_constructor(latency_histogram),
             pool_open: Gauge::default(),
@@ -264,6 +263,7 @@ impl Metrics {
             signin_throttled: Counter::default(),
             registry: Registry::default(),
         };
+        let registry = &mut m.registry;
         // A gauge at 1 (the usual `_info` convention) rather than OpenMetrics' info type,
         // which tools that read only Prometheus' text format refuse.
         let build = Family::<BuildLabels, Gauge>::default();
@@ -348,7 +348,7 @@ impl Metrics {
             "Sign-ins refused for now after repeated failures",
             m.signin_throttled.clone(),
         );
-        Metrics { registry, ..m }
+        m
     }
 
     fn record_request(&self, route: String, method: &'static str, status: StatusCode, secs: f64) {
