@@ -56,6 +56,17 @@ pub struct Store {
     backend: Backend,
 }
 
+/// How many database connections a [`Store`] holds ([`Store::pool_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open, in use or idle.
+    pub open: u32,
+    /// Connections open and idle.
+    pub idle: usize,
+    /// The most connections it opens.
+    pub max: u32,
+}
+
 /// Seconds since 1970, the unit of every time stored.
 pub fn now() -> i64 {
     SystemTime::now()
@@ -128,6 +139,15 @@ impl Store {
     /// True when the database answers.
     pub async fn healthy(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// The connection pool's present state, for monitoring.
+    pub fn pool_status(&self) -> PoolStatus {
+        PoolStatus {
+            open: self.pool.size(),
+            idle: self.pool.num_idle(),
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     /// Closes every connection.

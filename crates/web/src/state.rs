@@ -2,6 +2,7 @@
 //! the limits on heavy work.
 
 use crate::models::OrgModel;
+use crate::observability::Metrics;
 use crate::sign_on::Provider;
 use bulwark_store::Store;
 use std::collections::HashMap;
@@ -60,6 +61,7 @@ struct Inner {
     loading: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     jobs: Arc<Semaphore>,
     passwords: Arc<Semaphore>,
+    metrics: Metrics,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
                 settings,
                 cache: Mutex::new(HashMap::new()),
                 loading: Mutex::new(HashMap::new()),
+                metrics: Metrics::new(),
             }),
         }
     }
@@ -123,16 +126,32 @@ impl AppState {
         self.inner.passwords.clone()
     }
 
-    /// The cached model of `org` if it is still at `version`.
-    pub(crate) fn cached(&self, org: i64, version: i64) -> Option<Arc<OrgModel>> {
-        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.get(&org).filter(|m| m.version == version).cloned()
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
-    /// Remembers a freshly loaded model.
+    /// The cached model of `org` if it is still at `version` (counted as a cache hit).
+    pub(crate) fn cached(&self, org: i64, version: i64) -> Option<Arc<OrgModel>> {
+        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let found = cache.get(&org).filter(|m| m.version == version).cloned();
+        if found.is_some() {
+            self.inner.metrics.model_cache_hit();
+        }
+        found
+    }
+
+    /// Remembers a freshly loaded model (counted as a cache miss: it had to be loaded).
     pub(crate) fn remember(&self, org: i64, model: Arc<OrgModel>) {
+        self.inner.metrics.model_cache_miss();
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.insert(org, model);
+    }
+
+    /// How many organisations' models are cached.
+    pub(crate) fn cached_models(&self) -> usize {
+        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.len()
     }
 
     /// The lock that makes concurrent requests for `org`'s model load it once.

@@ -194,6 +194,7 @@ pub(super) async fn submit(
         .await?;
     let wait = wait_seconds(&failures, bulwark_store::now());
     if wait > 0 {
+        state.metrics().signin_throttled();
         let unit = if wait == 1 { "second" } else { "seconds" };
         let e = FieldError {
             field: "email".into(),
@@ -223,6 +224,7 @@ pub(super) async fn submit(
         }
         None => {
             store.record_login_failure(&f.email, &address).await?;
+            state.metrics().signin_failed();
             let e = FieldError {
                 field: "email".into(),
                 message: "The email address or password is not right".into(),

@@ -260,6 +260,8 @@ pub struct ErrorPage {
     ctx: Ctx,
     heading: String,
     message: String,
+    /// The request id, on failures of ours, for people to quote to their IT support.
+    reference: Option<String>,
 }
 
 impl ErrorPage {
@@ -288,10 +290,16 @@ impl ErrorPage {
             ),
             other => sentence(&other.to_string()),
         };
+        let reference = status
+            .is_server_error()
+            .then(crate::observability::current_request_id)
+            .flatten()
+            .map(|id| id.to_string());
         ErrorPage {
             ctx: Ctx::default(),
             heading,
             message,
+            reference,
         }
     }
 }

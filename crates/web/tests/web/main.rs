@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod exercises;
 mod hardening;
+mod observability;
 mod replicas;
 mod sign_on;
 
