@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 mod database;
 mod fta;
 mod observability;
+mod replicas;
 mod simulate;
 
 fn bulwark(args: &[&str]) -> Output {
