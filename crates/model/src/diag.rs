@@ -111,6 +111,11 @@ impl Diagnostics {
         )
     }
 
+    /// Records a problem found earlier.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
     /// True when at least one error (not only warnings) was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)

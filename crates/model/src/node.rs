@@ -106,6 +106,84 @@ impl Node {
     }
 }
 
+/// The tree of a JSON value, with the positions its values would have in the value written
+/// out by `serde_json::to_string_pretty` as file `file` (each entry on its own line, indented
+/// by two spaces). Reading a stored item this way gives the same items and problems as reading
+/// that text, without writing and parsing it.
+pub fn from_json(value: &serde_json::Value, file: u32) -> Node {
+    let mut line = 1;
+    json_node(value, file, &mut line, 1, 0)
+}
+
+fn json_node(
+    value: &serde_json::Value,
+    file: u32,
+    line: &mut u32,
+    column: u32,
+    depth: u32,
+) -> Node {
+    use serde_json::Value;
+    let pos = Pos {
+        file,
+        line: *line,
+        column,
+    };
+    let scalar = |text: String, plain: bool| NodeKind::Scalar { text, plain };
+    let indent = (depth + 1) * 2;
+    let kind = match value {
+        Value::Null => scalar("null".into(), true),
+        Value::Bool(b) => scalar(b.to_string(), true),
+        Value::Number(n) => scalar(n.to_string(), true),
+        Value::String(s) => scalar(s.clone(), false),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                *line += 1;
+                out.push(json_node(item, file, line, indent + 1, depth + 1));
+            }
+            if !items.is_empty() {
+                *line += 1;
+            }
+            NodeKind::Seq(out)
+        }
+        Value::Object(map) => {
+            let mut out = Vec::with_capacity(map.len());
+            for (key, item) in map {
+                *line += 1;
+                let key_node = Node {
+                    kind: scalar(key.clone(), false),
+                    pos: Pos {
+                        file,
+                        line: *line,
+                        column: indent + 1,
+                    },
+                };
+                // `"key": ` comes before the value.
+                let at = indent + 1 + json_width(key) + 2;
+                out.push((key_node, json_node(item, file, line, at, depth + 1)));
+            }
+            if !map.is_empty() {
+                *line += 1;
+            }
+            NodeKind::Map(out)
+        }
+    };
+    Node { kind, pos }
+}
+
+/// How many characters `text` takes as a JSON string, quotes included.
+fn json_width(text: &str) -> u32 {
+    let escaped: usize = text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum();
+    u32::try_from(escaped + 2).unwrap_or(u32::MAX)
+}
+
 /// The syntax a file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
@@ -522,6 +600,19 @@ mod tests {
         assert!(d.sorted()[0].message.contains("not valid JSON"));
         let n = parse_ok("{\"a\": \"24\", \"b\": 24}");
         assert_eq!(n.to_json(), serde_json::json!({"a": "24", "b": 24}));
+    }
+
+    /// Positions from a JSON value are those of its pretty-printed text, read by the parser.
+    #[test]
+    fn json_values_have_the_positions_of_their_pretty_text() {
+        let value = serde_json::json!({
+            "id": "a\"b", "n": [1, 2.5, {"x": null, "y\n": true}], "e": [], "o": {},
+            "deep": {"k": ["é", {"z": "last"}]}
+        });
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let mut d = Diagnostics::default();
+        let parsed = parse(&text, Syntax::Json, 3, &mut d).unwrap();
+        assert_eq!(from_json(&value, 3), parsed);
     }
 
     #[test]

@@ -88,6 +88,95 @@ pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
     part
 }
 
+/// The lists of items a model holds, in the order they are exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    /// `organisations`.
+    Organisations,
+    /// `skills`.
+    Skills,
+    /// `services`.
+    Services,
+    /// `assets`.
+    Assets,
+    /// `risks`.
+    Risks,
+    /// `scenarios`.
+    Scenarios,
+}
+
+impl List {
+    /// Every list, in export order.
+    pub const ALL: [List; 6] = [
+        Self::Organisations,
+        Self::Skills,
+        Self::Services,
+        Self::Assets,
+        Self::Risks,
+        Self::Scenarios,
+    ];
+
+    /// The list's key in a model file, like `services`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Organisations => "organisations",
+            Self::Skills => "skills",
+            Self::Services => "services",
+            Self::Assets => "assets",
+            Self::Risks => "risks",
+            Self::Scenarios => "scenarios",
+        }
+    }
+
+    /// The list whose key is `key`.
+    pub fn from_key(key: &str) -> Option<List> {
+        Self::ALL.into_iter().find(|l| l.key() == key)
+    }
+}
+
+/// One item of any list.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// An organisation.
+    Organisation(Organisation),
+    /// A skill.
+    Skill(Skill),
+    /// A service.
+    Service(Service),
+    /// An asset.
+    Asset(Asset),
+    /// A risk.
+    Risk(Risk),
+    /// A scenario.
+    Scenario(Scenario),
+}
+
+impl Item {
+    /// Its common fields.
+    pub fn meta(&self) -> &Meta {
+        match self {
+            Item::Organisation(i) => &i.meta,
+            Item::Skill(i) => &i.meta,
+            Item::Service(i) => &i.meta,
+            Item::Asset(i) => &i.meta,
+            Item::Risk(i) => &i.meta,
+            Item::Scenario(i) => &i.meta,
+        }
+    }
+}
+
+/// Reads one item of `list` from its tree, as an entry of that list in a file would be read.
+pub fn read_item(list: List, node: &Node, d: &mut Diagnostics) -> Option<Item> {
+    Some(match list {
+        List::Organisations => Item::Organisation(read_organisation(node, d)?),
+        List::Skills => Item::Skill(read_skill(node, d)?),
+        List::Services => Item::Service(read_service(node, d)?),
+        List::Assets => Item::Asset(read_asset(node, d)?),
+        List::Risks => Item::Risk(read_risk(node, d)?),
+        List::Scenarios => Item::Scenario(read_scenario(node, d)?),
+    })
+}
+
 /// A mapping being read: tracks which keys were asked for, so that the rest can be reported.
 struct Fields<'a> {
     entries: &'a [(Node, Node)],
