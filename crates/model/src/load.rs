@@ -1,8 +1,8 @@
 //! Loads a model from its root file, following `include`s, and checks it.
 
 use crate::diag::{Diagnostic, Diagnostics, Located, Pos, Sources};
-use crate::node::{self, Syntax};
-use crate::read::{is_model_file, read_file};
+use crate::node::{self, Node, Syntax};
+use crate::read::{List, is_model_file, read_file_with, read_item};
 use crate::types::Model;
 use crate::validate::validate;
 use std::collections::{HashMap, HashSet};
@@ -181,7 +181,19 @@ impl Loader<'_> {
             Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
             _ => Syntax::Yaml,
         };
-        let Some(root) = node::parse(&text, syntax, file, &mut self.diags) else {
+        // Items are read as soon as each is parsed, so the tree of a large file is never
+        // held whole; their problems count only if the whole file parses.
+        let mut items = Model::default();
+        let mut item_diags = self.diags.aside();
+        let mut read = |key: &str, node: Node| {
+            if let Some(item) =
+                List::from_key(key).and_then(|list| read_item(list, &node, &mut item_diags))
+            {
+                item.add_to(&mut items);
+            }
+        };
+        let root = node::parse_with(&text, syntax, file, &mut self.diags, Some(&mut read));
+        let Some(root) = root else {
             return;
         };
         // An included file may be anything the model names, even a private one: unless it
@@ -198,7 +210,8 @@ impl Loader<'_> {
             );
             return;
         }
-        let part = read_file(&root, &mut self.diags);
+        self.diags.join(item_diags);
+        let part = read_file_with(&root, items, &mut self.diags);
         match (&part.version, from) {
             (None, None) => self.diags.error(
                 root.pos,

@@ -195,6 +195,24 @@ pub enum Syntax {
 
 /// Parses one document. Syntax errors are recorded in `diags` and give `None`.
 pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> Option<Node> {
+    parse_with(text, syntax, file, diags, None)
+}
+
+/// Where the items of a model file's lists go as soon as each is parsed, instead of into the
+/// tree: called with the list's key (like `services`) and the item's tree. Reading a large
+/// model this way never holds the tree of the whole document.
+pub type ItemSink<'s> = &'s mut dyn FnMut(&str, Node);
+
+/// Like [`parse`], but every item of a top-level list named by [`crate::read::List`] (a
+/// list that is not itself anchored) goes to `items` as soon as it is complete and is left
+/// out of the tree. The tree returned keeps everything else (the lists, emptied).
+pub fn parse_with(
+    text: &str,
+    syntax: Syntax,
+    file: u32,
+    diags: &mut Diagnostics,
+    items: Option<ItemSink<'_>>,
+) -> Option<Node> {
     if syntax == Syntax::Json
         && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text)
     {
@@ -208,6 +226,7 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
     }
     let mut builder = Builder {
         file,
+        items,
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
@@ -301,8 +320,9 @@ impl KeyIndex {
     }
 }
 
-struct Builder {
+struct Builder<'s> {
     file: u32,
+    items: Option<ItemSink<'s>>,
     stack: Vec<Open>,
     /// Anchored values by anchor id (the parser gives every definition its own id).
     anchors: HashMap<usize, (Node, Size)>,
@@ -372,7 +392,7 @@ type Fail = (Pos, String);
 
 const NO_TAGS: &str = "YAML tags (`!name`) are not used in Bulwark models";
 
-impl Builder {
+impl Builder<'_> {
     fn pos(&self, span: Span) -> Pos {
         Pos {
             file: self.file,
@@ -501,6 +521,18 @@ impl Builder {
             let size = Size::of(&node);
             self.size.grow(node.pos, size)?;
             self.anchors.insert(anchor, (node.clone(), size));
+        }
+        if let Some(sink) = &mut self.items
+            && let [
+                Open::Map {
+                    pending: Some(key), ..
+                },
+                Open::Seq(_, 0),
+            ] = self.stack.as_slice()
+            && crate::read::List::from_key(key.key_text()).is_some()
+        {
+            sink(key.key_text(), node);
+            return Ok(());
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),

@@ -51,6 +51,12 @@ pub fn is_model_file(root: &Node) -> bool {
 
 /// Reads a whole file's tree.
 pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
+    read_file_with(root, Model::default(), d)
+}
+
+/// Reads a file's tree whose list items were read already, as they were parsed
+/// ([`crate::node::parse_with`]), into `items`; they come before any still in the tree.
+pub fn read_file_with(root: &Node, items: Model, d: &mut Diagnostics) -> FilePart {
     let mut part = FilePart::default();
     if root.is_null() {
         d.error(
@@ -73,17 +79,41 @@ pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
         }
     }
     let m = &mut part.model;
-    m.organisations = read_list(
-        f.take("organisations"),
-        "organisations",
-        d,
-        read_organisation,
+    let mut items = items;
+    fn list<T>(read: Vec<T>, earlier: &mut Vec<T>) -> Vec<T> {
+        let mut all = std::mem::take(earlier);
+        all.extend(read);
+        all
+    }
+    m.organisations = list(
+        read_list(
+            f.take("organisations"),
+            "organisations",
+            d,
+            read_organisation,
+        ),
+        &mut items.organisations,
     );
-    m.services = read_list(f.take("services"), "services", d, read_service);
-    m.assets = read_list(f.take("assets"), "assets", d, read_asset);
-    m.skills = read_list(f.take("skills"), "skills", d, read_skill);
-    m.risks = read_list(f.take("risks"), "risks", d, read_risk);
-    m.scenarios = read_list(f.take("scenarios"), "scenarios", d, read_scenario);
+    m.services = list(
+        read_list(f.take("services"), "services", d, read_service),
+        &mut items.services,
+    );
+    m.assets = list(
+        read_list(f.take("assets"), "assets", d, read_asset),
+        &mut items.assets,
+    );
+    m.skills = list(
+        read_list(f.take("skills"), "skills", d, read_skill),
+        &mut items.skills,
+    );
+    m.risks = list(
+        read_list(f.take("risks"), "risks", d, read_risk),
+        &mut items.risks,
+    );
+    m.scenarios = list(
+        read_list(f.take("scenarios"), "scenarios", d, read_scenario),
+        &mut items.scenarios,
+    );
     m.extensions = f.finish(d);
     part
 }
@@ -161,6 +191,20 @@ impl Item {
             Item::Asset(i) => &i.meta,
             Item::Risk(i) => &i.meta,
             Item::Scenario(i) => &i.meta,
+        }
+    }
+}
+
+impl Item {
+    /// Adds the item at the end of its list of `model`.
+    pub fn add_to(self, model: &mut Model) {
+        match self {
+            Item::Organisation(i) => model.organisations.push(i),
+            Item::Skill(i) => model.skills.push(i),
+            Item::Service(i) => model.services.push(i),
+            Item::Asset(i) => model.assets.push(i),
+            Item::Risk(i) => model.risks.push(i),
+            Item::Scenario(i) => model.scenarios.push(i),
         }
     }
 }
