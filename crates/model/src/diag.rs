@@ -126,6 +126,11 @@ impl Diagnostics {
         self.hint_work = other.hint_work;
     }
 
+    /// Adds the problems of `other`, found apart (without hints).
+    pub fn append(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// Records a problem found earlier.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);

@@ -3,7 +3,8 @@
 
 use crate::diag::{Diagnostics, Pos, Sources};
 use crate::types::*;
-use std::collections::{HashMap, HashSet};
+// Seeded per process, so ids cannot be chosen to collide; much faster than SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,23 +124,47 @@ impl<'m> IdIndex<'m> {
 /// Checks everything that spans items. Problems found while reading are already in `d`.
 pub fn validate(model: &Model, sources: &Sources, d: &mut Diagnostics) {
     let index = IdIndex::build(model, sources, d);
+    if model.services.len() + model.assets.len() < PARALLEL_FROM {
+        check_cycles(model, &index, d);
+        check_the_rest(model, &index, d);
+        return;
+    }
+    // The search for cycles gives no hints, so it runs beside the other checks on a large
+    // model without changing what they say (problems are sorted by place in the end).
+    std::thread::scope(|scope| {
+        let cycles = scope.spawn(|| {
+            let mut found = Diagnostics::default();
+            check_cycles(model, &index, &mut found);
+            found
+        });
+        check_the_rest(model, &index, d);
+        match cycles.join() {
+            Ok(found) => d.append(found),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+}
+
+/// Items (services and assets) from which [`validate`] looks for cycles on a second thread.
+const PARALLEL_FROM: usize = 20_000;
+
+fn check_the_rest(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
     check_organisations(model, d);
     for s in &model.services {
-        check_service_refs(s, &index, d);
+        check_service_refs(s, index, d);
     }
     for a in &model.assets {
-        check_asset_refs(a, &index, d);
+        check_asset_refs(a, index, d);
     }
     for s in &model.skills {
-        check_skill_refs(s, &index, d);
+        check_skill_refs(s, index, d);
     }
     for r in &model.risks {
-        check_risk_refs(r, &index, d);
+        check_risk_refs(r, index, d);
     }
     for sc in &model.scenarios {
-        check_scenario(sc, &index, d);
+        check_scenario(sc, index, d);
     }
-    check_cycles(model, &index, d);
     check_recovery_objectives(model, d);
     check_staffing(model, d);
 }
