@@ -120,10 +120,12 @@ impl AppState {
         cache.get(&org).filter(|m| m.version == version).cloned()
     }
 
-    /// Remembers a freshly loaded model.
+    /// Remembers a freshly loaded or edited model, unless a newer version is already kept.
     pub(crate) fn remember(&self, org: i64, model: Arc<OrgModel>) {
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.insert(org, model);
+        if cache.get(&org).is_none_or(|m| m.version <= model.version) {
+            cache.insert(org, model);
+        }
     }
 
     /// The lock that makes concurrent requests for `org`'s model load it once.
