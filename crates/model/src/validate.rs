@@ -87,21 +87,23 @@ impl<'m> IdIndex<'m> {
 
     /// Checks that `r` names one of `allowed`; `role` describes the place, e.g. "`needs`".
     pub(crate) fn check(&self, r: &Ref, allowed: &[ItemKind], role: &str, d: &mut Diagnostics) {
-        let wanted = allowed
-            .iter()
-            .map(|k| k.article())
-            .collect::<Vec<_>>()
-            .join(" or ");
         match self.kind(&r.id) {
             Some(k) if allowed.contains(&k) => {}
-            Some(k) => d.error(
-                r.pos,
-                format!(
-                    "{role} names `{}`, which is {}, not {wanted}",
-                    r.id,
-                    k.article()
-                ),
-            ),
+            Some(k) => {
+                let wanted = allowed
+                    .iter()
+                    .map(|k| k.article())
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                d.error(
+                    r.pos,
+                    format!(
+                        "{role} names `{}`, which is {}, not {wanted}",
+                        r.id,
+                        k.article()
+                    ),
+                )
+            }
             None => {
                 let candidates = self
                     .items
