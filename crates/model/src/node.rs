@@ -213,6 +213,18 @@ pub fn parse_with(
     diags: &mut Diagnostics,
     items: Option<ItemSink<'_>>,
 ) -> Option<Node> {
+    parse_sized(text, syntax, file, diags, items).map(|(node, _)| node)
+}
+
+/// Like [`parse_with`], also giving the values and bytes of text the document held (what
+/// [`MAX_NODES`] and [`MAX_EXPANDED_BYTES`] bound).
+pub(crate) fn parse_sized(
+    text: &str,
+    syntax: Syntax,
+    file: u32,
+    diags: &mut Diagnostics,
+    items: Option<ItemSink<'_>>,
+) -> Option<(Node, (usize, usize))> {
     if syntax == Syntax::Json
         && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text)
     {
@@ -227,6 +239,7 @@ pub fn parse_with(
     let mut builder = Builder {
         file,
         items,
+        segment: None,
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
@@ -253,7 +266,8 @@ pub fn parse_with(
             }
         }
     }
-    Some(builder.root.unwrap_or(Node {
+    let size = (builder.size.nodes, builder.size.bytes);
+    let root = builder.root.unwrap_or(Node {
         kind: NodeKind::Scalar {
             text: String::new(),
             plain: true,
@@ -263,7 +277,56 @@ pub fn parse_with(
             line: 1,
             column: 1,
         },
-    }))
+    });
+    Some((root, size))
+}
+
+/// Part of a YAML file: a run of items of one top-level list, from the start of a line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Segment<'t> {
+    /// The list's key, like `services`.
+    pub key: &'static str,
+    /// The items' text.
+    pub text: &'t str,
+    /// The file's line on which `text` starts (from 1).
+    pub first_line: u32,
+}
+
+/// Parses a segment of a file on its own, handing each item's tree to `sink` as [`parse_with`]
+/// would, with the positions the items have in the file. Returns the values and bytes of
+/// text it held, or `None` when the segment is anything but plain items: a syntax error,
+/// anchors or aliases (which may reach outside it), tags; then the caller parses the whole
+/// file in one pass, which says exactly what is wrong.
+pub(crate) fn parse_segment(
+    segment: &Segment<'_>,
+    file: u32,
+    sink: ItemSink<'_>,
+) -> Option<(usize, usize)> {
+    let mut builder = Builder {
+        file,
+        items: Some(sink),
+        segment: Some((segment.key, segment.first_line.saturating_sub(1))),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        documents: 0,
+        size: Size::default(),
+    };
+    for event in Parser::new_from_str(segment.text) {
+        let (event, span) = event.ok()?;
+        builder.on_event(event, span).ok()?;
+    }
+    match builder.root?.kind {
+        NodeKind::Seq(rest) if rest.is_empty() && builder.stack.is_empty() => {
+            Some((builder.size.nodes, builder.size.bytes))
+        }
+        _ => None,
+    }
+}
+
+/// True when a document of `nodes` values and `bytes` bytes of text is within the limits.
+pub(crate) fn within_limits(nodes: usize, bytes: usize) -> bool {
+    nodes <= MAX_NODES && bytes <= MAX_EXPANDED_BYTES
 }
 
 fn json_reason(e: &serde_json::Error) -> String {
@@ -323,6 +386,8 @@ impl KeyIndex {
 struct Builder<'s> {
     file: u32,
     items: Option<ItemSink<'s>>,
+    /// For a [`Segment`]: its list's key and the lines of the file before it.
+    segment: Option<(&'static str, u32)>,
     stack: Vec<Open>,
     /// Anchored values by anchor id (the parser gives every definition its own id).
     anchors: HashMap<usize, (Node, Size)>,
@@ -394,15 +459,33 @@ const NO_TAGS: &str = "YAML tags (`!name`) are not used in Bulwark models";
 
 impl Builder<'_> {
     fn pos(&self, span: Span) -> Pos {
+        let before = self.segment.map_or(0, |(_, lines)| lines);
         Pos {
             file: self.file,
-            line: u32::try_from(span.start.line()).unwrap_or(u32::MAX).max(1),
+            line: u32::try_from(span.start.line())
+                .unwrap_or(u32::MAX)
+                .max(1)
+                .saturating_add(before),
             column: u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
         }
     }
 
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Fail> {
         let pos = self.pos(span);
+        if self.segment.is_some() {
+            // A segment holds plain items only: anything else is read in one pass.
+            let plain = match &event {
+                Event::Scalar(_, _, anchor, tag) => *anchor == 0 && tag.is_none(),
+                Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                    *anchor == 0 && tag.is_none()
+                }
+                Event::Alias(_) => false,
+                _ => true,
+            };
+            if !plain {
+                return Err((pos, String::new()));
+            }
+        }
         match event {
             Event::DocumentStart(_) => {
                 self.documents += 1;
@@ -509,7 +592,9 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, pos: Pos) -> Result<(), Fail> {
-        if self.stack.len() >= MAX_DEPTH {
+        // A segment's items sit one level higher than in the file (under its list's key).
+        let depth = self.stack.len() + usize::from(self.segment.is_some());
+        if depth >= MAX_DEPTH {
             return Err((pos, format!("values are nested more than {MAX_DEPTH} deep")));
         }
         Ok(())
@@ -522,17 +607,26 @@ impl Builder<'_> {
             self.size.grow(node.pos, size)?;
             self.anchors.insert(anchor, (node.clone(), size));
         }
-        if let Some(sink) = &mut self.items
-            && let [
-                Open::Map {
-                    pending: Some(key), ..
-                },
-                Open::Seq(_, 0),
-            ] = self.stack.as_slice()
-            && crate::read::List::from_key(key.key_text()).is_some()
-        {
-            sink(key.key_text(), node);
-            return Ok(());
+        if let Some(sink) = &mut self.items {
+            match (self.segment, self.stack.as_slice()) {
+                (Some((key, _)), [Open::Seq(_, 0)]) => {
+                    sink(key, node);
+                    return Ok(());
+                }
+                (
+                    None,
+                    [
+                        Open::Map {
+                            pending: Some(key), ..
+                        },
+                        Open::Seq(_, 0),
+                    ],
+                ) if crate::read::List::from_key(key.key_text()).is_some() => {
+                    sink(key.key_text(), node);
+                    return Ok(());
+                }
+                _ => {}
+            }
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
