@@ -111,6 +111,31 @@ impl Diagnostics {
         )
     }
 
+    /// An empty collection that shares this one's budget for hints: problems found on the
+    /// side (while parsing, kept only if the parse succeeds), to [`Diagnostics::join`] later.
+    pub fn aside(&self) -> Diagnostics {
+        Diagnostics {
+            items: Vec::new(),
+            hint_work: self.hint_work,
+        }
+    }
+
+    /// Adds the problems of `other`, made by [`Diagnostics::aside`], and takes on its budget.
+    pub fn join(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+        self.hint_work = other.hint_work;
+    }
+
+    /// Adds the problems of `other`, found apart (without hints).
+    pub fn append(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    /// Records a problem found earlier.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
     /// True when at least one error (not only warnings) was recorded.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
@@ -162,7 +187,9 @@ impl fmt::Display for Located<'_> {
 }
 
 /// Suggests the closest of `candidates` to `wrong`, for "did you mean" hints: the most
-/// similar by Jaro-Winkler among those similar enough (0.85) or a few edits away.
+/// similar by Jaro-Winkler among those similar enough (0.85) or a few edits away, and of
+/// equally similar ones the first in alphabetical order, so that the hint does not depend on
+/// the order the candidates come in (ids come from a hash map).
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     const SIMILAR: f64 = 0.85;
     let max_edits = (wrong.len() / 3).max(2);
@@ -172,7 +199,7 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         let score = strsim::jaro_winkler(wrong, c);
         // Only a better score can win, so the slower edit distance is rarely needed; it is
         // at least the difference in length.
-        if best.is_some_and(|(_, s)| score <= s) {
+        if best.is_some_and(|(b, s)| score < s || (score == s && c >= b)) {
             continue;
         }
         if score >= SIMILAR
@@ -208,7 +235,9 @@ mod tests {
         for &c in candidates {
             let score = strsim::jaro_winkler(wrong, c);
             let near = strsim::damerau_levenshtein(wrong, c) <= (wrong.len() / 3).max(2);
-            if (score >= 0.85 || near) && best.is_none_or(|(_, s)| score > s) {
+            if (score >= 0.85 || near)
+                && best.is_none_or(|(b, s)| score > s || (score == s && c < b))
+            {
                 best = Some((c, score));
             }
         }
@@ -222,6 +251,9 @@ mod tests {
         assert_eq!(closest("asets", keys), Some("assets"));
         assert_eq!(closest("zzz", keys), None);
         assert_eq!(closest("", ["", "a"]), Some(""));
+        // Equally close: the same answer whatever the order.
+        assert_eq!(closest("crm", ["mrf", "erp"]), Some("erp"));
+        assert_eq!(closest("crm", ["erp", "mrf"]), Some("erp"));
     }
 
     proptest! {

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod load;
 pub mod node;
 pub mod read;
+pub mod stored;
 pub mod types;
 pub mod validate;
 pub mod values;

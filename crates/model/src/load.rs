@@ -1,8 +1,8 @@
 //! Loads a model from its root file, following `include`s, and checks it.
 
 use crate::diag::{Diagnostic, Diagnostics, Located, Pos, Sources};
-use crate::node::{self, Syntax};
-use crate::read::{is_model_file, read_file};
+use crate::node::{self, Node, Segment, Syntax};
+use crate::read::{List, is_model_file, read_file_with, read_item};
 use crate::types::Model;
 use crate::validate::validate;
 use std::collections::{HashMap, HashSet};
@@ -181,7 +181,13 @@ impl Loader<'_> {
             Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
             _ => Syntax::Yaml,
         };
-        let Some(root) = node::parse(&text, syntax, file, &mut self.diags) else {
+        let parallel = text.len() >= PARALLEL_BYTES;
+        let Some(Parsed {
+            root,
+            items,
+            item_diags,
+        }) = parse_file(&text, syntax, file, &mut self.diags, parallel)
+        else {
             return;
         };
         // An included file may be anything the model names, even a private one: unless it
@@ -198,7 +204,8 @@ impl Loader<'_> {
             );
             return;
         }
-        let part = read_file(&root, &mut self.diags);
+        self.diags.join(item_diags);
+        let part = read_file_with(&root, items, &mut self.diags);
         match (&part.version, from) {
             (None, None) => self.diags.error(
                 root.pos,
@@ -257,6 +264,242 @@ impl Loader<'_> {
     }
 }
 
+/// Files from this size are parsed on two threads when they are plain block YAML.
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// One file parsed: its tree without its lists' items, the items read as each was parsed
+/// (so the tree of a large file is never held whole), and their problems, which count only
+/// because the whole file parsed.
+struct Parsed {
+    root: Node,
+    items: Model,
+    item_diags: Diagnostics,
+}
+
+fn reader<'a>(items: &'a mut Model, d: &'a mut Diagnostics) -> impl FnMut(&str, Node) + 'a {
+    move |key: &str, node: Node| {
+        if let Some(item) = List::from_key(key).and_then(|list| read_item(list, &node, d)) {
+            item.add_to(items);
+        }
+    }
+}
+
+/// Parses one file, on two threads when `parallel` and the file is plain block YAML (its
+/// top-level lists' items then split between the threads), else in one pass. Both give the
+/// same tree, items and problems; a file that is not plain (anchors, tags, errors) is always
+/// parsed in one pass, which says exactly what is wrong.
+fn parse_file(
+    text: &str,
+    syntax: Syntax,
+    file: u32,
+    diags: &mut Diagnostics,
+    parallel: bool,
+) -> Option<Parsed> {
+    if parallel
+        && syntax == Syntax::Yaml
+        && let Some(parsed) = parse_in_two(text, file, diags)
+    {
+        return Some(parsed);
+    }
+    let mut items = Model::default();
+    let mut item_diags = diags.aside();
+    let root = node::parse_with(
+        text,
+        syntax,
+        file,
+        diags,
+        Some(&mut reader(&mut items, &mut item_diags)),
+    )?;
+    Some(Parsed {
+        root,
+        items,
+        item_diags,
+    })
+}
+
+fn parse_in_two(text: &str, file: u32, diags: &Diagnostics) -> Option<Parsed> {
+    let (skeleton, halves) = split(text)?;
+    let mut items = Model::default();
+    let mut item_diags = diags.aside();
+    let mut scratch = Diagnostics::default();
+    let (root, (mut nodes, mut bytes)) = node::parse_sized(
+        &skeleton,
+        Syntax::Yaml,
+        file,
+        &mut scratch,
+        Some(&mut reader(&mut items, &mut item_diags)),
+    )?;
+    let work = |segments: &[Segment<'_>]| {
+        let mut items = Model::default();
+        let mut d = diags.aside();
+        let mut size = (0, 0);
+        for segment in segments {
+            let (n, b) = node::parse_segment(segment, file, &mut reader(&mut items, &mut d))?;
+            size = (size.0 + n, size.1 + b);
+        }
+        Some((items, d, size))
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| work(&halves[1]));
+        let first = work(&halves[0]);
+        match second.join() {
+            Ok(second) => (first, second),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let mut merged = Model::default();
+    for (part, d, (n, b)) in [first?, second?] {
+        (nodes, bytes) = (nodes + n, bytes + b);
+        extend(&mut merged, part);
+        item_diags.append(d);
+    }
+    if !node::within_limits(nodes, bytes) {
+        return None;
+    }
+    extend(&mut merged, items);
+    Some(Parsed {
+        root,
+        items: merged,
+        item_diags,
+    })
+}
+
+fn extend(into: &mut Model, from: Model) {
+    into.organisations.extend(from.organisations);
+    into.skills.extend(from.skills);
+    into.services.extend(from.services);
+    into.assets.extend(from.assets);
+    into.risks.extend(from.risks);
+    into.scenarios.extend(from.scenarios);
+}
+
+/// A top-level list of a file: where its items start, and where it ends.
+struct Region {
+    key: &'static str,
+    /// Byte offset and line of each item's first line.
+    items: Vec<(usize, u32)>,
+    end: usize,
+}
+
+/// Splits plain block YAML into the file without its top-level lists' items (blank lines in
+/// their place, so every other line keeps its number) and the items in two halves of about
+/// the same size. `None` when the file does not look plain enough to split safely; a split
+/// that is wrong anyway fails to parse, and the file is then parsed in one pass.
+fn split(text: &str) -> Option<(String, [Vec<Segment<'_>>; 2])> {
+    if text.contains('\r') || text.starts_with('\u{feff}') {
+        return None;
+    }
+    let mut regions: Vec<Region> = Vec::new();
+    let mut open: Option<(Region, Option<usize>)> = None;
+    let (mut offset, mut line) = (0usize, 0u32);
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        line += 1;
+        let l = raw.trim_end_matches('\n');
+        if l.starts_with("---") || l.starts_with("...") || l.starts_with('%') {
+            return None;
+        }
+        let trimmed = l.trim_start_matches(' ');
+        if trimmed.starts_with('\t') {
+            return None;
+        }
+        let blank = trimmed.is_empty() || trimmed.starts_with('#');
+        let spaces = l.len() - trimmed.len();
+        if !blank && spaces == 0 && !trimmed.starts_with('-') {
+            // A top-level key: it ends the list before, and may start one.
+            if let Some((mut region, _)) = open.take() {
+                region.end = start;
+                regions.push(region);
+            }
+            open = list_key(l).map(|key| {
+                let region = Region {
+                    key,
+                    items: Vec::new(),
+                    end: 0,
+                };
+                (region, None)
+            });
+            continue;
+        }
+        let Some((region, indent)) = &mut open else {
+            continue;
+        };
+        if blank {
+            continue;
+        }
+        let item = trimmed
+            .strip_prefix('-')
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '));
+        let at = match *indent {
+            None if item => *indent.insert(spaces),
+            None => return None,
+            Some(at) if spaces < at => return None,
+            Some(at) => at,
+        };
+        if item && spaces == at {
+            region.items.push((start, line));
+        }
+    }
+    if let Some((mut region, _)) = open.take() {
+        region.end = text.len();
+        regions.push(region);
+    }
+    regions.retain(|r| !r.items.is_empty());
+    if regions.is_empty() {
+        return None;
+    }
+    // The skeleton: the items' lines blanked.
+    let mut skeleton = String::with_capacity(text.len() / 8);
+    let mut from = 0;
+    for r in &regions {
+        let first = r.items[0].0;
+        skeleton.push_str(text.get(from..first)?);
+        let lines = text.get(first..r.end)?.matches('\n').count();
+        skeleton.extend(std::iter::repeat_n('\n', lines));
+        from = r.end;
+    }
+    skeleton.push_str(text.get(from..)?);
+    // The halves: cut at the item where half the items' bytes are behind.
+    let total: usize = regions.iter().map(|r| r.end - r.items[0].0).sum();
+    let mut seen = 0;
+    let mut halves: [Vec<Segment<'_>>; 2] = [Vec::new(), Vec::new()];
+    for r in &regions {
+        let mut cut = None;
+        for (i, (at, _)) in r.items.iter().enumerate() {
+            if cut.is_none() && i > 0 && seen + (at - r.items[0].0) >= total / 2 {
+                cut = Some(i);
+            }
+        }
+        let size = r.end - r.items[0].0;
+        let segment = |from: usize, to: usize| -> Option<Segment<'_>> {
+            Some(Segment {
+                key: r.key,
+                text: text.get(r.items[from].0..to)?,
+                first_line: r.items[from].1,
+            })
+        };
+        let half = usize::from(seen >= total / 2);
+        match cut {
+            Some(i) if seen < total / 2 => {
+                halves[0].push(segment(0, r.items[i].0)?);
+                halves[1].push(segment(i, r.end)?);
+            }
+            _ => halves[half].push(segment(0, r.end)?),
+        }
+        seen += size;
+    }
+    Some((skeleton, halves))
+}
+
+/// The list named by a line `key:` (with nothing after it but a comment).
+fn list_key(line: &str) -> Option<&'static str> {
+    let (key, rest) = line.split_once(':')?;
+    let rest = rest.trim_start_matches(' ');
+    (rest.is_empty() || rest.starts_with('#')).then_some(())?;
+    List::from_key(key).map(List::key)
+}
+
 /// Resolves `.` and `..` without touching the file system, so one file has one name. A `..`
 /// that climbs above a relative path is kept (`../b/../../x` is `../../x`); above the root
 /// it stays at the root.
@@ -281,6 +524,68 @@ fn normalise(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::{Format, write};
+    use crate::generate::{Shape, generate};
+    use proptest::prelude::*;
+
+    /// What reading a file gives, printed: every item with its positions, the includes and
+    /// version, and every problem. (The trees differ: a split file's lists are left empty
+    /// rather than emptied.)
+    fn parsed(text: &str, parallel: bool) -> String {
+        let mut d = Diagnostics::default();
+        if let Some(p) = parse_file(text, Syntax::Yaml, 0, &mut d, parallel) {
+            d.join(p.item_diags);
+            let part = read_file_with(&p.root, p.items, &mut d);
+            return format!("{part:?}\n{:?}", d.sorted());
+        }
+        format!("{:?}", d.sorted())
+    }
+
+    fn generated(services: usize) -> String {
+        write(&generate(Shape { services, seed: 3 }), Format::Yaml)
+    }
+
+    #[test]
+    fn a_file_parsed_on_two_threads_gives_what_one_pass_gives() {
+        let text = generated(300);
+        let none = Diagnostics::default();
+        assert!(
+            parse_in_two(&text, 0, &none).is_some(),
+            "plain block YAML is split"
+        );
+        assert_eq!(parsed(&text, true), parsed(&text, false));
+        // Indented lists with comments, a flow list and `x-` keys between them.
+        let text = "bulwark: 1\n# c\nservices:\n  # first\n  - id: a\n    name: A\n    needs: [b]\n\n  - id: b2\n    name: B\n    description: |\n      two\n      lines\n  - {id: c, name: C}\nx-k: 1\nassets: [{id: b, name: B, kind: site}]\nskills:\n- id: s\n  name: S\n  headcount: 2\n";
+        assert!(parse_in_two(text, 0, &none).is_some());
+        assert_eq!(parsed(text, true), parsed(text, false));
+        // Not plain: anchors, a document marker, tabs, syntax errors all go in one pass.
+        for text in [
+            "bulwark: 1\nservices:\n- &s {id: a, name: A}\n- *s\n",
+            "---\nbulwark: 1\nservices:\n- {id: a, name: A}\n",
+            "bulwark: 1\nservices:\n- {id: a, name: A\n- {id: b, name: B}\n",
+            "bulwark: 1\nservices:\n  - {id: a, name: A}\n - {id: b, name: B}\n",
+            "bulwark: 1\nservices:\n- id: a\n  name: \"A\n- b\"\n",
+        ] {
+            assert_eq!(parsed(text, true), parsed(text, false), "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever is cut or inserted, the two ways give the same.
+        #[test]
+        fn two_threads_agree_with_one_pass_on_mutated_files(
+            cut in 0usize..6000,
+            insert in "[\\[\\]{}:,\\- a-z0-9%\n&*!|>\"#']{0,8}",
+        ) {
+            let text = generated(40);
+            // Generated models are ASCII, so any byte is a place to cut.
+            let (before, after) = text.split_at(cut % text.len());
+            let mutated = format!("{before}{insert}{after}");
+            prop_assert_eq!(parsed(&mutated, true), parsed(&mutated, false));
+        }
+    }
 
     #[test]
     fn paths_are_normalised_without_losing_leading_parents() {

@@ -106,6 +106,84 @@ impl Node {
     }
 }
 
+/// The tree of a JSON value, with the positions its values would have in the value written
+/// out by `serde_json::to_string_pretty` as file `file` (each entry on its own line, indented
+/// by two spaces). Reading a stored item this way gives the same items and problems as reading
+/// that text, without writing and parsing it.
+pub fn from_json(value: &serde_json::Value, file: u32) -> Node {
+    let mut line = 1;
+    json_node(value, file, &mut line, 1, 0)
+}
+
+fn json_node(
+    value: &serde_json::Value,
+    file: u32,
+    line: &mut u32,
+    column: u32,
+    depth: u32,
+) -> Node {
+    use serde_json::Value;
+    let pos = Pos {
+        file,
+        line: *line,
+        column,
+    };
+    let scalar = |text: String, plain: bool| NodeKind::Scalar { text, plain };
+    let indent = (depth + 1) * 2;
+    let kind = match value {
+        Value::Null => scalar("null".into(), true),
+        Value::Bool(b) => scalar(b.to_string(), true),
+        Value::Number(n) => scalar(n.to_string(), true),
+        Value::String(s) => scalar(s.clone(), false),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                *line += 1;
+                out.push(json_node(item, file, line, indent + 1, depth + 1));
+            }
+            if !items.is_empty() {
+                *line += 1;
+            }
+            NodeKind::Seq(out)
+        }
+        Value::Object(map) => {
+            let mut out = Vec::with_capacity(map.len());
+            for (key, item) in map {
+                *line += 1;
+                let key_node = Node {
+                    kind: scalar(key.clone(), false),
+                    pos: Pos {
+                        file,
+                        line: *line,
+                        column: indent + 1,
+                    },
+                };
+                // `"key": ` comes before the value.
+                let at = indent + 1 + json_width(key) + 2;
+                out.push((key_node, json_node(item, file, line, at, depth + 1)));
+            }
+            if !map.is_empty() {
+                *line += 1;
+            }
+            NodeKind::Map(out)
+        }
+    };
+    Node { kind, pos }
+}
+
+/// How many characters `text` takes as a JSON string, quotes included.
+fn json_width(text: &str) -> u32 {
+    let escaped: usize = text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum();
+    u32::try_from(escaped + 2).unwrap_or(u32::MAX)
+}
+
 /// The syntax a file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
@@ -117,6 +195,36 @@ pub enum Syntax {
 
 /// Parses one document. Syntax errors are recorded in `diags` and give `None`.
 pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> Option<Node> {
+    parse_with(text, syntax, file, diags, None)
+}
+
+/// Where the items of a model file's lists go as soon as each is parsed, instead of into the
+/// tree: called with the list's key (like `services`) and the item's tree. Reading a large
+/// model this way never holds the tree of the whole document.
+pub type ItemSink<'s> = &'s mut dyn FnMut(&str, Node);
+
+/// Like [`parse`], but every item of a top-level list named by [`crate::read::List`] (a
+/// list that is not itself anchored) goes to `items` as soon as it is complete and is left
+/// out of the tree. The tree returned keeps everything else (the lists, emptied).
+pub fn parse_with(
+    text: &str,
+    syntax: Syntax,
+    file: u32,
+    diags: &mut Diagnostics,
+    items: Option<ItemSink<'_>>,
+) -> Option<Node> {
+    parse_sized(text, syntax, file, diags, items).map(|(node, _)| node)
+}
+
+/// Like [`parse_with`], also giving the values and bytes of text the document held (what
+/// [`MAX_NODES`] and [`MAX_EXPANDED_BYTES`] bound).
+pub(crate) fn parse_sized(
+    text: &str,
+    syntax: Syntax,
+    file: u32,
+    diags: &mut Diagnostics,
+    items: Option<ItemSink<'_>>,
+) -> Option<(Node, (usize, usize))> {
     if syntax == Syntax::Json
         && let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text)
     {
@@ -130,6 +238,8 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
     }
     let mut builder = Builder {
         file,
+        items,
+        segment: None,
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
@@ -156,7 +266,8 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
             }
         }
     }
-    Some(builder.root.unwrap_or(Node {
+    let size = (builder.size.nodes, builder.size.bytes);
+    let root = builder.root.unwrap_or(Node {
         kind: NodeKind::Scalar {
             text: String::new(),
             plain: true,
@@ -166,7 +277,56 @@ pub fn parse(text: &str, syntax: Syntax, file: u32, diags: &mut Diagnostics) -> 
             line: 1,
             column: 1,
         },
-    }))
+    });
+    Some((root, size))
+}
+
+/// Part of a YAML file: a run of items of one top-level list, from the start of a line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Segment<'t> {
+    /// The list's key, like `services`.
+    pub key: &'static str,
+    /// The items' text.
+    pub text: &'t str,
+    /// The file's line on which `text` starts (from 1).
+    pub first_line: u32,
+}
+
+/// Parses a segment of a file on its own, handing each item's tree to `sink` as [`parse_with`]
+/// would, with the positions the items have in the file. Returns the values and bytes of
+/// text it held, or `None` when the segment is anything but plain items: a syntax error,
+/// anchors or aliases (which may reach outside it), tags; then the caller parses the whole
+/// file in one pass, which says exactly what is wrong.
+pub(crate) fn parse_segment(
+    segment: &Segment<'_>,
+    file: u32,
+    sink: ItemSink<'_>,
+) -> Option<(usize, usize)> {
+    let mut builder = Builder {
+        file,
+        items: Some(sink),
+        segment: Some((segment.key, segment.first_line.saturating_sub(1))),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        documents: 0,
+        size: Size::default(),
+    };
+    for event in Parser::new_from_str(segment.text) {
+        let (event, span) = event.ok()?;
+        builder.on_event(event, span).ok()?;
+    }
+    match builder.root?.kind {
+        NodeKind::Seq(rest) if rest.is_empty() && builder.stack.is_empty() => {
+            Some((builder.size.nodes, builder.size.bytes))
+        }
+        _ => None,
+    }
+}
+
+/// True when a document of `nodes` values and `bytes` bytes of text is within the limits.
+pub(crate) fn within_limits(nodes: usize, bytes: usize) -> bool {
+    nodes <= MAX_NODES && bytes <= MAX_EXPANDED_BYTES
 }
 
 fn json_reason(e: &serde_json::Error) -> String {
@@ -223,8 +383,11 @@ impl KeyIndex {
     }
 }
 
-struct Builder {
+struct Builder<'s> {
     file: u32,
+    items: Option<ItemSink<'s>>,
+    /// For a [`Segment`]: its list's key and the lines of the file before it.
+    segment: Option<(&'static str, u32)>,
     stack: Vec<Open>,
     /// Anchored values by anchor id (the parser gives every definition its own id).
     anchors: HashMap<usize, (Node, Size)>,
@@ -294,17 +457,35 @@ type Fail = (Pos, String);
 
 const NO_TAGS: &str = "YAML tags (`!name`) are not used in Bulwark models";
 
-impl Builder {
+impl Builder<'_> {
     fn pos(&self, span: Span) -> Pos {
+        let before = self.segment.map_or(0, |(_, lines)| lines);
         Pos {
             file: self.file,
-            line: u32::try_from(span.start.line()).unwrap_or(u32::MAX).max(1),
+            line: u32::try_from(span.start.line())
+                .unwrap_or(u32::MAX)
+                .max(1)
+                .saturating_add(before),
             column: u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
         }
     }
 
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), Fail> {
         let pos = self.pos(span);
+        if self.segment.is_some() {
+            // A segment holds plain items only: anything else is read in one pass.
+            let plain = match &event {
+                Event::Scalar(_, _, anchor, tag) => *anchor == 0 && tag.is_none(),
+                Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                    *anchor == 0 && tag.is_none()
+                }
+                Event::Alias(_) => false,
+                _ => true,
+            };
+            if !plain {
+                return Err((pos, String::new()));
+            }
+        }
         match event {
             Event::DocumentStart(_) => {
                 self.documents += 1;
@@ -411,7 +592,9 @@ impl Builder {
     }
 
     fn open(&mut self, pos: Pos) -> Result<(), Fail> {
-        if self.stack.len() >= MAX_DEPTH {
+        // A segment's items sit one level higher than in the file (under its list's key).
+        let depth = self.stack.len() + usize::from(self.segment.is_some());
+        if depth >= MAX_DEPTH {
             return Err((pos, format!("values are nested more than {MAX_DEPTH} deep")));
         }
         Ok(())
@@ -423,6 +606,27 @@ impl Builder {
             let size = Size::of(&node);
             self.size.grow(node.pos, size)?;
             self.anchors.insert(anchor, (node.clone(), size));
+        }
+        if let Some(sink) = &mut self.items {
+            match (self.segment, self.stack.as_slice()) {
+                (Some((key, _)), [Open::Seq(_, 0)]) => {
+                    sink(key, node);
+                    return Ok(());
+                }
+                (
+                    None,
+                    [
+                        Open::Map {
+                            pending: Some(key), ..
+                        },
+                        Open::Seq(_, 0),
+                    ],
+                ) if crate::read::List::from_key(key.key_text()).is_some() => {
+                    sink(key.key_text(), node);
+                    return Ok(());
+                }
+                _ => {}
+            }
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -522,6 +726,19 @@ mod tests {
         assert!(d.sorted()[0].message.contains("not valid JSON"));
         let n = parse_ok("{\"a\": \"24\", \"b\": 24}");
         assert_eq!(n.to_json(), serde_json::json!({"a": "24", "b": 24}));
+    }
+
+    /// Positions from a JSON value are those of its pretty-printed text, read by the parser.
+    #[test]
+    fn json_values_have_the_positions_of_their_pretty_text() {
+        let value = serde_json::json!({
+            "id": "a\"b", "n": [1, 2.5, {"x": null, "y\n": true}], "e": [], "o": {},
+            "deep": {"k": ["é", {"z": "last"}]}
+        });
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let mut d = Diagnostics::default();
+        let parsed = parse(&text, Syntax::Json, 3, &mut d).unwrap();
+        assert_eq!(from_json(&value, 3), parsed);
     }
 
     #[test]

@@ -51,6 +51,12 @@ pub fn is_model_file(root: &Node) -> bool {
 
 /// Reads a whole file's tree.
 pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
+    read_file_with(root, Model::default(), d)
+}
+
+/// Reads a file's tree whose list items were read already, as they were parsed
+/// ([`crate::node::parse_with`]), into `items`; they come before any still in the tree.
+pub fn read_file_with(root: &Node, items: Model, d: &mut Diagnostics) -> FilePart {
     let mut part = FilePart::default();
     if root.is_null() {
         d.error(
@@ -73,19 +79,146 @@ pub fn read_file(root: &Node, d: &mut Diagnostics) -> FilePart {
         }
     }
     let m = &mut part.model;
-    m.organisations = read_list(
-        f.take("organisations"),
-        "organisations",
-        d,
-        read_organisation,
+    let mut items = items;
+    fn list<T>(read: Vec<T>, earlier: &mut Vec<T>) -> Vec<T> {
+        let mut all = std::mem::take(earlier);
+        all.extend(read);
+        all
+    }
+    m.organisations = list(
+        read_list(
+            f.take("organisations"),
+            "organisations",
+            d,
+            read_organisation,
+        ),
+        &mut items.organisations,
     );
-    m.services = read_list(f.take("services"), "services", d, read_service);
-    m.assets = read_list(f.take("assets"), "assets", d, read_asset);
-    m.skills = read_list(f.take("skills"), "skills", d, read_skill);
-    m.risks = read_list(f.take("risks"), "risks", d, read_risk);
-    m.scenarios = read_list(f.take("scenarios"), "scenarios", d, read_scenario);
+    m.services = list(
+        read_list(f.take("services"), "services", d, read_service),
+        &mut items.services,
+    );
+    m.assets = list(
+        read_list(f.take("assets"), "assets", d, read_asset),
+        &mut items.assets,
+    );
+    m.skills = list(
+        read_list(f.take("skills"), "skills", d, read_skill),
+        &mut items.skills,
+    );
+    m.risks = list(
+        read_list(f.take("risks"), "risks", d, read_risk),
+        &mut items.risks,
+    );
+    m.scenarios = list(
+        read_list(f.take("scenarios"), "scenarios", d, read_scenario),
+        &mut items.scenarios,
+    );
     m.extensions = f.finish(d);
     part
+}
+
+/// The lists of items a model holds, in the order they are exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    /// `organisations`.
+    Organisations,
+    /// `skills`.
+    Skills,
+    /// `services`.
+    Services,
+    /// `assets`.
+    Assets,
+    /// `risks`.
+    Risks,
+    /// `scenarios`.
+    Scenarios,
+}
+
+impl List {
+    /// Every list, in export order.
+    pub const ALL: [List; 6] = [
+        Self::Organisations,
+        Self::Skills,
+        Self::Services,
+        Self::Assets,
+        Self::Risks,
+        Self::Scenarios,
+    ];
+
+    /// The list's key in a model file, like `services`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Organisations => "organisations",
+            Self::Skills => "skills",
+            Self::Services => "services",
+            Self::Assets => "assets",
+            Self::Risks => "risks",
+            Self::Scenarios => "scenarios",
+        }
+    }
+
+    /// The list whose key is `key`.
+    pub fn from_key(key: &str) -> Option<List> {
+        Self::ALL.into_iter().find(|l| l.key() == key)
+    }
+}
+
+/// One item of any list.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// An organisation.
+    Organisation(Organisation),
+    /// A skill.
+    Skill(Skill),
+    /// A service.
+    Service(Service),
+    /// An asset.
+    Asset(Asset),
+    /// A risk.
+    Risk(Risk),
+    /// A scenario.
+    Scenario(Scenario),
+}
+
+impl Item {
+    /// Its common fields.
+    pub fn meta(&self) -> &Meta {
+        match self {
+            Item::Organisation(i) => &i.meta,
+            Item::Skill(i) => &i.meta,
+            Item::Service(i) => &i.meta,
+            Item::Asset(i) => &i.meta,
+            Item::Risk(i) => &i.meta,
+            Item::Scenario(i) => &i.meta,
+        }
+    }
+}
+
+impl Item {
+    /// Adds the item at the end of its list of `model`.
+    pub fn add_to(self, model: &mut Model) {
+        match self {
+            Item::Organisation(i) => model.organisations.push(i),
+            Item::Skill(i) => model.skills.push(i),
+            Item::Service(i) => model.services.push(i),
+            Item::Asset(i) => model.assets.push(i),
+            Item::Risk(i) => model.risks.push(i),
+            Item::Scenario(i) => model.scenarios.push(i),
+        }
+    }
+}
+
+/// Reads one item of `list` from its tree, as an entry of that list in a file would be read.
+pub fn read_item(list: List, node: &Node, d: &mut Diagnostics) -> Option<Item> {
+    Some(match list {
+        List::Organisations => Item::Organisation(read_organisation(node, d)?),
+        List::Skills => Item::Skill(read_skill(node, d)?),
+        List::Services => Item::Service(read_service(node, d)?),
+        List::Assets => Item::Asset(read_asset(node, d)?),
+        List::Risks => Item::Risk(read_risk(node, d)?),
+        List::Scenarios => Item::Scenario(read_scenario(node, d)?),
+    })
 }
 
 /// A mapping being read: tracks which keys were asked for, so that the rest can be reported.

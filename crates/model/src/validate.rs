@@ -3,7 +3,8 @@
 
 use crate::diag::{Diagnostics, Pos, Sources};
 use crate::types::*;
-use std::collections::{HashMap, HashSet};
+// Seeded per process, so ids cannot be chosen to collide; much faster than SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,22 +86,24 @@ impl<'m> IdIndex<'m> {
     }
 
     /// Checks that `r` names one of `allowed`; `role` describes the place, e.g. "`needs`".
-    fn check(&self, r: &Ref, allowed: &[ItemKind], role: &str, d: &mut Diagnostics) {
-        let wanted = allowed
-            .iter()
-            .map(|k| k.article())
-            .collect::<Vec<_>>()
-            .join(" or ");
+    pub(crate) fn check(&self, r: &Ref, allowed: &[ItemKind], role: &str, d: &mut Diagnostics) {
         match self.kind(&r.id) {
             Some(k) if allowed.contains(&k) => {}
-            Some(k) => d.error(
-                r.pos,
-                format!(
-                    "{role} names `{}`, which is {}, not {wanted}",
-                    r.id,
-                    k.article()
-                ),
-            ),
+            Some(k) => {
+                let wanted = allowed
+                    .iter()
+                    .map(|k| k.article())
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                d.error(
+                    r.pos,
+                    format!(
+                        "{role} names `{}`, which is {}, not {wanted}",
+                        r.id,
+                        k.article()
+                    ),
+                )
+            }
             None => {
                 let candidates = self
                     .items
@@ -123,63 +126,113 @@ impl<'m> IdIndex<'m> {
 /// Checks everything that spans items. Problems found while reading are already in `d`.
 pub fn validate(model: &Model, sources: &Sources, d: &mut Diagnostics) {
     let index = IdIndex::build(model, sources, d);
+    if model.services.len() + model.assets.len() < PARALLEL_FROM {
+        check_cycles(model, &index, d);
+        check_the_rest(model, &index, d);
+        return;
+    }
+    // The search for cycles gives no hints, so it runs beside the other checks on a large
+    // model without changing what they say (problems are sorted by place in the end).
+    std::thread::scope(|scope| {
+        let cycles = scope.spawn(|| {
+            let mut found = Diagnostics::default();
+            check_cycles(model, &index, &mut found);
+            found
+        });
+        check_the_rest(model, &index, d);
+        match cycles.join() {
+            Ok(found) => d.append(found),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+}
+
+/// Items (services and assets) from which [`validate`] looks for cycles on a second thread.
+const PARALLEL_FROM: usize = 20_000;
+
+fn check_the_rest(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
     check_organisations(model, d);
-    let dependable = [ItemKind::Asset, ItemKind::Service];
     for s in &model.services {
-        if let Some(n) = &s.needs {
-            n.for_each_ref(&mut |r| index.check(r, &dependable, "`needs`", d));
-        }
-        for st in &s.staff {
-            index.check(&st.skill, &[ItemKind::Skill], "`staff`", d);
-        }
+        check_service_refs(s, index, d);
     }
     for a in &model.assets {
-        if let Some(n) = &a.needs {
-            n.for_each_ref(&mut |r| index.check(r, &dependable, "`needs`", d));
-        }
+        check_asset_refs(a, index, d);
     }
     for s in &model.skills {
-        for c in &s.can_cover {
-            index.check(c, &[ItemKind::Skill], "`can_cover`", d);
-        }
+        check_skill_refs(s, index, d);
     }
     for r in &model.risks {
-        if let Some(s) = &r.scenario {
-            index.check(s, &[ItemKind::Scenario], "`scenario`", d);
-        }
+        check_risk_refs(r, index, d);
     }
     for sc in &model.scenarios {
-        for e in &sc.events {
-            match &e.kind {
-                EventKind::Outage(r) | EventKind::Degrade(r, _) => {
-                    index.check(r, &dependable, "the event", d)
-                }
-                EventKind::Absence(Target::One(r), profile) => {
-                    index.check(r, &[ItemKind::Skill], "`absence`", d);
-                    check_profile(profile, e.pos, d);
-                }
-                EventKind::Absence(Target::All(_), profile) => check_profile(profile, e.pos, d),
-                EventKind::Demand(Target::One(r), _) => {
-                    index.check(r, &[ItemKind::Service], "`demand`", d)
-                }
-                EventKind::Demand(Target::All(_), _) => {}
-            }
-            if let Some(h) = sc.horizon
-                && e.at > h
-            {
-                d.warning(
-                    e.pos,
-                    format!(
-                        "this event starts at {}, after the scenario's horizon of {h}",
-                        e.at
-                    ),
-                );
-            }
-        }
+        check_scenario(sc, index, d);
     }
-    check_cycles(model, &index, d);
     check_recovery_objectives(model, d);
     check_staffing(model, d);
+}
+
+const DEPENDABLE: [ItemKind; 2] = [ItemKind::Asset, ItemKind::Service];
+
+/// Checks what a service names: its needs and its staff's skills.
+pub(crate) fn check_service_refs(s: &Service, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    if let Some(n) = &s.needs {
+        n.for_each_ref(&mut |r| index.check(r, &DEPENDABLE, "`needs`", d));
+    }
+    for st in &s.staff {
+        index.check(&st.skill, &[ItemKind::Skill], "`staff`", d);
+    }
+}
+
+/// Checks what an asset needs.
+pub(crate) fn check_asset_refs(a: &Asset, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    if let Some(n) = &a.needs {
+        n.for_each_ref(&mut |r| index.check(r, &DEPENDABLE, "`needs`", d));
+    }
+}
+
+/// Checks the skills a skill can cover.
+pub(crate) fn check_skill_refs(s: &Skill, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    for c in &s.can_cover {
+        index.check(c, &[ItemKind::Skill], "`can_cover`", d);
+    }
+}
+
+/// Checks the scenario a risk names.
+pub(crate) fn check_risk_refs(r: &Risk, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    if let Some(s) = &r.scenario {
+        index.check(s, &[ItemKind::Scenario], "`scenario`", d);
+    }
+}
+
+/// Checks a scenario's events: what they name, absence profiles, times past the horizon.
+pub(crate) fn check_scenario(sc: &Scenario, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    for e in &sc.events {
+        match &e.kind {
+            EventKind::Outage(r) | EventKind::Degrade(r, _) => {
+                index.check(r, &DEPENDABLE, "the event", d)
+            }
+            EventKind::Absence(Target::One(r), profile) => {
+                index.check(r, &[ItemKind::Skill], "`absence`", d);
+                check_profile(profile, e.pos, d);
+            }
+            EventKind::Absence(Target::All(_), profile) => check_profile(profile, e.pos, d),
+            EventKind::Demand(Target::One(r), _) => {
+                index.check(r, &[ItemKind::Service], "`demand`", d)
+            }
+            EventKind::Demand(Target::All(_), _) => {}
+        }
+        if let Some(h) = sc.horizon
+            && e.at > h
+        {
+            d.warning(
+                e.pos,
+                format!(
+                    "this event starts at {}, after the scenario's horizon of {h}",
+                    e.at
+                ),
+            );
+        }
+    }
 }
 
 fn check_profile(
@@ -195,22 +248,59 @@ fn check_profile(
     }
 }
 
-fn check_organisations(model: &Model, d: &mut Diagnostics) {
-    let mut seen: HashMap<&str, Pos> = HashMap::new();
-    for o in &model.organisations {
-        if seen.insert(o.meta.id.as_str(), o.meta.pos).is_some() {
-            d.error(
-                o.meta.pos,
-                format!("duplicate organisation id `{}`", o.meta.id),
-            );
+/// The model's organisations, by id, as written.
+pub(crate) struct Organisations<'m> {
+    seen: HashMap<&'m str, Pos>,
+    /// In the order written, so that hints do not depend on hashing.
+    ids: Vec<&'m str>,
+}
+
+impl<'m> Organisations<'m> {
+    /// Indexes the organisations, reporting duplicate ids.
+    pub(crate) fn build(model: &'m Model, d: &mut Diagnostics) -> Organisations<'m> {
+        let mut seen: HashMap<&str, Pos> = HashMap::new();
+        for o in &model.organisations {
+            if seen.insert(o.meta.id.as_str(), o.meta.pos).is_some() {
+                d.error(
+                    o.meta.pos,
+                    format!("duplicate organisation id `{}`", o.meta.id),
+                );
+            }
+        }
+        let ids = model
+            .organisations
+            .iter()
+            .map(|o| o.meta.id.as_str())
+            .collect();
+        Organisations { seen, ids }
+    }
+
+    /// Checks the organisation a service or asset (`what`) names, or that it names one when
+    /// the model has several.
+    pub(crate) fn check_owner(
+        &self,
+        meta: &Meta,
+        org: &Option<Ref>,
+        what: &str,
+        d: &mut Diagnostics,
+    ) {
+        match org {
+            Some(r) if !self.seen.contains_key(r.id.as_str()) => {
+                let msg = format!("unknown organisation `{}`", r.id);
+                let msg = d.hint(msg, &r.id, self.ids.iter().copied());
+                d.error(r.pos, msg);
+            }
+            None if self.ids.len() > 1 => d.error(
+                meta.pos,
+                format!("the model has several organisations, so {what} `{}` must name its `organisation`", meta.id),
+            ),
+            _ => {}
         }
     }
-    // In the order written, so that hints do not depend on hashing.
-    let ids: Vec<&str> = model
-        .organisations
-        .iter()
-        .map(|o| o.meta.id.as_str())
-        .collect();
+}
+
+fn check_organisations(model: &Model, d: &mut Diagnostics) {
+    let orgs = Organisations::build(model, d);
     let owned = model
         .services
         .iter()
@@ -222,19 +312,42 @@ fn check_organisations(model: &Model, d: &mut Diagnostics) {
                 .map(|a| (&a.meta, &a.organisation, "asset")),
         );
     for (meta, org, what) in owned {
-        match org {
-            Some(r) if !seen.contains_key(r.id.as_str()) => {
-                let msg = format!("unknown organisation `{}`", r.id);
-                let msg = d.hint(msg, &r.id, ids.iter().copied());
-                d.error(r.pos, msg);
-            }
-            None if ids.len() > 1 => d.error(
-                meta.pos,
-                format!("the model has several organisations, so {what} `{}` must name its `organisation`", meta.id),
-            ),
-            _ => {}
+        orgs.check_owner(meta, org, what, d);
+    }
+}
+
+/// True when what `id` needs leads back to it: the only cycles an edit of `id` can make.
+pub(crate) fn on_a_cycle(model: &Model, id: &str) -> bool {
+    let mut needs: HashMap<&str, &Need> = HashMap::new();
+    let items = model
+        .services
+        .iter()
+        .map(|s| (&s.meta, &s.needs))
+        .chain(model.assets.iter().map(|a| (&a.meta, &a.needs)));
+    for (meta, need) in items {
+        if let Some(n) = need {
+            needs.entry(meta.id.as_str()).or_insert(n);
         }
     }
+    fn push<'m>(n: &'m Need, stack: &mut Vec<&'m str>) {
+        n.for_each_ref(&mut |r| stack.push(&r.id));
+    }
+    let mut stack: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    if let Some(n) = needs.get(id) {
+        push(n, &mut stack);
+    }
+    while let Some(at) = stack.pop() {
+        if at == id {
+            return true;
+        }
+        if seen.insert(at)
+            && let Some(n) = needs.get(at)
+        {
+            push(n, &mut stack);
+        }
+    }
+    false
 }
 
 /// Reports each dependency cycle once, with the whole cycle.
@@ -313,24 +426,38 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
     }
 }
 
-/// Warns where a dependency's recovery time exceeds its dependent service's RTO.
-fn check_recovery_objectives(model: &Model, d: &mut Diagnostics) {
-    let asset_rto: HashMap<&str, crate::values::Duration> = model
-        .assets
-        .iter()
-        .filter_map(|a| Some((a.meta.id.as_str(), a.recovery_rto?.0)))
-        .collect();
-    let service_rto: HashMap<&str, crate::values::Duration> = model
-        .services
-        .iter()
-        .filter_map(|s| Some((s.meta.id.as_str(), s.rto?.0)))
-        .collect();
-    for s in &model.services {
+/// The recovery times of assets and the RTOs of services, by id.
+pub(crate) struct Rtos<'m> {
+    assets: HashMap<&'m str, crate::values::Duration>,
+    services: HashMap<&'m str, crate::values::Duration>,
+}
+
+impl<'m> Rtos<'m> {
+    pub(crate) fn build(model: &'m Model) -> Rtos<'m> {
+        Rtos {
+            assets: model
+                .assets
+                .iter()
+                .filter_map(|a| Some((a.meta.id.as_str(), a.recovery_rto?.0)))
+                .collect(),
+            services: model
+                .services
+                .iter()
+                .filter_map(|s| Some((s.meta.id.as_str(), s.rto?.0)))
+                .collect(),
+        }
+    }
+
+    /// Warns where something `s` needs takes longer to recover than its RTO.
+    pub(crate) fn check(&self, s: &Service, d: &mut Diagnostics) {
         let (Some((rto, _)), Some(needs)) = (s.rto, &s.needs) else {
-            continue;
+            return;
         };
         needs.for_each_ref(&mut |r| {
-            let (dep, what) = match (asset_rto.get(r.id.as_str()), service_rto.get(r.id.as_str())) {
+            let (dep, what) = match (
+                self.assets.get(r.id.as_str()),
+                self.services.get(r.id.as_str()),
+            ) {
                 (Some(dep), _) => (*dep, "can only be recovered in"),
                 (None, Some(dep)) => (*dep, "has an RTO of"),
                 _ => return,
@@ -348,25 +475,44 @@ fn check_recovery_objectives(model: &Model, d: &mut Diagnostics) {
     }
 }
 
-/// Warns where services together need more staff of a skill than its headcount.
-fn check_staffing(model: &Model, d: &mut Diagnostics) {
+/// Warns where a dependency's recovery time exceeds its dependent service's RTO.
+fn check_recovery_objectives(model: &Model, d: &mut Diagnostics) {
+    let rtos = Rtos::build(model);
+    for s in &model.services {
+        rtos.check(s, d);
+    }
+}
+
+/// The full-time equivalents the services need of each skill.
+pub(crate) fn staff_needed(model: &Model) -> HashMap<&str, f64> {
     let mut need: HashMap<&str, f64> = HashMap::new();
     for s in &model.services {
         for st in &s.staff {
             *need.entry(st.skill.id.as_str()).or_default() += st.fte;
         }
     }
+    need
+}
+
+/// Warns when services need more of skill `sk` than its headcount.
+pub(crate) fn check_staffing_of(sk: &Skill, need: &HashMap<&str, f64>, d: &mut Diagnostics) {
+    let required = need.get(sk.meta.id.as_str()).copied().unwrap_or(0.0);
+    if required > sk.headcount + 1e-9 {
+        d.warning(
+            sk.meta.pos,
+            format!(
+                "services need {required} FTE of `{}` but its headcount is {}: every service using it runs below full capacity",
+                sk.meta.id, sk.headcount
+            ),
+        );
+    }
+}
+
+/// Warns where services together need more staff of a skill than its headcount.
+fn check_staffing(model: &Model, d: &mut Diagnostics) {
+    let need = staff_needed(model);
     for sk in &model.skills {
-        let required = need.get(sk.meta.id.as_str()).copied().unwrap_or(0.0);
-        if required > sk.headcount + 1e-9 {
-            d.warning(
-                sk.meta.pos,
-                format!(
-                    "services need {required} FTE of `{}` but its headcount is {}: every service using it runs below full capacity",
-                    sk.meta.id, sk.headcount
-                ),
-            );
-        }
+        check_staffing_of(sk, &need, d);
     }
 }
 

@@ -107,14 +107,43 @@ impl Store {
                 items.push(item.body);
             }
         }
-        if let Ok(Value::Array(pairs)) = serde_json::from_str::<Value>(&extensions) {
-            for pair in pairs {
-                if let (Some(k), Some(v)) = (pair.get(0).and_then(Value::as_str), pair.get(1)) {
-                    doc.insert(k.to_string(), v.clone());
-                }
-            }
+        for (k, v) in extension_pairs(&extensions) {
+            doc.insert(k, v);
         }
         Ok((Value::Object(doc), version))
+    }
+
+    /// The organisation's whole model as its items (in model order) and top-level `x-` keys,
+    /// all at the one version returned: read again if the model changed while it was read.
+    pub async fn model_items(
+        &self,
+        org: i64,
+    ) -> Result<(Vec<StoredItem>, Vec<(String, Value)>, i64), StoreError> {
+        let mut version = self.model_version(org).await?;
+        loop {
+            let items = self.items(org, None).await?;
+            let row =
+                sqlx::query("SELECT model_version, extensions FROM organisations WHERE id = $1")
+                    .bind(org)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+            let now: i64 = row.try_get("model_version")?;
+            if now == version {
+                let extensions: String = row.try_get("extensions")?;
+                return Ok((items, extension_pairs(&extensions), version));
+            }
+            version = now;
+        }
+    }
+
+    async fn model_version(&self, org: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT model_version FROM organisations WHERE id = $1")
+            .bind(org)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("model_version")?)
     }
 
     /// Items of `org`, of one kind or all, in model order.
@@ -319,6 +348,23 @@ impl Store {
         tx.commit().await?;
         Ok(version)
     }
+}
+
+/// The top-level `x-` keys as stored: a JSON list of `[key, value]` pairs.
+fn extension_pairs(stored: &str) -> Vec<(String, Value)> {
+    let Ok(Value::Array(pairs)) = serde_json::from_str::<Value>(stored) else {
+        return Vec::new();
+    };
+    pairs
+        .into_iter()
+        .filter_map(|pair| match pair {
+            Value::Array(mut kv) if kv.len() == 2 => {
+                let v = kv.pop()?;
+                Some((kv.pop()?.as_str()?.to_string(), v))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Moves the model to its next version inside `tx`, failing if someone else got there first.

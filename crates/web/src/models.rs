@@ -1,13 +1,20 @@
-//! Organisations' models as the web app uses them: read from the store, checked and
-//! compiled once per version, and written back only when the whole model stays valid.
+//! Organisations' models as the web app uses them: read from the store item by item, checked
+//! and compiled once per version, and written back only when the whole model stays valid.
+//!
+//! A single-item edit is checked incrementally against the cached model of the version it
+//! was made on (`bulwark_model::stored::edit`), written as that one row, and the checked model
+//! it gives becomes the cache of the new version, so nothing is read again. Another server on
+//! the same database sees the new version and reads the model afresh.
 
 use crate::error::WebError;
 use crate::jobs;
 use crate::state::AppState;
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_engine::{Compiled, NodeKind};
+use bulwark_model::read::List;
+use bulwark_model::stored::{self, Change};
 use bulwark_model::{Criticality, Loaded, Severity, export, load_str};
-use bulwark_store::{Actor, ItemKind, Organisation};
+use bulwark_store::{Actor, ItemKind, Organisation, StoredItem};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -161,38 +168,53 @@ pub async fn org_model(state: &AppState, org: &Organisation) -> Result<Arc<OrgMo
     if let Some(m) = state.cached(org.id, org.model_version) {
         return Ok(m);
     }
-    let (document, version) = state.store().model_document(org.id).await?;
-    let model = Arc::new(jobs::run(state, move || check(&document, version)).await?);
+    let (items, extensions, version) = state.store().model_items(org.id).await?;
+    let model = Arc::new(
+        jobs::run(state, move || {
+            OrgModel::new(version, read_items(&items, extensions))
+        })
+        .await?,
+    );
     state.remember(org.id, model.clone());
     Ok(model)
 }
 
-/// Checks `doc` as a whole model, off the async threads.
-async fn check_off_thread(
-    state: &AppState,
-    doc: Value,
-    version: i64,
-) -> Result<OrgModel, WebError> {
-    jobs::run(state, move || check(&doc, version)).await
+/// Reads and checks a model as the store keeps it, item by item.
+pub fn read_items(items: &[StoredItem], extensions: Vec<(String, Value)>) -> Loaded {
+    stored::load_items(
+        items
+            .iter()
+            .filter_map(|i| Some((List::from_key(i.kind.list_key())?, &i.body))),
+        extensions,
+    )
 }
 
-fn check(document: &Value, version: i64) -> OrgModel {
-    // Serialising a JSON value to a string cannot fail.
-    let text = serde_json::to_string_pretty(document).unwrap_or_default();
-    let loaded = load_str("model.json", &text);
-    let compiled = if loaded.is_valid() {
+impl OrgModel {
+    /// The model `loaded` at `version`, compiled when it is valid. Slow on a large model:
+    /// call it through [`crate::jobs::run`].
+    pub fn new(version: i64, loaded: Loaded) -> OrgModel {
+        let compiled = compile(&loaded);
+        OrgModel::compiled(version, loaded, compiled)
+    }
+
+    fn compiled(version: i64, loaded: Loaded, compiled: Option<Compiled>) -> OrgModel {
+        OrgModel {
+            version,
+            loaded,
+            compiled,
+            spof: OnceLock::new(),
+            reliance: OnceLock::new(),
+            pictures: Mutex::new(HashMap::new()),
+            combinations: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+fn compile(loaded: &Loaded) -> Option<Compiled> {
+    if loaded.is_valid() {
         Compiled::new(&loaded.model).ok()
     } else {
         None
-    };
-    OrgModel {
-        version,
-        loaded,
-        compiled,
-        spof: OnceLock::new(),
-        reliance: OnceLock::new(),
-        pictures: Mutex::new(HashMap::new()),
-        combinations: Mutex::new(HashMap::new()),
     }
 }
 
@@ -215,17 +237,6 @@ pub fn errors(loaded: &Loaded) -> Vec<String> {
         .collect()
 }
 
-fn list_mut(doc: &mut Value, kind: ItemKind) -> &mut Vec<Value> {
-    let slot = &mut doc[kind.list_key()];
-    if !slot.is_array() {
-        *slot = Value::Array(Vec::new());
-    }
-    match slot {
-        Value::Array(list) => list,
-        _ => unreachable!("made an array just above"),
-    }
-}
-
 /// Writes one item (new or replacing the one with its id) if the model stays valid and is
 /// still at `expected_version`. Every problem the change would cause is returned otherwise.
 pub async fn put_item(
@@ -236,31 +247,25 @@ pub async fn put_item(
     expected_version: i64,
     actor: &Actor,
 ) -> Result<i64, WebError> {
-    let (mut doc, version) = state.store().model_document(org.id).await?;
-    if version != expected_version {
-        return Err(WebError::Conflict("Someone else changed the model while you were editing. Reload the page to see their change, then make yours again.".into()));
-    }
-    let id = body
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let list = list_mut(&mut doc, kind);
-    match list
-        .iter()
-        .position(|v| v.get("id").and_then(Value::as_str) == Some(id.as_str()))
-    {
-        Some(i) => list[i] = body.clone(),
-        None => list.push(body.clone()),
-    }
-    let checked = check_off_thread(state, doc, version).await?;
-    if !checked.loaded.is_valid() {
-        return Err(WebError::InvalidModel(errors(&checked.loaded)));
-    }
-    Ok(state
+    let conflict = "Someone else changed the model while you were editing. Reload the page to see their change, then make yours again.";
+    let (loaded, compiled) = checked_change(
+        state,
+        org,
+        kind,
+        Edit::Put(body.clone()),
+        expected_version,
+        conflict,
+    )
+    .await?;
+    let version = state
         .store()
         .put_item(org.id, kind, &body, expected_version, actor)
-        .await?)
+        .await?;
+    state.remember(
+        org.id,
+        Arc::new(OrgModel::compiled(version, loaded, compiled)),
+    );
+    Ok(version)
 }
 
 /// Deletes one item if nothing else still needs it.
@@ -272,26 +277,117 @@ pub async fn delete_item(
     expected_version: i64,
     actor: &Actor,
 ) -> Result<i64, WebError> {
-    let (mut doc, version) = state.store().model_document(org.id).await?;
-    if version != expected_version {
-        return Err(WebError::Conflict(
-            "Someone else changed the model meanwhile. Reload the page and try again.".into(),
-        ));
-    }
-    let list = list_mut(&mut doc, kind);
-    let before = list.len();
-    list.retain(|v| v.get("id").and_then(Value::as_str) != Some(id));
-    if list.len() == before {
+    if state.store().item(org.id, kind, id).await?.is_none() {
         return Err(WebError::NotFound);
     }
-    let checked = check_off_thread(state, doc, version).await?;
-    if !checked.loaded.is_valid() {
-        return Err(WebError::InvalidModel(errors(&checked.loaded)));
-    }
-    Ok(state
+    let conflict = "Someone else changed the model meanwhile. Reload the page and try again.";
+    let (loaded, compiled) = checked_change(
+        state,
+        org,
+        kind,
+        Edit::Delete(id.to_string()),
+        expected_version,
+        conflict,
+    )
+    .await?;
+    let version = state
         .store()
         .delete_item(org.id, kind, id, expected_version, actor)
-        .await?)
+        .await?;
+    state.remember(
+        org.id,
+        Arc::new(OrgModel::compiled(version, loaded, compiled)),
+    );
+    Ok(version)
+}
+
+/// A change to one item, owned so that it can be checked off the async threads.
+#[derive(Clone)]
+enum Edit {
+    Put(Value),
+    Delete(String),
+}
+
+impl Edit {
+    fn change(&self) -> Change<'_> {
+        match self {
+            Edit::Put(body) => Change::Put(body),
+            Edit::Delete(id) => Change::Delete(id),
+        }
+    }
+}
+
+/// The model at `expected_version` with `edit` made, checked (and compiled when valid), or
+/// every problem the edit would cause. Checked incrementally from the cached model when it
+/// can be; otherwise the whole model is read again with the edit.
+async fn checked_change(
+    state: &AppState,
+    org: &Organisation,
+    kind: ItemKind,
+    edit: Edit,
+    expected_version: i64,
+    conflict: &str,
+) -> Result<(Loaded, Option<Compiled>), WebError> {
+    let list = List::from_key(kind.list_key())
+        .ok_or_else(|| WebError::Internal(format!("no list holds {}", kind.as_str())))?;
+    let base = org_model(state, org).await?;
+    if base.version != expected_version {
+        return Err(WebError::Conflict(conflict.into()));
+    }
+    let change = edit.clone();
+    let incremental = jobs::run(state, move || {
+        let loaded = stored::edit(&base.loaded, list, change.change())?;
+        let compiled = compile(&loaded);
+        Some((loaded, compiled))
+    })
+    .await?;
+    let (loaded, compiled) = match incremental {
+        Some(done) => done,
+        None => {
+            let (mut items, extensions, version) = state.store().model_items(org.id).await?;
+            if version != expected_version {
+                return Err(WebError::Conflict(conflict.into()));
+            }
+            apply(&mut items, kind, &edit);
+            jobs::run(state, move || {
+                let loaded = read_items(&items, extensions);
+                let compiled = compile(&loaded);
+                (loaded, compiled)
+            })
+            .await?
+        }
+    };
+    if !loaded.is_valid() {
+        return Err(WebError::InvalidModel(errors(&loaded)));
+    }
+    Ok((loaded, compiled))
+}
+
+/// Makes `edit` on stored items as the store will: replace in place, add at the end of its
+/// kind, or delete.
+fn apply(items: &mut Vec<StoredItem>, kind: ItemKind, edit: &Edit) {
+    match edit {
+        Edit::Put(body) => {
+            let id = body.get("id").and_then(Value::as_str).unwrap_or_default();
+            let item = StoredItem {
+                kind,
+                id: id.to_string(),
+                body: body.clone(),
+            };
+            match items.iter().position(|i| i.kind == kind && i.id == id) {
+                Some(at) => items[at] = item,
+                None => {
+                    let order = |k: ItemKind| ItemKind::ALL.iter().position(|x| *x == k);
+                    let end = items
+                        .iter()
+                        .rposition(|i| order(i.kind) <= order(kind))
+                        .map_or(0, |at| at + 1);
+                    items.insert(end, item);
+                }
+            }
+        }
+        Edit::Delete(id) => items.retain(|i| !(i.kind == kind && i.id == *id)),
+    }
 }
 
 /// Replaces the whole model with the file `name` holding `text`, all or nothing: a model
@@ -320,4 +416,200 @@ pub async fn import(
         .replace_model(org.id, &document, None, actor)
         .await?;
     Ok((version, loaded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulwark_model::export::{Format, to_value, write};
+    use bulwark_store::{Backend, Store};
+    use bulwark_testkit::TestDatabase;
+    use serde_json::json;
+
+    type Problem = (String, u32, u32, bool, String);
+
+    fn problems(loaded: &Loaded) -> Vec<Problem> {
+        let mut out: Vec<Problem> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    loaded.sources.path(d.pos.file).display().to_string(),
+                    d.pos.line,
+                    d.pos.column,
+                    d.severity == Severity::Error,
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The model as a server that has nothing cached reads it.
+    async fn fresh(store: &Store, org: i64) -> (Loaded, i64) {
+        let (items, extensions, version) = store.model_items(org).await.unwrap();
+        (read_items(&items, extensions), version)
+    }
+
+    fn actor() -> Actor {
+        Actor {
+            user_id: None,
+            label: "test".into(),
+        }
+    }
+
+    async fn org(store: &Store) -> Organisation {
+        store.org_by_slug("north").await.unwrap().unwrap()
+    }
+
+    /// Two servers on one database: an edit made through one leaves in its cache exactly
+    /// what a fresh read gives, the other server reads the new version, and edits made on a
+    /// version that is no longer current are refused.
+    #[tokio::test]
+    async fn incremental_edits_leave_the_cache_a_fresh_read_gives_on_every_server() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let db = TestDatabase::new(backend).await;
+            let one = AppState::new(db.store().await, false);
+            let two = AppState::new(db.store().await, false);
+            let north = one.store().create_org("north", "North").await.unwrap();
+            let demo = bulwark_model::load(
+                &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../examples/demo-council/council.yaml"),
+            );
+            let text = write(&demo.model, Format::Yaml);
+            import(&one, &north, "demo.yaml", &text, &actor())
+                .await
+                .unwrap();
+            let start = org(one.store()).await;
+            // Both servers have the model cached at the version before the edits.
+            org_model(&one, &start).await.unwrap();
+            org_model(&two, &start).await.unwrap();
+
+            let mut body = one
+                .store()
+                .item(start.id, ItemKind::Service, "as-brokerage")
+                .await
+                .unwrap()
+                .unwrap()
+                .body;
+            body["name"] = json!("Brokerage, renamed");
+            body["rto"] = json!("2h");
+            let v1 = put_item(
+                &one,
+                &start,
+                ItemKind::Service,
+                body.clone(),
+                start.model_version,
+                &actor(),
+            )
+            .await
+            .unwrap();
+            let cached = one
+                .cached(start.id, v1)
+                .expect("the edit's model is cached");
+            let (read, version) = fresh(one.store(), start.id).await;
+            assert_eq!(version, v1);
+            assert_eq!(to_value(&cached.loaded.model), to_value(&read.model));
+            assert_eq!(problems(&cached.loaded), problems(&read));
+            assert!(
+                problems(&read)
+                    .iter()
+                    .any(|p| p.4.contains("longer than the RTO of `as-brokerage` (2h)")),
+                "the edit's own warnings are worked out: {:?}",
+                problems(&read)
+            );
+            assert!(cached.compiled.is_some());
+
+            // The other server still has the old version: it reads the new one.
+            let now = org(two.store()).await;
+            assert_eq!(now.model_version, v1);
+            let seen = org_model(&two, &now).await.unwrap();
+            assert_eq!(seen.version, v1);
+            assert_eq!(to_value(&seen.loaded.model), to_value(&read.model));
+
+            // An edit made on the version before is refused, whichever server gets it.
+            let stale = put_item(
+                &two,
+                &start,
+                ItemKind::Service,
+                body.clone(),
+                start.model_version,
+                &actor(),
+            )
+            .await;
+            assert!(
+                matches!(stale, Err(WebError::Conflict(_))),
+                "{:?}",
+                stale.err()
+            );
+
+            // The second server edits next; the first reads that edit.
+            let mut new = body.clone();
+            new["id"] = json!("new-service");
+            new["needs"] = json!(["as-brokerage"]);
+            let v2 = put_item(&two, &now, ItemKind::Service, new.clone(), v1, &actor())
+                .await
+                .unwrap();
+            let later = org(one.store()).await;
+            let m = org_model(&one, &later).await.unwrap();
+            assert_eq!(m.version, v2);
+            assert!(
+                m.loaded
+                    .model
+                    .services
+                    .iter()
+                    .any(|s| s.meta.id.as_str() == "new-service")
+            );
+
+            // A change that breaks the model is refused with what a full check says.
+            let mut broken = body.clone();
+            broken["needs"] = json!(["new-service"]);
+            let refused = put_item(
+                &one,
+                &later,
+                ItemKind::Service,
+                broken.clone(),
+                v2,
+                &actor(),
+            )
+            .await;
+            let Err(WebError::InvalidModel(said)) = refused else {
+                panic!("a cycle is refused: {:?}", refused.ok());
+            };
+            let (mut items, extensions, _) = one.store().model_items(later.id).await.unwrap();
+            apply(&mut items, ItemKind::Service, &Edit::Put(broken));
+            assert_eq!(said, errors(&read_items(&items, extensions)));
+            assert!(
+                said.iter().any(|m| m.contains("dependency cycle")),
+                "{said:?}"
+            );
+            let refused = delete_item(
+                &one,
+                &later,
+                ItemKind::Service,
+                "as-brokerage",
+                v2,
+                &actor(),
+            )
+            .await;
+            assert!(matches!(refused, Err(WebError::InvalidModel(_))));
+            assert_eq!(
+                org(one.store()).await.model_version,
+                v2,
+                "nothing was written"
+            );
+
+            // Deleting what nothing needs lands, and the cache follows.
+            let v3 = delete_item(&one, &later, ItemKind::Service, "new-service", v2, &actor())
+                .await
+                .unwrap();
+            let cached = one
+                .cached(later.id, v3)
+                .expect("the deletion's model is cached");
+            let (read, _) = fresh(one.store(), later.id).await;
+            assert_eq!(to_value(&cached.loaded.model), to_value(&read.model));
+            assert_eq!(problems(&cached.loaded), problems(&read));
+        }
+    }
 }

@@ -141,11 +141,14 @@ impl AppState {
         found
     }
 
-    /// Remembers a freshly loaded model (counted as a cache miss: it had to be loaded).
+    /// Remembers a freshly loaded or edited model, unless a newer version is already kept
+    /// (counted as a cache miss: the version asked for was not cached).
     pub(crate) fn remember(&self, org: i64, model: Arc<OrgModel>) {
         self.inner.metrics.model_cache_miss();
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.insert(org, model);
+        if cache.get(&org).is_none_or(|m| m.version <= model.version) {
+            cache.insert(org, model);
+        }
     }
 
     /// How many organisations' models are cached.
