@@ -1,5 +1,5 @@
 //! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
-//! their lessons and actions, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//! their lessons and actions, public warnings, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
 //! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
@@ -17,6 +17,7 @@ mod models;
 mod orgs;
 mod schema;
 mod secret;
+mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
@@ -30,6 +31,9 @@ pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
 pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
+pub use warnings::{
+    MessageType, Warning, WarningArea, WarningDetails, WarningInfo, WarningSettings, WarningStatus,
+};
 
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod cap;
 pub mod error;
 pub mod gate;
 pub mod jobs;
@@ -19,6 +20,7 @@ pub mod password;
 pub mod report;
 pub mod routes;
 pub mod state;
+pub mod warnings;
 
 pub use bulwark_rules::exercises;
 pub use state::{AppState, Settings};
