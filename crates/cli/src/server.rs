@@ -516,6 +516,13 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 true,
             ),
             (
+                "duty.officer@northmoor.example",
+                "Dee Duty Officer",
+                north.id,
+                Role::Editor,
+                false,
+            ),
+            (
                 "viewer@northmoor.example",
                 "Val Viewer",
                 north.id,

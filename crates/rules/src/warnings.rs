@@ -993,11 +993,9 @@ fn sentence_end(text: &str) -> String {
 /// A text message from a warning: the headline, the instruction (shortened to fit one
 /// message where it can) and the link to the public page.
 pub fn sms(headline: &str, instruction: &str, link: &str) -> Sms {
-    let first = sentence_end(headline);
-    let probe = measure_sms(&format!("{first} {instruction} {link}"));
-    let limit = if probe.encoding == "GSM-7" { 160 } else { 70 };
-    let text = fit(&first, instruction.trim(), link, limit, |t| {
-        measure_sms(t).length
+    // One message, in GSM-7 where the shortened text allows it.
+    let text = fit(&sentence_end(headline), instruction.trim(), link, 1, |t| {
+        measure_sms(t).messages
     });
     measure_sms(&text)
 }

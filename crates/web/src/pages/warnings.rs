@@ -160,7 +160,7 @@ impl Values {
                 get(&format!("{p}_day")),
                 get(&format!("{p}_month")),
                 get(&format!("{p}_year")),
-                get(&format!("{p}_time")),
+                get(&format!("{p}-time")),
             )
         };
         Values {

@@ -8,6 +8,7 @@ mod browser;
 mod exercises;
 mod hardening;
 mod replicas;
+mod warnings;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
@@ -139,6 +140,7 @@ impl App {
             store.create_token(admin.id, "test").await.unwrap(),
         ));
         seed_exercises(&store, &actor).await;
+        warnings::seed(&store).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_settings(store.clone(), settings);
