@@ -766,9 +766,10 @@ async fn an_organisation_that_publishes_in_welsh_issues_a_welsh_info_block() {
     let sms = &w["versions"][1]["sms"];
     assert_eq!(
         (sms["encoding"].as_str(), sms["messages"].as_i64()),
-        (Some("UCS-2"), Some(1)),
+        (Some("UCS-2"), Some(2)),
         "{sms}"
     );
+    assert!(sms["length"].as_i64().unwrap() > 70);
     assert!(
         sms["text"]
             .as_str()
