@@ -795,10 +795,12 @@ fn syllables(word: &str) -> usize {
         }
         previous = v;
     }
-    let n = w.len();
     // A silent final e (make, time), but not -le after a consonant (table, little).
-    if n > 2 && w[n - 1] == 'e' && !vowel(w[n - 2]) && !(w[n - 2] == 'l' && !vowel(w[n - 3])) {
-        count -= 1;
+    if let [.., before, last, 'e'] = w.as_slice() {
+        let consonant_le = *last == 'l' && !vowel(*before);
+        if !vowel(*last) && !consonant_le {
+            count -= 1;
+        }
     }
     count.max(1)
 }

@@ -347,7 +347,7 @@ async fn one(
     .await?
     .ok_or(StoreError::NotFound)?;
     let mut list = vec![warning_from(&row)?];
-    fill(&mut **tx, &mut list).await?;
+    fill(tx, &mut list).await?;
     list.pop().ok_or(StoreError::NotFound)
 }
 
@@ -619,7 +619,7 @@ impl Store {
             .iter()
             .map(warning_from)
             .collect::<Result<Vec<_>, _>>()?;
-        fill(&mut *conn, &mut list).await?;
+        fill(&mut conn, &mut list).await?;
         Ok(list.into_iter().map(|(_, w)| w).collect())
     }
 
