@@ -543,7 +543,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 .await?;
             store.set_membership(user.id, org, role, &actor).await?;
             lines.push(format!(
-                "  {email:<28} {password}   ({} of {})",
+                "  {email:<31} {password}   ({} of {})",
                 role.as_str(),
                 if org == north.id {
                     "Northmoor"
