@@ -691,6 +691,38 @@ pub fn builtin_templates() -> Vec<Template> {
     ]
 }
 
+/// Checks a template an organisation changes: its name and text within limits and present,
+/// and CAP values it may use. Placeholders are allowed, of course.
+pub fn check_template(t: &Template) -> Vec<FieldError> {
+    let mut errors = check_all(&[
+        ("name", "The name", &t.name, SHORT, false),
+        ("event", "The event", &t.event, SHORT, false),
+        ("headline", "The headline", &t.headline, SHORT, false),
+        ("description", "The description", &t.description, LONG, true),
+        ("instruction", "The instruction", &t.instruction, LONG, true),
+    ]);
+    for (field, value, message) in [
+        ("name", &t.name, "Enter the template's name"),
+        (
+            "event",
+            &t.event,
+            "Enter the event, like Flood or Power cut",
+        ),
+        ("headline", &t.headline, "Enter a headline"),
+        ("description", &t.description, "Describe what is happening"),
+        ("instruction", &t.instruction, "Say what people should do"),
+    ] {
+        if value.trim().is_empty() && !errors.iter().any(|e| e.field == field) {
+            errors.push(FieldError::new(field, message));
+        }
+    }
+    errors.extend(one_of("category", "category", &t.category, &CATEGORIES));
+    errors.extend(one_of("urgency", "urgency", &t.urgency, &URGENCIES));
+    errors.extend(one_of("severity", "severity", &t.severity, &SEVERITIES));
+    errors.extend(one_of("certainty", "certainty", &t.certainty, &CERTAINTIES));
+    errors
+}
+
 /// The organisation's templates: the built-in ones, each replaced by the organisation's own
 /// version where it has saved one (`stored` as (key, JSON)).
 pub fn templates(stored: &[(String, String)]) -> Vec<Template> {

@@ -127,6 +127,11 @@ fn warning_routes() -> Table {
     );
     Table::new()
         .get("/api/orgs/{org}/warnings", viewer, warnings::warnings)
+        .get(
+            "/api/orgs/{org}/warning-templates",
+            viewer,
+            warnings::templates,
+        )
         .post("/api/orgs/{org}/warnings", editor, warnings::create)
         .get("/api/orgs/{org}/warnings/{id}", viewer, warnings::warning)
         .put("/api/orgs/{org}/warnings/{id}", editor, warnings::put)
@@ -160,7 +165,7 @@ fn warning_routes() -> Table {
         exercises::delete_exercise, exercises::run, exercises::add_lesson, exercises::add_action,
         exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme,
         warnings::warnings, warnings::create, warnings::warning, warnings::put, warnings::approve,
-        warnings::update, warnings::cancel
+        warnings::update, warnings::cancel, warnings::templates
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,

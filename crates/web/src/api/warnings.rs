@@ -225,6 +225,25 @@ fn summary(w: &Warning) -> Value {
     })
 }
 
+/// The organisation's warning templates (the built-in ones, or its own version of each),
+/// with their placeholders.
+#[utoipa::path(get, path = "/api/orgs/{org}/warning-templates", params(("org" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn templates(
+    State(state): State<AppState>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+) -> ApiResult<Value> {
+    let all = rules::templates(&state.store().warning_templates(a.org.id).await?);
+    let list: Vec<Value> = all
+        .iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(t).unwrap_or_default();
+            v["placeholders"] = json!(t.placeholders());
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "templates": list })))
+}
+
 /// The organisation's warnings, newest first, drafts included.
 #[utoipa::path(get, path = "/api/orgs/{org}/warnings", params(("org" = String, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn warnings(

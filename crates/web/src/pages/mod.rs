@@ -146,6 +146,16 @@ fn warning_routes() -> Table {
         .post("/o/{org}/warnings/new", editor, warnings::create)
         .get("/o/{org}/warnings/settings", admin, warnings::settings_form)
         .post("/o/{org}/warnings/settings", admin, warnings::save_settings)
+        .get(
+            "/o/{org}/warnings/templates/{key}",
+            editor,
+            warnings::template_form,
+        )
+        .post(
+            "/o/{org}/warnings/templates/{key}",
+            editor,
+            warnings::save_template,
+        )
         .get("/o/{org}/warnings/{id}", viewer, warnings::show)
         .get("/o/{org}/warnings/{id}/edit", editor, warnings::edit_form)
         .post("/o/{org}/warnings/{id}/edit", editor, warnings::edit)

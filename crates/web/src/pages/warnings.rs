@@ -42,6 +42,7 @@ impl Done {
             "saved" => "Draft changed",
             "issued" => "Approved and published",
             "settings" => "Warning settings saved",
+            "template" => "Template saved: new warnings from it use your wording",
             _ => return None,
         };
         Some(text.to_string())
@@ -362,7 +363,8 @@ pub(super) async fn new_form(
     Query(q): Query<Done>,
 ) -> Result<Response, PageError> {
     let templates = rules::templates(&state.store().warning_templates(a.org.id).await?);
-    let ctx = Ctx::org(&s, &a, "warnings");
+    let mut ctx = Ctx::org(&s, &a, "warnings");
+    ctx.notice = q.notice();
     let Some(key) = q.template else {
         return Ok(ChoosePage { ctx, templates }.into_response());
     };
@@ -808,6 +810,91 @@ pub(super) async fn approve(
         show_page(&state, &s, &a, w, &headers, ctx).await?,
     )
         .into_response())
+}
+
+// ----- templates -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "warning_template.html")]
+struct TemplatePage {
+    ctx: Ctx,
+    t: rules::Template,
+    selects: Vec<(&'static str, &'static str, Choices, String)>,
+}
+
+fn template_page(ctx: Ctx, t: rules::Template) -> Response {
+    let status = super::form_status(&ctx.errors);
+    let selects = vec![
+        ("category", "Category", &CATEGORIES[..], t.category.clone()),
+        ("urgency", "Urgency", &URGENCIES[..], t.urgency.clone()),
+        ("severity", "Severity", &SEVERITIES[..], t.severity.clone()),
+        (
+            "certainty",
+            "Certainty",
+            &CERTAINTIES[..],
+            t.certainty.clone(),
+        ),
+    ];
+    (status, TemplatePage { ctx, t, selects }).into_response()
+}
+
+async fn find_template(
+    state: &AppState,
+    org: i64,
+    key: &str,
+) -> Result<rules::Template, PageError> {
+    let all = rules::templates(&state.store().warning_templates(org).await?);
+    Ok(all
+        .into_iter()
+        .find(|t| t.key == key)
+        .ok_or(WebError::NotFound)?)
+}
+
+/// `GET /o/{org}/warnings/templates/{key}`: change one of the organisation's templates.
+pub(super) async fn template_form(
+    State(state): State<AppState>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((_slug, key)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let t = find_template(&state, a.org.id, &key).await?;
+    Ok(template_page(Ctx::org(&s, &a, "warnings"), t))
+}
+
+/// `POST /o/{org}/warnings/templates/{key}`.
+pub(super) async fn save_template(
+    State(state): State<AppState>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((slug, key)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let t = find_template(&state, a.org.id, &key).await?;
+    let get = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let changed = rules::Template {
+        key: t.key,
+        name: get("name"),
+        event: get("event"),
+        category: get("category"),
+        urgency: get("urgency"),
+        severity: get("severity"),
+        certainty: get("certainty"),
+        headline: get("headline"),
+        description: get("description").replace("\r\n", "\n"),
+        instruction: get("instruction").replace("\r\n", "\n"),
+    };
+    let errors = rules::check_template(&changed);
+    if !errors.is_empty() {
+        return Ok(template_page(org_ctx(&s, &a, errors), changed));
+    }
+    let body = serde_json::to_string(&changed).map_err(|e| WebError::Internal(e.to_string()))?;
+    state
+        .store()
+        .set_warning_template(a.org.id, &changed.key, &body, &s.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/o/{slug}/warnings/new?done=template")).into_response())
 }
 
 // ----- settings -----

@@ -597,6 +597,27 @@ const ENTRIES: &[Entry] = &[
     ),
     (
         Method::GET,
+        "/o/{org}/warnings/templates/{key}",
+        E,
+        "/o/{org}/warnings/templates/flood",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/warnings/templates/{key}",
+        E,
+        "/o/{org}/warnings/templates/flood",
+        "name=",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/warning-templates",
+        AV,
+        "/api/orgs/{org}/warning-templates",
+        "",
+    ),
+    (
+        Method::GET,
         "/o/{org}/warnings/{id}",
         V,
         "/o/{org}/warnings/1",

@@ -778,6 +778,85 @@ async fn an_organisation_that_publishes_in_welsh_issues_a_welsh_info_block() {
     );
 }
 
+#[tokio::test]
+async fn an_organisation_prepares_its_own_version_of_a_template() {
+    let app = App::start(Backend::Sqlite).await;
+    let (editor, csrf) = app.browser_client("north-editor").await;
+    let url = format!("{}/o/north/warnings/templates/flood", app.base);
+    let save = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        editor.post(url.clone()).form(&form).send()
+    };
+    let mut fields = vec![
+        ("name", "Flood warning".to_string()),
+        ("event", "Flood".into()),
+        ("category", "Met".into()),
+        ("urgency", "Expected".into()),
+        ("severity", "Severe".into()),
+        ("certainty", "Likely".into()),
+        ("headline", "Northmoor flood warning: {area}".into()),
+        (
+            "description",
+            "The River Moor will flood {area} from {time}.".into(),
+        ),
+        ("instruction", "Go upstairs now.".into()),
+    ];
+    fields[2].1 = "Weather".into();
+    let r = save(fields.clone()).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Choose the category"));
+    fields[2].1 = "Met".into();
+    assert_eq!(save(fields).await.unwrap().status(), 303);
+    // The API lists it with its placeholders, the form starts from it, and south is untouched.
+    let (_, list) = app
+        .get("north-viewer", "/api/orgs/north/warning-templates")
+        .await;
+    assert_eq!(
+        list["templates"][0]["headline"],
+        "Northmoor flood warning: {area}"
+    );
+    assert_eq!(
+        list["templates"][0]["placeholders"],
+        json!(["area", "time"])
+    );
+    let (_, south) = app
+        .get("south-admin", "/api/orgs/south/warning-templates")
+        .await;
+    assert_eq!(
+        south["templates"][0]["headline"],
+        "Flood warning for {area}"
+    );
+    let form = super::page_text(
+        &editor,
+        format!("{}/o/north/warnings/new?template=flood", app.base),
+    )
+    .await;
+    assert!(form.contains("Northmoor flood warning: {area}"));
+    let (status, created) = post(
+        &app,
+        "north-editor",
+        "/api/orgs/north/warnings",
+        json!({"template": "flood", "placeholders": {"area": "Riverside", "time": "6pm"}, "area": {"description": "Riverside"}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, w) = app
+        .get(
+            "north-editor",
+            &format!("/api/orgs/north/warnings/{}", created["id"]),
+        )
+        .await;
+    assert_eq!(
+        w["infos"][0]["headline"],
+        "Northmoor flood warning: Riverside"
+    );
+    assert_eq!(
+        w["infos"][0]["description"],
+        "The River Moor will flood Riverside from 6pm."
+    );
+}
+
 /// Signs the browser in as `email`.
 async fn sign_in(c: &fantoccini::Client, app: &App, email: &str) {
     c.delete_all_cookies().await.unwrap();
@@ -883,6 +962,8 @@ async fn a_duty_officer_drafts_from_a_template_and_a_colleague_approves_in_a_bro
     }
     visit(c, &app, "/o/north/warnings/settings").await;
     check("settings", c).await;
+    visit(c, &app, "/o/north/warnings/templates/heat").await;
+    check("template", c).await;
 
     // The public sees it without signing in, in an accessible page.
     c.delete_all_cookies().await.unwrap();
