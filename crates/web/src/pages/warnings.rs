@@ -1018,15 +1018,17 @@ pub(super) async fn public_list(
     Ok(([PUBLIC_CACHE], page).into_response())
 }
 
-/// The issued messages in force: alerts and updates not replaced or cancelled, and the
-/// cancellations (so that readers of the feed learn of them), newest first.
+/// The issued messages in force: alerts and updates not replaced, cancelled or expired, and
+/// the cancellations (so that readers of the feed learn of them), newest first.
 async fn in_force(state: &AppState, org: i64) -> Result<Vec<Warning>, PageError> {
+    let now = bulwark_store::now();
     Ok(state
         .store()
         .warnings(org, true, None)
         .await?
         .into_iter()
         .filter(|w| w.status == WarningStatus::Issued)
+        .filter(|w| w.details.expires_at.is_none_or(|x| x > now))
         .collect())
 }
 

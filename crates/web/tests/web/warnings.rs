@@ -187,7 +187,7 @@ fn flood() -> Value {
             "circle": "53.80,-1.55 2.5",
             "geocodes": {"GSS": "E06000047"}
         },
-        "expires": "2026-12-01T18:00:00+00:00",
+        "expires": "2036-12-01T18:00:00+00:00",
         "incident": "INC-2026-042",
         "services": ["care"]
     })
@@ -250,7 +250,7 @@ async fn a_warning_is_drafted_approved_by_a_colleague_updated_and_cancelled() {
         assert_eq!(cap_text(&xml, "value").as_deref(), Some("E06000047"));
         assert_eq!(
             cap_text(&xml, "expires").as_deref(),
-            Some("2026-12-01T18:00:00+00:00")
+            Some("2036-12-01T18:00:00+00:00")
         );
         let sent = cap_text(&xml, "sent").unwrap();
         assert!(
@@ -486,6 +486,45 @@ async fn drafts_are_never_public_and_other_organisations_get_404() {
             .await;
         assert_eq!(status, 404, "{path}");
     }
+    // An issued warning past its expiry time leaves the feed and the list; its page and
+    // CAP message stay.
+    let mut old = flood();
+    old["headline"] = json!("Expired flood warning");
+    old["expires"] = json!("2021-01-01T12:00:00+00:00");
+    let (_, created) = post(&app, "north-editor", "/api/orgs/north/warnings", old).await;
+    let n = created["id"].as_i64().unwrap();
+    let approve = format!("/api/orgs/north/warnings/{n}/approve");
+    assert_eq!(post(&app, "north-admin", &approve, json!({})).await.0, 200);
+    let (_, _, feed) = public(&app, "/cap/north/feed.atom").await;
+    assert!(!feed.contains("Expired flood warning"));
+    assert!(
+        !public(&app, "/cap/north")
+            .await
+            .2
+            .contains("Expired flood warning")
+    );
+    assert_valid_cap(&cap_xml(&app, n).await);
+    // The pages refuse approval by the author too, and say why.
+    let (_, created) = post(&app, "north-editor", "/api/orgs/north/warnings", flood()).await;
+    let n = created["id"].as_i64().unwrap();
+    let (editor, csrf) = app.browser_client("north-editor").await;
+    let r = editor
+        .post(format!("{}/o/north/warnings/{n}/approve", app.base))
+        .form(&[("csrf", csrf.as_str()), ("revision", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("another editor or administrator must approve it")
+    );
+    assert_eq!(
+        public(&app, &format!("/cap/north/alerts/{n}.xml")).await.0,
+        404
+    );
     // An unknown service or a bad area is refused with the field named.
     let mut bad = flood();
     bad["services"] = json!(["nope"]);
@@ -919,7 +958,7 @@ async fn a_duty_officer_drafts_from_a_template_and_a_colleague_approves_in_a_bro
     fill(c, "ph-time", "6pm today").await;
     fill(c, "expires-day", "1").await;
     fill(c, "expires-month", "12").await;
-    fill(c, "expires-year", "2030").await;
+    fill(c, "expires-year", "2036").await;
     fill(c, "expires-time", "18:00").await;
     fill(c, "services", "care").await;
     submit(c, "#warning-form").await;
