@@ -6,6 +6,7 @@ mod demo;
 mod fta;
 mod output;
 mod server;
+mod sign_on;
 mod simulate;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -37,6 +37,17 @@ pub enum ServerCommand {
         /// throttling: set this only behind a proxy that sets that header.
         #[arg(long)]
         behind_proxy: bool,
+        #[command(flatten)]
+        sign_on: crate::sign_on::SignOnArgs,
+        /// Serve Prometheus metrics at http://ADDR/metrics on this second address, like
+        /// 127.0.0.1:9464: choose one that only your monitoring can reach. Without it there
+        /// are no metrics.
+        #[arg(long, value_name = "ADDR")]
+        metrics_listen: Option<String>,
+        /// How log lines are written to standard error: `text` for people, `json` (one JSON
+        /// object a line) for log collectors.
+        #[arg(long, env = "BULWARK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
     },
     /// Load a model into an organisation, replacing its model: all or nothing.
     Import {
@@ -120,6 +131,15 @@ pub enum UserCommand {
     },
 }
 
+/// How log lines are written.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines.
+    Text,
+    /// One JSON object a line, with the request's id, method and route.
+    Json,
+}
+
 /// Where the database is.
 #[derive(Args)]
 pub struct Database {
@@ -135,13 +155,26 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn init_logging() {
+fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
-    let _ = tracing_subscriber::fmt()
+    // Colours only for a person at a terminal, never into a log file or collector.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(colour)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => logs.try_init(),
+        // The request's span (its id, method and route) on every line, flat for collectors.
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 /// Opens the database for the app and its accounts. A new, empty database is given the
@@ -201,8 +234,12 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
             max_upload_mib,
             max_jobs,
             behind_proxy,
+            sign_on,
+            metrics_listen,
+            log_format,
         } => rt.block_on(async {
-            init_logging();
+            init_logging(log_format);
+            let sign_on = sign_on.provider()?;
             let store = connect(&db.database_url).await?;
             let defaults = Settings::default();
             let settings = Settings {
@@ -210,9 +247,15 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 max_upload: max_upload_mib as usize * 1024 * 1024,
                 max_jobs: max_jobs.unwrap_or(defaults.max_jobs),
                 behind_proxy,
+                sign_on,
                 ..defaults
             };
-            serve(store, &listen, settings, None).await
+            let server = Server {
+                listen: &listen,
+                metrics_listen: metrics_listen.as_deref(),
+                banner: None,
+            };
+            serve(store, server, settings).await
         }),
         ServerCommand::Import {
             model,
@@ -433,19 +476,42 @@ async fn bind(listen: &str, fallback: bool) -> anyhow::Result<tokio::net::TcpLis
     }
 }
 
-async fn serve(
-    store: Store,
-    listen: &str,
-    settings: Settings,
+/// Where a server listens, and what it says when it starts.
+struct Server<'a> {
+    listen: &'a str,
+    metrics_listen: Option<&'a str>,
+    /// The demo's accounts; a demo also moves to a free port if its own is taken.
     banner: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let listener = bind(listen, banner.is_some()).await?;
+}
+
+async fn serve(store: Store, server: Server<'_>, settings: Settings) -> anyhow::Result<ExitCode> {
+    let listener = bind(server.listen, server.banner.is_some()).await?;
     let addr = listener.local_addr()?;
+    let metrics = match server.metrics_listen {
+        Some(at) => Some(bind(at, false).await?),
+        None => None,
+    };
     println!("Bulwark is running at http://{addr}/  (Ctrl-C to stop)");
-    if let Some(b) = banner {
+    if let Some(b) = server.banner {
         println!("{b}");
     }
-    bulwark_web::serve(listener, AppState::with_settings(store, settings)).await?;
+    let state = AppState::with_settings(store, settings);
+    if let Some(metrics) = metrics {
+        let at = metrics.local_addr()?;
+        println!("Metrics for Prometheus at http://{at}/metrics");
+        if at.ip().is_unspecified() {
+            tracing::warn!(
+                "the metrics listen on every network interface ({at}): make sure a firewall lets only your monitoring reach them"
+            );
+        }
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = bulwark_web::observability::serve_metrics(metrics, state).await {
+                tracing::error!("the metrics listener stopped: {e}");
+            }
+        });
+    }
+    bulwark_web::serve(listener, state).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -463,7 +529,7 @@ fn demo_password() -> String {
 pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     rt.block_on(async {
-        init_logging();
+        init_logging(LogFormat::Text);
         // The demo's database lives in a temporary folder, removed when the demo stops.
         let dir = tempfile::Builder::new().prefix("bulwark-demo-").tempdir()?;
         let url = format!("sqlite://{}", dir.path().join("demo.db").display());
@@ -555,7 +621,12 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
         lines.push(
             "The demo's database is temporary: it is removed when you stop the demo.".to_string(),
         );
-        let result = serve(store, listen, Settings::default(), Some(lines.join("\n"))).await;
+        let server = Server {
+            listen,
+            metrics_listen: None,
+            banner: Some(lines.join("\n")),
+        };
+        let result = serve(store, server, Settings::default()).await;
         drop(dir);
         result
     })

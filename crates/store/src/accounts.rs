@@ -300,14 +300,25 @@ impl Store {
 
     /// Starts a session for `user`; returns the cookie secret (only its hash is stored).
     pub async fn create_session(&self, user: i64) -> Result<String, StoreError> {
+        self.create_session_with(user, None).await
+    }
+
+    /// Starts a session for `user` signed in through the provider, keeping its ID token as
+    /// the hint for signing out there; returns the cookie secret.
+    pub async fn create_session_with(
+        &self,
+        user: i64,
+        id_token: Option<&str>,
+    ) -> Result<String, StoreError> {
         let secret = new_secret("");
         let t = now();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, id_token) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(hash_secret(&secret))
             .bind(user)
             .bind(new_secret(""))
             .bind(t)
             .bind(t + SESSION_SECONDS)
+            .bind(id_token)
             .execute(&self.pool)
             .await?;
         Ok(secret)
@@ -361,13 +372,16 @@ impl Store {
         }))
     }
 
-    /// Ends a session.
-    pub async fn delete_session(&self, secret: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    /// Ends a session; returns the provider's ID token when it began through the provider.
+    pub async fn delete_session(&self, secret: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 RETURNING id_token")
             .bind(hash_secret(secret))
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(())
+        Ok(row
+            .map(|r| r.try_get::<Option<String>, _>("id_token"))
+            .transpose()?
+            .flatten())
     }
 
     /// Creates an API token for `user`; returns its secret, shown once.

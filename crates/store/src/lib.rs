@@ -17,6 +17,7 @@ mod models;
 mod orgs;
 mod schema;
 mod secret;
+mod sign_on;
 mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
@@ -31,6 +32,10 @@ pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
 pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
+pub use sign_on::{
+    ATTEMPT_SECONDS, Identity, Refusal, RuleTest, SIGN_ON_ONLY, SignOnAttempt, SignOnRule,
+    roles_for,
+};
 pub use warnings::{
     MessageType, Warning, WarningArea, WarningDetails, WarningInfo, WarningSettings, WarningStatus,
 };
@@ -53,6 +58,17 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+}
+
+/// How many database connections a [`Store`] holds ([`Store::pool_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open, in use or idle.
+    pub open: u32,
+    /// Connections open and idle.
+    pub idle: usize,
+    /// The most connections it opens.
+    pub max: u32,
 }
 
 /// Seconds since 1970, the unit of every time stored.
@@ -127,6 +143,15 @@ impl Store {
     /// True when the database answers.
     pub async fn healthy(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// The connection pool's present state, for monitoring.
+    pub fn pool_status(&self) -> PoolStatus {
+        PoolStatus {
+            open: self.pool.size(),
+            idle: self.pool.num_idle(),
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     /// Closes every connection.

@@ -4,6 +4,7 @@
 //! `Retry-After` instead of piling up, so `/healthz` and light pages keep answering.
 
 use crate::error::WebError;
+use crate::observability::JobKind;
 use crate::state::AppState;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -15,7 +16,7 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    in_slot(state, state.jobs(), work).await
+    in_slot(state, JobKind::Analysis, state.jobs(), work).await
 }
 
 /// Runs a password check (argon2, about 19 MiB each) with at most
@@ -25,20 +26,34 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    in_slot(state, state.passwords(), work).await
+    in_slot(state, JobKind::Password, state.passwords(), work).await
 }
 
-async fn in_slot<T, F>(state: &AppState, slots: Arc<Semaphore>, work: F) -> Result<T, WebError>
+async fn in_slot<T, F>(
+    state: &AppState,
+    kind: JobKind,
+    slots: Arc<Semaphore>,
+    work: F,
+) -> Result<T, WebError>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
+    let queued = state.metrics().job_waiting(kind);
     let permit = tokio::time::timeout(state.settings().queue_wait, slots.acquire_owned())
         .await
-        .map_err(|_| WebError::Busy)?
-        .map_err(|_| WebError::Busy)?;
+        .ok()
+        .and_then(Result::ok);
+    drop(queued);
+    let Some(permit) = permit else {
+        state.metrics().job_refused(kind);
+        return Err(WebError::Busy);
+    };
+    // The job's log lines belong to the request that asked for it.
+    let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _slot = permit;
+        let _span = span.enter();
         work()
     })
     .await

@@ -15,10 +15,12 @@ pub mod gate;
 pub mod jobs;
 pub mod labels;
 pub mod models;
+pub mod observability;
 pub mod pages;
 pub mod password;
 pub mod report;
 pub mod routes;
+pub mod sign_on;
 pub mod state;
 pub mod warnings;
 
@@ -81,7 +83,12 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
-    app.with_state(state)
+    // Outermost: every answer, a panic's too, carries the request id, and is counted.
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        observability::observe,
+    ))
+    .with_state(state)
 }
 
 /// A handler that panicked: logged, and answered as an error, never a dropped connection.

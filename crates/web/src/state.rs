@@ -2,6 +2,8 @@
 //! the limits on heavy work.
 
 use crate::models::OrgModel;
+use crate::observability::Metrics;
+use crate::sign_on::Provider;
 use bulwark_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +28,8 @@ pub struct Settings {
     /// Take the caller's address from the last `X-Forwarded-For` entry (set it only behind a
     /// proxy that sets that header), for sign-in throttling.
     pub behind_proxy: bool,
+    /// The single sign-on provider, if the server is registered with one.
+    pub sign_on: Option<Arc<Provider>>,
 }
 
 impl Default for Settings {
@@ -39,6 +43,7 @@ impl Default for Settings {
             queue_wait: Duration::from_secs(5),
             max_password_checks: cores.max(2),
             behind_proxy: false,
+            sign_on: None,
         }
     }
 }
@@ -56,6 +61,7 @@ struct Inner {
     loading: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     jobs: Arc<Semaphore>,
     passwords: Arc<Semaphore>,
+    metrics: Metrics,
 }
 
 impl AppState {
@@ -80,6 +86,7 @@ impl AppState {
                 settings,
                 cache: Mutex::new(HashMap::new()),
                 loading: Mutex::new(HashMap::new()),
+                metrics: Metrics::new(),
             }),
         }
     }
@@ -92,6 +99,11 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The single sign-on provider, if there is one.
+    pub fn sign_on(&self) -> Option<&Provider> {
+        self.inner.settings.sign_on.as_deref()
     }
 
     /// Whether cookies carry `Secure` (and the `__Host-` prefix).
@@ -114,16 +126,32 @@ impl AppState {
         self.inner.passwords.clone()
     }
 
-    /// The cached model of `org` if it is still at `version`.
-    pub(crate) fn cached(&self, org: i64, version: i64) -> Option<Arc<OrgModel>> {
-        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.get(&org).filter(|m| m.version == version).cloned()
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
-    /// Remembers a freshly loaded model.
+    /// The cached model of `org` if it is still at `version` (counted as a cache hit).
+    pub(crate) fn cached(&self, org: i64, version: i64) -> Option<Arc<OrgModel>> {
+        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let found = cache.get(&org).filter(|m| m.version == version).cloned();
+        if found.is_some() {
+            self.inner.metrics.model_cache_hit();
+        }
+        found
+    }
+
+    /// Remembers a freshly loaded model (counted as a cache miss: it had to be loaded).
     pub(crate) fn remember(&self, org: i64, model: Arc<OrgModel>) {
+        self.inner.metrics.model_cache_miss();
         let mut cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
         cache.insert(org, model);
+    }
+
+    /// How many organisations' models are cached.
+    pub(crate) fn cached_models(&self) -> usize {
+        let cache = self.inner.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.len()
     }
 
     /// The lock that makes concurrent requests for `org`'s model load it once.

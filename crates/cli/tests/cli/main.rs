@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 mod database;
 mod fta;
+mod observability;
 mod simulate;
 
 fn bulwark(args: &[&str]) -> Output {

@@ -4,8 +4,8 @@
 use crate::day;
 use bulwark_store::{
     ActionDetails, ActionProgress, ActionStatus, Actor, Backend, ExerciseDetails, ExerciseFormat,
-    ItemKind, MessageType, Participant, Role, SchemaStatus, Store, StoreError, WarningArea,
-    WarningDetails, WarningInfo, WarningSettings,
+    Identity, ItemKind, MessageType, Participant, Role, RuleTest, SchemaStatus, SignOnAttempt,
+    Store, StoreError, WarningArea, WarningDetails, WarningInfo, WarningSettings,
 };
 use bulwark_testkit::{BACKENDS, TestDatabase};
 use serde_json::{Value, json};
@@ -45,6 +45,36 @@ async fn fill(store: &Store) -> (String, String) {
         .await
         .unwrap();
     let cookie = store.create_session(ann.id).await.unwrap();
+    // Single sign-on: a rule, a sign-in in progress, and someone the rule admitted, signed in
+    // with the provider's ID token kept for signing out.
+    store
+        .add_sign_on_rule(
+            north.id,
+            &RuleTest::EmailDomain {
+                domain: "example.org".into(),
+            },
+            Role::Editor,
+            &who,
+        )
+        .await
+        .unwrap();
+    let attempt = SignOnAttempt {
+        verifier: "verifier".into(),
+        nonce: "nonce".into(),
+        next: "/o/northmoor".into(),
+    };
+    store.begin_sign_on("state", &attempt).await.unwrap();
+    let cat = Identity {
+        subject: "https://idp.example.org#cat".into(),
+        email: Some("cat@example.org".into()),
+        name: "Cat".into(),
+        claims: json!({}),
+    };
+    let cat = store.sign_on(&cat).await.unwrap().unwrap();
+    store
+        .create_session_with(cat.id, Some("header.claims.signature"))
+        .await
+        .unwrap();
     let token = store.create_token(ann.id, "nightly export").await.unwrap();
     store.create_token(bob.id, "never used").await.unwrap();
     store.user_by_token(&token).await.unwrap();
@@ -458,20 +488,30 @@ async fn an_older_backup_is_upgraded_after_loading() {
     // Schema 1 had no exercises, no sign-in addresses and no audit summaries.
     old["schema_version"] = json!(1);
     let tables = old["tables"].as_object_mut().unwrap();
+    // Nor single sign-on, nor public warnings.
     for table in [
         "exercises",
         "lessons",
         "actions",
         "programme",
+        "sign_on_rules",
+        "sign_on_attempts",
         "warnings",
         "warning_infos",
         "warning_areas",
         "warning_templates",
         "warning_settings",
     ] {
-        tables.remove(table);
+        // Keeping the others in order: a restore inserts tables in the order of the file.
+        tables.shift_remove(table);
     }
-    for (table, column) in [("login_failures", "address"), ("audit", "summary")] {
+    for (table, column) in [
+        ("login_failures", "address"),
+        ("audit", "summary"),
+        ("users", "oidc_subject"),
+        ("memberships", "source"),
+        ("sessions", "id_token"),
+    ] {
         let t = &mut tables[table];
         let columns = t["columns"].as_array_mut().unwrap();
         let at = columns.iter().position(|c| c == column).unwrap();

@@ -11,13 +11,14 @@ use askama_web::WebTemplate;
 use axum::Extension;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use bulwark_store::LoginFailures;
 use bulwark_store::new_secret;
+use bulwark_store::{LoginFailures, Refusal};
 use serde::Deserialize;
 use std::net::SocketAddr;
+use subtle::ConstantTimeEq;
 
 /// The window over which failed sign-ins count.
 const THROTTLE_SECONDS: i64 = 15 * 60;
@@ -86,6 +87,8 @@ struct LoginPage {
     ctx: Ctx,
     email: String,
     next: String,
+    /// The sign-on provider's name and the address that starts a sign-in there.
+    sign_on: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +103,17 @@ fn page(
     next: String,
     errors: Vec<FieldError>,
 ) -> Response {
+    page_parts(jar, state, email, next, errors).into_response()
+}
+
+/// The sign-in page with its status and the cookie its form needs.
+fn page_parts(
+    jar: CookieJar,
+    state: &AppState,
+    email: String,
+    next: String,
+    errors: Vec<FieldError>,
+) -> (StatusCode, CookieJar, LoginPage) {
     let token = new_secret("");
     let jar = jar.add(cookie(state, login_csrf_cookie(state), token.clone()));
     let status = super::form_status(&errors);
@@ -108,7 +122,22 @@ fn page(
         errors,
         ..Ctx::default()
     };
-    (status, jar, LoginPage { ctx, email, next }).into_response()
+    let sign_on = state.sign_on().map(|p| {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &next)
+            .finish();
+        (
+            p.settings().provider_name.clone(),
+            format!("/login/sso?{query}"),
+        )
+    });
+    let page = LoginPage {
+        ctx,
+        email,
+        next,
+        sign_on,
+    };
+    (status, jar, page)
 }
 
 /// `GET /login`.
@@ -165,6 +194,7 @@ pub(super) async fn submit(
         .await?;
     let wait = wait_seconds(&failures, bulwark_store::now());
     if wait > 0 {
+        state.metrics().signin_throttled();
         let unit = if wait == 1 { "second" } else { "seconds" };
         let e = FieldError {
             field: "email".into(),
@@ -194,6 +224,7 @@ pub(super) async fn submit(
         }
         None => {
             store.record_login_failure(&f.email, &address).await?;
+            state.metrics().signin_failed();
             let e = FieldError {
                 field: "email".into(),
                 message: "The email address or password is not right".into(),
@@ -203,17 +234,179 @@ pub(super) async fn submit(
     }
 }
 
-/// `POST /logout`.
+#[derive(Template, WebTemplate)]
+#[template(path = "signed_out.html")]
+struct SignedOutPage {
+    ctx: Ctx,
+    provider: String,
+    sign_out_url: String,
+}
+
+/// `POST /logout`: ends the session; one that began at the sign-on provider is offered a
+/// link to sign out there as well (a link, not a redirect, so that the page can say what it
+/// does and forms stay limited to this site).
 pub(super) async fn logout(
     State(state): State<AppState>,
     _s: SignedIn,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let name = session_cookie(&state);
-    if let Some(c) = jar.get(name) {
-        state.store().delete_session(c.value()).await?;
+    let id_token = match jar.get(name) {
+        Some(c) => state.store().delete_session(c.value()).await?,
+        None => None,
+    };
+    let jar = jar.remove(name);
+    if let (Some(token), Some(provider)) = (id_token, state.sign_on())
+        && let Some(sign_out_url) = provider.sign_out_url(&token).await
+    {
+        let page = SignedOutPage {
+            ctx: Ctx::default(),
+            provider: provider.settings().provider_name.clone(),
+            sign_out_url,
+        };
+        return Ok((jar, page).into_response());
     }
-    Ok((jar.remove(name), Redirect::to("/login")).into_response())
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+/// The cookie that holds a sign-in's state while the browser is at the provider.
+fn sign_on_cookie(state: &AppState) -> &'static str {
+    if state.secure_cookies() {
+        "__Host-bulwark_sign_on"
+    } else {
+        "bulwark_sign_on"
+    }
+}
+
+/// The sign-in page again, with `message` about the single sign-on.
+fn sign_on_problem(jar: CookieJar, state: &AppState, next: String, message: String) -> Response {
+    let e = FieldError {
+        field: "sign-on".into(),
+        message,
+    };
+    let (_, jar, page) = page_parts(jar, state, String::new(), next, vec![e]);
+    (StatusCode::FORBIDDEN, jar, page).into_response()
+}
+
+/// The sign-in page, saying that single sign-on is not switched on (for an old bookmark).
+fn sign_on_off(jar: CookieJar, state: &AppState) -> Response {
+    let e = FieldError {
+        field: "email".into(),
+        message: "Single sign-on is not switched on for this Bulwark server. Sign in with your email address and password, or ask your IT administrator.".into(),
+    };
+    let (_, jar, page) = page_parts(jar, state, String::new(), "/".into(), vec![e]);
+    (jar, page).into_response()
+}
+
+/// `GET /login/sso`: sends the browser to the sign-on provider.
+pub(super) async fn sign_on_start(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<Next>,
+) -> Result<Response, PageError> {
+    let Some(provider) = state.sign_on() else {
+        return Ok(sign_on_off(jar, &state));
+    };
+    let next = safe_next(q.next.as_deref());
+    match provider.start(next.clone()).await {
+        Ok(started) => {
+            state
+                .store()
+                .begin_sign_on(&started.state, &started.attempt)
+                .await?;
+            let jar = jar.add(cookie(&state, sign_on_cookie(&state), started.state));
+            Ok((jar, Redirect::to(&started.url)).into_response())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "single sign-on could not start");
+            let name = &provider.settings().provider_name;
+            let message = format!(
+                "{name} did not answer. Try again in a few minutes, or sign in with your Bulwark password. If it keeps happening, tell your IT service desk."
+            );
+            Ok(sign_on_problem(jar, &state, next, message))
+        }
+    }
+}
+
+/// What the provider sends back.
+#[derive(Deserialize)]
+pub(super) struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// `GET /login/sso/callback`: finishes a sign-in at the provider.
+pub(super) async fn sign_on_finish(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<Callback>,
+) -> Result<Response, PageError> {
+    let Some(provider) = state.sign_on() else {
+        return Ok(sign_on_off(jar, &state));
+    };
+    let name = provider.settings().provider_name.clone();
+    let held = jar
+        .get(sign_on_cookie(&state))
+        .map(|c| c.value().to_string());
+    let jar = jar.remove(sign_on_cookie(&state));
+    let start_again = format!(
+        "The sign-in with {name} did not finish: it was started in another window, or took longer than 10 minutes. Start again."
+    );
+    if let Some(error) = q.error {
+        tracing::info!(%error, description = ?q.error_description, "the sign-on provider refused a sign-in");
+        let said = q.error_description.unwrap_or(error);
+        let message = format!("{name} did not sign you in. It said: {said}");
+        return Ok(sign_on_problem(jar, &state, "/".into(), message));
+    }
+    let (Some(code), Some(returned)) = (q.code, q.state) else {
+        return Ok(sign_on_problem(jar, &state, "/".into(), start_again));
+    };
+    let same = held.is_some_and(|h| bool::from(h.as_bytes().ct_eq(returned.as_bytes())));
+    let attempt = match same {
+        true => state.store().take_sign_on(&returned).await?,
+        false => None,
+    };
+    let Some(attempt) = attempt else {
+        return Ok(sign_on_problem(jar, &state, "/".into(), start_again));
+    };
+    let (identity, id_token) = match provider.finish(code, &attempt).await {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::warn!(error = %e, "a single sign-on failed its checks");
+            let message = format!(
+                "Bulwark could not check the sign-in from {name}. Try again; if it keeps happening, tell your IT service desk."
+            );
+            return Ok(sign_on_problem(jar, &state, attempt.next, message));
+        }
+    };
+    let user = match state.store().sign_on(&identity).await? {
+        Ok(user) => user,
+        Err(refusal) => {
+            let message = match refusal {
+                Refusal::NoVerifiedEmail => format!(
+                    "{name} did not confirm your email address, so Bulwark cannot tell which account is yours. Ask your IT service desk to include a verified email address in sign-ins to Bulwark."
+                ),
+                Refusal::EmailTaken => format!(
+                    "The Bulwark account for your email address is linked to a different {name} account. Ask your Bulwark administrator to check it."
+                ),
+                Refusal::NotAdmitted { domain } => format!(
+                    "You signed in with {name}, but no organisation in Bulwark admits people from {} yet. Ask your organisation's Bulwark administrator to add you.",
+                    domain.as_deref().unwrap_or("your organisation")
+                ),
+            };
+            return Ok(sign_on_problem(jar, &state, attempt.next, message));
+        }
+    };
+    let secret = state
+        .store()
+        .create_session_with(user.id, Some(&id_token))
+        .await?;
+    let jar =
+        jar.remove(login_csrf_cookie(&state))
+            .add(cookie(&state, session_cookie(&state), secret));
+    Ok((jar, Redirect::to(&attempt.next)).into_response())
 }
 
 #[cfg(test)]

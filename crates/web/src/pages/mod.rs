@@ -8,6 +8,7 @@ mod dashboard;
 mod exercises;
 mod login;
 mod services;
+mod sign_on;
 mod warnings;
 mod whatif;
 
@@ -33,6 +34,8 @@ pub fn routes() -> Table {
         .get("/login", Public, login::form)
         .post("/login", Public, login::submit)
         .post("/logout", SignedIn, login::logout)
+        .get("/login/sso", Public, login::sign_on_start)
+        .get("/login/sso/callback", Public, login::sign_on_finish)
         .get("/o/{org}", viewer, dashboard::dashboard)
         .get("/o/{org}/services", viewer, services::list)
         .get("/o/{org}/services/new", editor, services::new_form)
@@ -61,6 +64,9 @@ pub fn routes() -> Table {
             admin,
             admin::remove_member,
         )
+        .get("/o/{org}/sign-on", admin, sign_on::rules)
+        .post("/o/{org}/sign-on", admin, sign_on::add_rule)
+        .post("/o/{org}/sign-on/{id}/remove", admin, sign_on::remove_rule)
         .get("/o/{org}/sharing", viewer, admin::sharing)
         .post("/o/{org}/sharing", admin, admin::share)
         .post("/o/{org}/sharing/remove", admin, admin::unshare)
@@ -305,6 +311,8 @@ pub struct ErrorPage {
     ctx: Ctx,
     heading: String,
     message: String,
+    /// The request id, on failures of ours, for people to quote to their IT support.
+    reference: Option<String>,
 }
 
 impl ErrorPage {
@@ -333,10 +341,16 @@ impl ErrorPage {
             ),
             other => sentence(&other.to_string()),
         };
+        let reference = status
+            .is_server_error()
+            .then(crate::observability::current_request_id)
+            .flatten()
+            .map(|id| id.to_string());
         ErrorPage {
             ctx: Ctx::default(),
             heading,
             message,
+            reference,
         }
     }
 }

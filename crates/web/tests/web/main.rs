@@ -7,7 +7,9 @@ mod api;
 mod browser;
 mod exercises;
 mod hardening;
+mod observability;
 mod replicas;
+mod sign_on;
 mod warnings;
 
 use bulwark_store::{Actor, Backend, Role, Store};
@@ -97,6 +99,17 @@ impl App {
 
     /// Starts the app like [`App::start`], with `settings`.
     pub async fn start_with(backend: Backend, settings: Settings) -> App {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        App::start_on(backend, listener, settings).await
+    }
+
+    /// Starts the app like [`App::start`] on `listener` (bound first when the settings
+    /// need the app's address), with `settings`.
+    pub async fn start_on(
+        backend: Backend,
+        listener: tokio::net::TcpListener,
+        settings: Settings,
+    ) -> App {
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
         let actor = Actor {
@@ -141,7 +154,6 @@ impl App {
         ));
         seed_exercises(&store, &actor).await;
         warnings::seed(&store).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_settings(store.clone(), settings);
         let service =
