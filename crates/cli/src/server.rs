@@ -582,6 +582,13 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 true,
             ),
             (
+                "duty.officer@northmoor.example",
+                "Dee Duty Officer",
+                north.id,
+                Role::Editor,
+                false,
+            ),
+            (
                 "viewer@northmoor.example",
                 "Val Viewer",
                 north.id,
@@ -602,7 +609,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 .await?;
             store.set_membership(user.id, org, role, &actor).await?;
             lines.push(format!(
-                "  {email:<28} {password}   ({} of {})",
+                "  {email:<31} {password}   ({} of {})",
                 role.as_str(),
                 if org == north.id {
                     "Northmoor"

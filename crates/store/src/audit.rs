@@ -99,20 +99,21 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    actor: r.try_get("actor")?,
-                    at: r.try_get("at")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
-                    entity_id: r.try_get("entity_id")?,
-                    before: r.try_get("before_json")?,
-                    after: r.try_get("after_json")?,
-                    summary: r.try_get("summary")?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_from).collect()
     }
+}
+
+/// An audit row as an entry (the query names its columns as `audit` does).
+pub(crate) fn entry_from(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        actor: r.try_get("actor")?,
+        at: r.try_get("at")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+        summary: r.try_get("summary")?,
+    })
 }

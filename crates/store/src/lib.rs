@@ -1,5 +1,5 @@
 //! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
-//! their lessons and actions, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//! their lessons and actions, public warnings, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
 //! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
@@ -18,6 +18,7 @@ mod orgs;
 mod schema;
 mod secret;
 mod sign_on;
+mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
@@ -34,6 +35,9 @@ pub use secret::{hash_secret, new_secret};
 pub use sign_on::{
     ATTEMPT_SECONDS, Identity, Refusal, RuleTest, SIGN_ON_ONLY, SignOnAttempt, SignOnRule,
     roles_for,
+};
+pub use warnings::{
+    MessageType, Warning, WarningArea, WarningDetails, WarningInfo, WarningSettings, WarningStatus,
 };
 
 use sqlx::AnyPool;

@@ -56,3 +56,34 @@ impl Label for ProgrammeStatus {
         }
     }
 }
+
+impl Label for bulwark_store::WarningStatus {
+    fn label(&self) -> &'static str {
+        match self {
+            bulwark_store::WarningStatus::Draft => "Draft: waiting for approval",
+            bulwark_store::WarningStatus::Issued => "Published",
+            bulwark_store::WarningStatus::Superseded => "Replaced by an update",
+            bulwark_store::WarningStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            bulwark_store::WarningStatus::Draft => "govuk-tag--yellow",
+            bulwark_store::WarningStatus::Issued => "govuk-tag--green",
+            bulwark_store::WarningStatus::Superseded | bulwark_store::WarningStatus::Cancelled => {
+                "govuk-tag--grey"
+            }
+        }
+    }
+}
+
+impl Label for bulwark_store::MessageType {
+    fn label(&self) -> &'static str {
+        match self {
+            bulwark_store::MessageType::Alert => "Warning",
+            bulwark_store::MessageType::Update => "Update",
+            bulwark_store::MessageType::Cancel => "Cancellation",
+        }
+    }
+}

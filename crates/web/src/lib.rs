@@ -9,6 +9,7 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod cap;
 pub mod error;
 pub mod gate;
 pub mod jobs;
@@ -21,6 +22,7 @@ pub mod report;
 pub mod routes;
 pub mod sign_on;
 pub mod state;
+pub mod warnings;
 
 pub use bulwark_rules::exercises;
 pub use state::{AppState, Settings};

@@ -3,6 +3,7 @@
 
 mod exercises;
 mod handlers;
+mod warnings;
 
 use crate::routes::{Guard, Table};
 use bulwark_report::shapes;
@@ -109,11 +110,45 @@ pub fn routes() -> Table {
             editor,
             exercises::put_programme,
         )
+        .merge(warning_routes())
         .get("/api/orgs/{org}/shared", viewer, handlers::shared)
         .get(
             "/api/orgs/{org}/shared/{owner}/{service}",
             viewer,
             handlers::shared_service,
+        )
+}
+
+/// Public warnings (the public CAP XML and feed are page routes, under `/cap`).
+fn warning_routes() -> Table {
+    let (viewer, editor) = (
+        Guard::ApiMember(Role::Viewer),
+        Guard::ApiMember(Role::Editor),
+    );
+    Table::new()
+        .get("/api/orgs/{org}/warnings", viewer, warnings::warnings)
+        .get(
+            "/api/orgs/{org}/warning-templates",
+            viewer,
+            warnings::templates,
+        )
+        .post("/api/orgs/{org}/warnings", editor, warnings::create)
+        .get("/api/orgs/{org}/warnings/{id}", viewer, warnings::warning)
+        .put("/api/orgs/{org}/warnings/{id}", editor, warnings::put)
+        .post(
+            "/api/orgs/{org}/warnings/{id}/approve",
+            editor,
+            warnings::approve,
+        )
+        .post(
+            "/api/orgs/{org}/warnings/{id}/update",
+            editor,
+            warnings::update,
+        )
+        .post(
+            "/api/orgs/{org}/warnings/{id}/cancel",
+            editor,
+            warnings::cancel,
         )
 }
 
@@ -128,7 +163,9 @@ pub fn routes() -> Table {
         handlers::put_member, handlers::delete_member, handlers::shares, handlers::put_share, handlers::delete_share,
         exercises::exercises, exercises::create_exercise, exercises::exercise, exercises::put_exercise,
         exercises::delete_exercise, exercises::run, exercises::add_lesson, exercises::add_action,
-        exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme
+        exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme,
+        warnings::warnings, warnings::create, warnings::warning, warnings::put, warnings::approve,
+        warnings::update, warnings::cancel, warnings::templates
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
@@ -136,7 +173,8 @@ pub fn routes() -> Table {
         handlers::ErrorBody, handlers::SharedService, handlers::AuditItem,
         handlers::Member, handlers::RoleRequest, handlers::OutgoingShare,
         exercises::ExerciseRequest, exercises::LessonRequest, exercises::ActionRequest,
-        exercises::ProgressRequest, exercises::FrequencyRequest
+        exercises::ProgressRequest, exercises::FrequencyRequest,
+        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -9,6 +9,7 @@ mod exercises;
 mod login;
 mod services;
 mod sign_on;
+mod warnings;
 mod whatif;
 
 use crate::access::OrgAccess;
@@ -50,6 +51,7 @@ pub fn routes() -> Table {
         .get("/o/{org}/risks", viewer, catalogue::risks)
         .get("/o/{org}/what-if", viewer, whatif::whatif)
         .merge(exercise_routes())
+        .merge(warning_routes())
         .get("/o/{org}/import", admin, admin::import_form)
         .post("/o/{org}/import", admin, admin::import)
         .get("/o/{org}/export.yaml", viewer, admin::export_yaml)
@@ -135,6 +137,54 @@ fn exercise_routes() -> Table {
     t
 }
 
+/// Public warnings: drafting, approval by a second person, updates and cancellations, and
+/// what the public sees without signing in (the alert pages, CAP XML and the Atom feed).
+fn warning_routes() -> Table {
+    let (public, viewer, editor, admin) = (
+        Guard::Public,
+        Guard::Member(Role::Viewer),
+        Guard::Member(Role::Editor),
+        Guard::Member(Role::Admin),
+    );
+    Table::new()
+        .get("/o/{org}/warnings", viewer, warnings::list)
+        .get("/o/{org}/warnings/new", editor, warnings::new_form)
+        .post("/o/{org}/warnings/new", editor, warnings::create)
+        .get("/o/{org}/warnings/settings", admin, warnings::settings_form)
+        .post("/o/{org}/warnings/settings", admin, warnings::save_settings)
+        .get(
+            "/o/{org}/warnings/templates/{key}",
+            editor,
+            warnings::template_form,
+        )
+        .post(
+            "/o/{org}/warnings/templates/{key}",
+            editor,
+            warnings::save_template,
+        )
+        .get("/o/{org}/warnings/{id}", viewer, warnings::show)
+        .get("/o/{org}/warnings/{id}/edit", editor, warnings::edit_form)
+        .post("/o/{org}/warnings/{id}/edit", editor, warnings::edit)
+        .post("/o/{org}/warnings/{id}/approve", editor, warnings::approve)
+        .get(
+            "/o/{org}/warnings/{id}/update",
+            editor,
+            warnings::update_form,
+        )
+        .post("/o/{org}/warnings/{id}/update", editor, warnings::update)
+        .get(
+            "/o/{org}/warnings/{id}/cancel",
+            editor,
+            warnings::cancel_form,
+        )
+        .post("/o/{org}/warnings/{id}/cancel", editor, warnings::cancel)
+        .get("/cap/{org}", public, warnings::public_list)
+        // `{alert}` is `N` (the page) or `N.xml` (the CAP message): the router matches whole
+        // segments only.
+        .get("/cap/{org}/alerts/{alert}", public, warnings::public_alert)
+        .get("/cap/{org}/feed.atom", public, warnings::public_feed)
+}
+
 pub use bulwark_rules::FieldError;
 
 /// A form page's status: 200 when shown fresh, 422 when it comes back with problems.
@@ -200,6 +250,7 @@ impl Ctx {
             ("risks", "Risks", "/risks"),
             ("exercises", "Exercises", "/exercises"),
             ("lessons", "Lessons", "/lessons"),
+            ("warnings", "Warnings", "/warnings"),
             ("sharing", "Sharing", "/sharing"),
             ("audit", "Audit trail", "/audit"),
         ];

@@ -11,7 +11,7 @@ use fantoccini::{Client, Locator};
 const AXE: &str = include_str!("../vendor/axe-4.14.1.min.js");
 
 /// Runs axe-core on the current page and returns its WCAG A/AA violations.
-async fn axe(c: &Client) -> Vec<String> {
+pub async fn axe(c: &Client) -> Vec<String> {
     c.execute(AXE, vec![]).await.expect("axe loads");
     let script = r#"
         const done = arguments[arguments.length - 1];
@@ -23,13 +23,13 @@ async fn axe(c: &Client) -> Vec<String> {
     serde_json::from_value(v).expect("a list of violations")
 }
 
-async fn visit(c: &Client, app: &App, path: &str) {
+pub async fn visit(c: &Client, app: &App, path: &str) {
     c.goto(&format!("{}{path}", app.base))
         .await
         .expect("page loads");
 }
 
-async fn text(c: &Client) -> String {
+pub async fn text(c: &Client) -> String {
     c.find(Locator::Css("main"))
         .await
         .expect("a main element")
@@ -47,7 +47,7 @@ async fn spof(c: &Client) -> String {
         .expect("text")
 }
 
-async fn fill(c: &Client, id: &str, value: &str) {
+pub async fn fill(c: &Client, id: &str, value: &str) {
     let field = c
         .find(Locator::Id(id))
         .await
@@ -57,7 +57,7 @@ async fn fill(c: &Client, id: &str, value: &str) {
 }
 
 /// Submits a form and waits for the next page to have loaded.
-async fn submit(c: &Client, form_css: &str) {
+pub async fn submit(c: &Client, form_css: &str) {
     c.execute("window.__bulwarkOldPage = true;", vec![])
         .await
         .expect("mark the page");

@@ -10,6 +10,7 @@ mod hardening;
 mod observability;
 mod replicas;
 mod sign_on;
+mod warnings;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
@@ -152,6 +153,7 @@ impl App {
             store.create_token(admin.id, "test").await.unwrap(),
         ));
         seed_exercises(&store, &actor).await;
+        warnings::seed(&store).await;
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_settings(store.clone(), settings);
         let service =
