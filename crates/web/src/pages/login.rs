@@ -356,7 +356,15 @@ pub(super) async fn sign_on_finish(
     );
     if let Some(error) = q.error {
         tracing::info!(%error, description = ?q.error_description, "the sign-on provider refused a sign-in");
-        let said = q.error_description.unwrap_or(error);
+        // Anyone can craft this address, so the provider's words are shown short and plain:
+        // at most 200 characters, without control characters.
+        let said: String = q
+            .error_description
+            .unwrap_or(error)
+            .chars()
+            .filter(|c| !c.is_control() && !bulwark_model::read::is_bidi_control(*c))
+            .take(200)
+            .collect();
         let message = format!("{name} did not sign you in. It said: {said}");
         return Ok(sign_on_problem(jar, &state, "/".into(), message));
     }

@@ -403,6 +403,18 @@ async fn a_return_from_the_provider_counts_once_and_only_in_the_browser_that_sta
             .unwrap()
             .contains("It said: Account disabled")
     );
+    // Anyone can craft that address: what it says is cut short.
+    let long = "x".repeat(500);
+    let r = client
+        .get(format!(
+            "{}/login/sso/callback?error=e&error_description={long}",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&"x".repeat(200)) && !page.contains(&"x".repeat(201)));
 
     // The same browser, once: then the attempt is used up.
     let fresh = cookie_client();
