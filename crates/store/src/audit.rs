@@ -117,3 +117,33 @@ pub(crate) fn entry_from(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError
         summary: r.try_get("summary")?,
     })
 }
+
+/// Records a change (`[action, entity, id]`) of `org` and commits it with the write it
+/// describes.
+pub(crate) async fn finish(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    org: i64,
+    actor: &Actor,
+    [action, entity, entity_id]: [&str; 3],
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), StoreError> {
+    let change = Change {
+        org: Some(org),
+        actor,
+        action,
+        entity,
+        entity_id,
+        before,
+        after,
+        summary: None,
+    };
+    record(&mut *tx, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A record as the JSON text stored in the audit trail and in JSON columns.
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("records serialise")
+}

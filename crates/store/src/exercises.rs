@@ -6,7 +6,7 @@
 //! belong to the caller, which checks them before writing. Dates are ISO text
 //! (`YYYY-MM-DD`), so they sort and compare the same way on both backends.
 
-use crate::audit::{Actor, Change, record};
+use crate::audit::{Actor, Change, finish, json, record};
 use crate::{Store, StoreError, now};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -194,30 +194,6 @@ pub struct ProgrammeEntry {
     pub every_months: i64,
 }
 
-/// Records a change (`[action, entity, id]`) and commits it with the write it describes.
-async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
-    org: i64,
-    actor: &Actor,
-    [action, entity, entity_id]: [&str; 3],
-    before: Option<String>,
-    after: Option<String>,
-) -> Result<(), StoreError> {
-    let change = Change {
-        org: Some(org),
-        actor,
-        action,
-        entity,
-        entity_id,
-        before,
-        after,
-        summary: None,
-    };
-    record(&mut *tx, change).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// What the dashboard shows of an organisation's exercises and lessons, read in one query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExerciseSummary {
@@ -307,10 +283,6 @@ fn parse_date(column: &str, text: &str) -> Result<NaiveDate, sqlx::Error> {
         index: column.to_string(),
         source: Box::new(e),
     })
-}
-
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("records serialise")
 }
 
 /// Reads one row of `table` belonging to `org` as JSON-able `T`, inside a transaction, or

@@ -5,7 +5,7 @@
 //! decides, in one transaction per sign-in, which account an identity is and what it may do.
 
 use crate::accounts::{Role, User};
-use crate::audit::{Actor, Change, record};
+use crate::audit::{Actor, Change, finish, record};
 use crate::{Store, StoreError, hash_secret, now};
 use serde::Serialize;
 use serde_json::Value;
@@ -92,6 +92,14 @@ pub struct SignOnAttempt {
 }
 
 impl RuleTest {
+    /// How the audit trail and messages name it, like `email at north.gov.uk`.
+    pub fn described(&self) -> String {
+        match self {
+            RuleTest::EmailDomain { domain } => format!("email at {domain}"),
+            RuleTest::Claim { claim, value } => format!("claim {claim} = {value}"),
+        }
+    }
+
     /// Whether `identity` passes this test.
     pub fn admits(&self, identity: &Identity) -> bool {
         match self {
@@ -169,20 +177,20 @@ impl Store {
         role: Role,
         actor: &Actor,
     ) -> Result<SignOnRule, StoreError> {
-        let (kind, claim, value, described) = match test {
-            RuleTest::EmailDomain { domain } => (
-                "email-domain",
-                "",
-                domain.trim().to_lowercase(),
-                format!("email at {}", domain.trim().to_lowercase()),
-            ),
-            RuleTest::Claim { claim, value } => (
-                "claim",
-                claim.trim(),
-                value.trim().to_string(),
-                format!("claim {} = {}", claim.trim(), value.trim()),
-            ),
+        let test = match test {
+            RuleTest::EmailDomain { domain } => RuleTest::EmailDomain {
+                domain: domain.trim().to_lowercase(),
+            },
+            RuleTest::Claim { claim, value } => RuleTest::Claim {
+                claim: claim.trim().into(),
+                value: value.trim().into(),
+            },
         };
+        let (kind, claim, value) = match &test {
+            RuleTest::EmailDomain { domain } => ("email-domain", "", domain.as_str()),
+            RuleTest::Claim { claim, value } => ("claim", claim.as_str(), value.as_str()),
+        };
+        let described = test.described();
         let mut tx = self.pool.begin().await?;
         let exists = sqlx::query(
             "SELECT id FROM sign_on_rules WHERE org_id = $1 AND kind = $2 AND claim = $3 AND value = $4",
@@ -190,7 +198,7 @@ impl Store {
         .bind(org)
         .bind(kind)
         .bind(claim)
-        .bind(&value)
+        .bind(value)
         .fetch_optional(&mut *tx)
         .await?;
         if exists.is_some() {
@@ -204,31 +212,22 @@ impl Store {
         .bind(org)
         .bind(kind)
         .bind(claim)
-        .bind(&value)
+        .bind(value)
         .bind(role.as_str())
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        let change = Change {
-            org: Some(org),
+        let after = Some(role.as_str().into());
+        finish(
+            tx,
+            org,
             actor,
-            action: "create",
-            entity: "sign-on rule",
-            entity_id: &described,
-            before: None,
-            after: Some(role.as_str().into()),
-            summary: None,
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
-        let test = match kind {
-            "claim" => RuleTest::Claim {
-                claim: claim.to_string(),
-                value,
-            },
-            _ => RuleTest::EmailDomain { domain: value },
-        };
+            ["create", "sign-on rule", &described],
+            None,
+            after,
+        )
+        .await?;
         Ok(SignOnRule {
             id,
             org_id: org,
@@ -259,23 +258,17 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let described = match &rule.test {
-            RuleTest::EmailDomain { domain } => format!("email at {domain}"),
-            RuleTest::Claim { claim, value } => format!("claim {claim} = {value}"),
-        };
-        let change = Change {
-            org: Some(org),
+        let described = rule.test.described();
+        let before = Some(rule.role.as_str().into());
+        finish(
+            tx,
+            org,
             actor,
-            action: "delete",
-            entity: "sign-on rule",
-            entity_id: &described,
-            before: Some(rule.role.as_str().into()),
-            after: None,
-            summary: None,
-        };
-        record(&mut *tx, change).await?;
-        tx.commit().await?;
-        Ok(())
+            ["delete", "sign-on rule", &described],
+            before,
+            None,
+        )
+        .await
     }
 
     /// Remembers a sign-in sent to the provider under `state` (only its hash is stored), and

@@ -8,7 +8,7 @@
 //! may approve, is the caller's to check; the store keeps the record, refuses approvals of a
 //! draft changed since the approver read it, and audits every step in the same transaction.
 
-use crate::audit::{Actor, Change, record};
+use crate::audit::{Actor, Change, finish, json, record};
 use crate::{Store, StoreError, new_secret, now};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -194,10 +194,6 @@ const COLUMNS: &str = "id, number, thread, identifier, msg_type, status, referen
     web, contact, note, effective_at, onset_at, expires_at, incident, services, revision, author_id, author, edited_by_id, \
     approver, sender, sent_at, created_at, updated_at";
 
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("records serialise")
-}
-
 /// A warning row without its infos and areas, with its database id.
 fn warning_from(row: &AnyRow) -> Result<(i64, Warning), StoreError> {
     let services: String = row.try_get("services")?;
@@ -351,10 +347,6 @@ async fn one(
     list.pop().ok_or(StoreError::NotFound)
 }
 
-fn audit_json(w: &Warning) -> String {
-    json(w)
-}
-
 /// A unique-key clash (another draft took the same number at the same moment).
 fn is_unique_violation(e: &StoreError) -> bool {
     matches!(e, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
@@ -460,14 +452,14 @@ impl Store {
             MessageType::Update => "draft update",
             MessageType::Cancel => "draft cancellation",
         };
+        let number_text = number.to_string();
         finish(
             tx,
             org,
             actor,
-            action,
-            number,
+            [action, "warning", &number_text],
             None,
-            Some(audit_json(&created)),
+            Some(json(&created)),
         )
         .await?;
         Ok(number)
@@ -513,8 +505,16 @@ impl Store {
         .await?;
         write_parts(&mut tx, id, details).await?;
         let (_, after) = one(&mut tx, org, number).await?;
-        let (b, a) = (Some(audit_json(&before)), Some(audit_json(&after)));
-        finish(tx, org, actor, "edit draft", number, b, a).await
+        let (b, a) = (Some(json(&before)), Some(json(&after)));
+        finish(
+            tx,
+            org,
+            actor,
+            ["edit draft", "warning", &number.to_string()],
+            b,
+            a,
+        )
+        .await
     }
 
     /// Issues draft `number` as approved by `approver`, under CAP sender `sender`, provided
@@ -583,8 +583,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let (_, after) = one(&mut tx, org, number).await?;
-        let (b, a) = (Some(audit_json(&before)), Some(audit_json(&after)));
-        finish(tx, org, approver, "approve and issue", number, b, a).await
+        let (b, a) = (Some(json(&before)), Some(json(&after)));
+        finish(
+            tx,
+            org,
+            approver,
+            ["approve and issue", "warning", &number.to_string()],
+            b,
+            a,
+        )
+        .await
     }
 
     /// One warning of `org`, or `None`.
@@ -744,29 +752,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Records a change to warning `number` and commits it with the write it describes.
-async fn finish(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
-    org: i64,
-    actor: &Actor,
-    action: &str,
-    number: i64,
-    before: Option<String>,
-    after: Option<String>,
-) -> Result<(), StoreError> {
-    let change = Change {
-        org: Some(org),
-        actor,
-        action,
-        entity: "warning",
-        entity_id: &number.to_string(),
-        before,
-        after,
-        summary: None,
-    };
-    record(&mut *tx, change).await?;
-    tx.commit().await?;
-    Ok(())
 }
