@@ -3,7 +3,9 @@
 mod analyse;
 mod check;
 mod demo;
+mod demo_incident;
 mod fta;
+mod log;
 mod output;
 mod server;
 mod sign_on;

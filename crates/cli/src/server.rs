@@ -88,6 +88,9 @@ pub enum ServerCommand {
         #[command(flatten)]
         db: Database,
     },
+    /// Check incidents' decision logs.
+    #[command(subcommand)]
+    Log(crate::log::LogCommand),
 }
 
 /// API token commands.
@@ -146,6 +149,24 @@ pub struct Database {
     /// `sqlite://PATH` (created if missing) or `postgres://...`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://bulwark.db")]
     database_url: String,
+}
+
+/// Opens an existing database whose schema is this version's, for commands that only read
+/// or check it (a missing SQLite file is an error, not a new database).
+pub(crate) async fn open_existing(db: &Database) -> anyhow::Result<Store> {
+    let url = &db.database_url;
+    let store = Store::connect_existing(url)
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(url)))?;
+    match store.schema_status().await? {
+        SchemaStatus::Current => Ok(store),
+        SchemaStatus::Empty => bail!("the database at {} holds no Bulwark data", redact(url)),
+        SchemaStatus::Behind(_) => bail!(
+            "the database at {} needs upgrading to this version of Bulwark first: back it up with `bulwark backup`, then run `bulwark migrate`",
+            redact(url)
+        ),
+        SchemaStatus::Newer(version) => bail!(newer_schema(url, &store, version)),
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -322,6 +343,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
         ServerCommand::Migrate { db } => rt.block_on(migrate(&db.database_url)),
         ServerCommand::Backup { output, db } => rt.block_on(backup(&output, &db.database_url)),
         ServerCommand::Restore { file, db } => rt.block_on(restore(&file, &db.database_url)),
+        ServerCommand::Log(command) => rt.block_on(crate::log::run(command)),
     }
 }
 
@@ -558,6 +580,7 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
         store
             .replace_model(south.id, &to_value(&partner), None, &actor)
             .await?;
+        crate::demo_incident::seed_demo_incident(&store, &north, &south).await?;
         for service in [
             "as-hospital-discharge",
             "env-flood-response",

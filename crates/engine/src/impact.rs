@@ -84,13 +84,31 @@ pub struct Impact {
 impl Compiled {
     /// Fails `failed` (assets, services or whole skills) and reports what is lost and degraded.
     pub fn impact(&self, failed: &[ItemRef]) -> Impact {
+        let states: Vec<(ItemRef, f64)> = failed.iter().map(|item| (*item, 0.0)).collect();
+        self.impact_with(&states)
+    }
+
+    /// Like [`Compiled::impact`], with each item at a capacity of its own: 0 when failed, a
+    /// fraction when degraded (for a skill, the fraction of its headcount at work). An item
+    /// given twice takes the lower capacity.
+    pub fn impact_with(&self, states: &[(ItemRef, f64)]) -> Impact {
         let mut own = self.all_up();
         let mut available: Vec<f64> = self.skills.iter().map(|s| s.headcount).collect();
-        for item in failed {
-            match *item {
-                ItemRef::Asset(i) => own[self.assets[i as usize].node as usize] = 0.0,
-                ItemRef::Service(i) => own[self.services[i as usize].node as usize] = 0.0,
-                ItemRef::Skill(k) => available[k as usize] = 0.0,
+        for &(item, capacity) in states {
+            let capacity = capacity.clamp(0.0, 1.0);
+            match item {
+                ItemRef::Asset(i) => {
+                    let n = self.assets[i as usize].node as usize;
+                    own[n] = own[n].min(capacity);
+                }
+                ItemRef::Service(i) => {
+                    let n = self.services[i as usize].node as usize;
+                    own[n] = own[n].min(capacity);
+                }
+                ItemRef::Skill(k) => {
+                    let k = k as usize;
+                    available[k] = available[k].min(self.skills[k].headcount * capacity);
+                }
             }
         }
         let staff = self.staff_factors(&available);

@@ -1,5 +1,5 @@
 //! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
-//! their lessons and actions, public warnings, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//! their lessons and actions, public warnings, incidents with their hash-chained decision logs, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
 //! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
@@ -11,8 +11,12 @@
 mod accounts;
 mod audit;
 mod backup;
+mod decision_log;
 mod error;
+mod events;
 mod exercises;
+mod incident_work;
+mod incidents;
 mod models;
 mod orgs;
 mod schema;
@@ -23,10 +27,22 @@ mod warnings;
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
 pub use backup::{BACKUP_FORMAT, BackupSummary};
+pub use decision_log::{
+    DecisionEntry, DecisionInput, EntryBody, GENESIS, LATE_RECORDING_SECONDS, StoredEntry,
+    Verification, rfc3339, sha256_hex, verify_entries,
+};
 pub use error::StoreError;
+pub use events::{INCIDENT_CHANNEL, IncidentListener};
 pub use exercises::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
     ExerciseSummary, Lesson, Participant, ProgrammeEntry,
+};
+pub use incident_work::{
+    IncidentAction, IncidentActionStatus, Mark, RhythmEntry, RhythmKind, Sitrep, SitrepBody,
+};
+pub use incidents::{
+    CommandLevel, Incident, IncidentDetails, IncidentStatus, Methane, MethaneVersion, OrgName,
+    Standing,
 };
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
@@ -54,10 +70,21 @@ pub enum Backend {
 }
 
 /// The database, shared by every request.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The PostgreSQL server's address, for the connection that listens for changes.
+    postgres_url: Option<std::sync::Arc<str>>,
+}
+
+// Written by hand so that the database's address, which may hold a password, is never printed.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How many database connections a [`Store`] holds ([`Store::pool_status`]).
@@ -125,7 +152,12 @@ impl Store {
             .max_connections(connections)
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let postgres_url = (backend == Backend::Postgres).then(|| url.as_str().into());
+        let store = Store {
+            pool,
+            backend,
+            postgres_url,
+        };
         if backend == Backend::Sqlite {
             // Write-ahead logging lets readers work while a writer commits; it persists in the file.
             sqlx::query("PRAGMA journal_mode = WAL")

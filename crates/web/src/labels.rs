@@ -2,7 +2,9 @@
 //! plain values.
 
 use bulwark_rules::exercises::ProgrammeStatus;
-use bulwark_store::{ActionStatus, ExerciseFormat};
+use bulwark_store::{
+    ActionStatus, CommandLevel, ExerciseFormat, IncidentActionStatus, IncidentStatus,
+};
 
 /// Words for people, and the GOV.UK Frontend tag colour where a page shows one.
 pub trait Label {
@@ -84,6 +86,56 @@ impl Label for bulwark_store::MessageType {
             bulwark_store::MessageType::Alert => "Warning",
             bulwark_store::MessageType::Update => "Update",
             bulwark_store::MessageType::Cancel => "Cancellation",
+        }
+    }
+}
+
+impl Label for IncidentStatus {
+    fn label(&self) -> &'static str {
+        match self {
+            IncidentStatus::Active => "Active",
+            IncidentStatus::StandDown => "Standing down",
+            IncidentStatus::Recovery => "Recovery",
+            IncidentStatus::Closed => "Closed",
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            IncidentStatus::Active => "govuk-tag--red",
+            IncidentStatus::StandDown => "govuk-tag--yellow",
+            IncidentStatus::Recovery => "govuk-tag--blue",
+            IncidentStatus::Closed => "govuk-tag--grey",
+        }
+    }
+}
+
+impl Label for CommandLevel {
+    fn label(&self) -> &'static str {
+        match self {
+            CommandLevel::Operational => "Operational (bronze)",
+            CommandLevel::Tactical => "Tactical (silver)",
+            CommandLevel::Strategic => "Strategic (gold)",
+        }
+    }
+}
+
+impl Label for IncidentActionStatus {
+    fn label(&self) -> &'static str {
+        match self {
+            IncidentActionStatus::Open => "Not started",
+            IncidentActionStatus::InProgress => "In progress",
+            IncidentActionStatus::Done => "Done",
+            IncidentActionStatus::Cancelled => "Cancelled",
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            IncidentActionStatus::Open => "govuk-tag--grey",
+            IncidentActionStatus::InProgress => "govuk-tag--blue",
+            IncidentActionStatus::Done => "govuk-tag--green",
+            IncidentActionStatus::Cancelled => "govuk-tag--grey",
         }
     }
 }

@@ -9,9 +9,11 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod board;
 pub mod cap;
 pub mod error;
 pub mod gate;
+pub mod incidents;
 pub mod jobs;
 pub mod labels;
 pub mod models;
@@ -40,13 +42,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 const GOVUK_CSS: &str = include_str!("../static/vendor/govuk-frontend-6.6.0.min.css");
 /// Bulwark's own stylesheet.
 const APP_CSS: &str = include_str!("../static/app.css");
+/// Live updates and countdowns on an incident's pages (the pages work without it).
+const INCIDENT_JS: &str = include_str!("../static/incident.js");
 
-/// Routes anyone may call: the health check and the stylesheets.
+/// Routes anyone may call: the health check, the stylesheets and the incident pages' script.
 pub(crate) fn public_routes() -> Table {
     Table::new()
         .get("/healthz", Guard::Public, healthz)
         .get("/static/govuk.css", Guard::Public, || css(GOVUK_CSS))
         .get("/static/app.css", Guard::Public, || css(APP_CSS))
+        .get("/static/incident.js", Guard::Public, script)
 }
 
 /// The whole application: pages, API, static files and health check, behind the gate
@@ -111,6 +116,16 @@ async fn css(text: &'static str) -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         text,
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        INCIDENT_JS,
     )
 }
 

@@ -6,9 +6,10 @@ use crate::observability::Metrics;
 use crate::sign_on::Provider;
 use bulwark_store::Store;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, broadcast};
 
 /// How the server runs; [`Settings::default`] is safe for most deployments.
 #[derive(Debug, Clone)]
@@ -62,6 +63,10 @@ struct Inner {
     jobs: Arc<Semaphore>,
     passwords: Arc<Semaphore>,
     metrics: Metrics,
+    /// Incidents changed, by id: what the pages of open incidents listen to.
+    incident_events: broadcast::Sender<i64>,
+    /// True while a task relays the database's change notifications to `incident_events`.
+    relaying: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -87,6 +92,8 @@ impl AppState {
                 cache: Mutex::new(HashMap::new()),
                 loading: Mutex::new(HashMap::new()),
                 metrics: Metrics::new(),
+                incident_events: broadcast::channel(256).0,
+                relaying: Arc::new(AtomicBool::new(false)),
             }),
         }
     }
@@ -161,5 +168,79 @@ impl AppState {
     pub(crate) fn loading(&self, org: i64) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.inner.loading.lock().unwrap_or_else(|e| e.into_inner());
         locks.entry(org).or_default().clone()
+    }
+
+    /// Tells the pages of incident `id` open on every server that it changed: through the
+    /// database on PostgreSQL (so other replicas hear it too), directly on SQLite.
+    pub async fn incident_changed(&self, id: i64) {
+        match self.store().notify_incident(id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = self.inner.incident_events.send(id);
+            }
+            Err(e) => {
+                tracing::warn!("cannot announce a change to incident {id} to other servers: {e}");
+                let _ = self.inner.incident_events.send(id);
+            }
+        }
+    }
+
+    /// The ids of incidents as they change, on this server and (on PostgreSQL) every other.
+    pub fn incident_events(&self) -> broadcast::Receiver<i64> {
+        let events = self.inner.incident_events.subscribe();
+        self.relay_notifications();
+        events
+    }
+
+    /// On PostgreSQL, starts (once) a task that relays the database's change notifications to
+    /// this server's listeners. It stops when nobody has listened for a while, so an idle
+    /// server holds no extra connection; the next listener starts it again.
+    fn relay_notifications(&self) {
+        if self.store().backend() != bulwark_store::Backend::Postgres
+            || self.inner.relaying.swap(true, Ordering::SeqCst)
+        {
+            return;
+        }
+        let store = self.store().clone();
+        let events = self.inner.incident_events.clone();
+        let relaying = self.inner.relaying.clone();
+        tokio::spawn(async move {
+            loop {
+                while events.receiver_count() > 0 {
+                    let mut listener = match store.incident_listener().await {
+                        Ok(Some(l)) => l,
+                        Ok(None) => break,
+                        Err(e) => {
+                            tracing::warn!("cannot listen for incident changes: {e}");
+                            tokio::time::sleep(Duration::from_secs(5)).await;
+                            continue;
+                        }
+                    };
+                    loop {
+                        tokio::select! {
+                            next = listener.next() => match next {
+                                Ok(id) => {
+                                    let _ = events.send(id);
+                                }
+                                Err(e) => {
+                                    tracing::warn!("lost the connection that listens for incident changes: {e}");
+                                    break;
+                                }
+                            },
+                            () = tokio::time::sleep(Duration::from_secs(30)) => {
+                                if events.receiver_count() == 0 {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                relaying.store(false, Ordering::SeqCst);
+                // Someone may have started listening just as this stopped: carry on for them.
+                if events.receiver_count() == 0 || relaying.swap(true, Ordering::SeqCst) {
+                    break;
+                }
+            }
+        });
     }
 }

@@ -3,6 +3,7 @@
 
 mod exercises;
 mod handlers;
+mod incidents;
 mod warnings;
 
 use crate::routes::{Guard, Table};
@@ -111,6 +112,7 @@ pub fn routes() -> Table {
             exercises::put_programme,
         )
         .merge(warning_routes())
+        .merge(incident_routes())
         .get("/api/orgs/{org}/shared", viewer, handlers::shared)
         .get(
             "/api/orgs/{org}/shared/{owner}/{service}",
@@ -152,6 +154,63 @@ fn warning_routes() -> Table {
         )
 }
 
+/// Incidents and their decision logs. The log has no route that changes or removes an entry.
+fn incident_routes() -> Table {
+    let (viewer, editor) = (
+        Guard::ApiMember(Role::Viewer),
+        Guard::ApiMember(Role::Editor),
+    );
+    Table::new()
+        .get("/api/orgs/{org}/incidents", viewer, incidents::incidents)
+        .post("/api/orgs/{org}/incidents", editor, incidents::create)
+        .get(
+            "/api/orgs/{org}/incidents/{id}",
+            viewer,
+            incidents::incident,
+        )
+        .put("/api/orgs/{org}/incidents/{id}", editor, incidents::put)
+        .get(
+            "/api/orgs/{org}/incidents/{id}/decisions",
+            viewer,
+            incidents::decisions,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/decisions",
+            editor,
+            incidents::append_decision,
+        )
+        .get(
+            "/api/orgs/{org}/incidents/{id}/verify",
+            viewer,
+            incidents::verify,
+        )
+        .get(
+            "/api/orgs/{org}/incidents/{id}/board",
+            viewer,
+            incidents::board,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/marks",
+            editor,
+            incidents::mark,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/sitreps",
+            editor,
+            incidents::submit_sitrep,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/actions",
+            editor,
+            incidents::add_action,
+        )
+        .put(
+            "/api/orgs/{org}/incidents/{id}/actions/{action}",
+            editor,
+            incidents::put_action,
+        )
+}
+
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
@@ -165,7 +224,10 @@ fn warning_routes() -> Table {
         exercises::delete_exercise, exercises::run, exercises::add_lesson, exercises::add_action,
         exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme,
         warnings::warnings, warnings::create, warnings::warning, warnings::put, warnings::approve,
-        warnings::update, warnings::cancel, warnings::templates
+        warnings::update, warnings::cancel, warnings::templates,
+        incidents::incidents, incidents::create, incidents::incident, incidents::put,
+        incidents::decisions, incidents::append_decision, incidents::verify, incidents::board,
+        incidents::mark, incidents::submit_sitrep, incidents::add_action, incidents::put_action
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
@@ -174,7 +236,9 @@ fn warning_routes() -> Table {
         handlers::Member, handlers::RoleRequest, handlers::OutgoingShare,
         exercises::ExerciseRequest, exercises::LessonRequest, exercises::ActionRequest,
         exercises::ProgressRequest, exercises::FrequencyRequest,
-        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest
+        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest,
+        incidents::IncidentRequest, incidents::DecisionRequest, incidents::MarkRequest,
+        incidents::SitrepRequest, incidents::IncidentActionRequest
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -5,7 +5,11 @@ mod account;
 mod admin;
 mod catalogue;
 mod dashboard;
+mod decision_log;
 mod exercises;
+mod incident_board;
+mod incident_reports;
+mod incidents;
 mod login;
 mod services;
 mod sign_on;
@@ -52,6 +56,7 @@ pub fn routes() -> Table {
         .get("/o/{org}/what-if", viewer, whatif::whatif)
         .merge(exercise_routes())
         .merge(warning_routes())
+        .merge(incident_routes())
         .get("/o/{org}/import", admin, admin::import_form)
         .post("/o/{org}/import", admin, admin::import)
         .get("/o/{org}/export.yaml", viewer, admin::export_yaml)
@@ -185,7 +190,111 @@ fn warning_routes() -> Table {
         .get("/cap/{org}/feed.atom", public, warnings::public_feed)
 }
 
+/// The incident room: incidents, their status board, decision log, situation reports and
+/// briefing. Partners invited to an incident reach it under their own organisation's address.
+fn incident_routes() -> Table {
+    let (viewer, editor, admin) = (
+        Guard::Member(Role::Viewer),
+        Guard::Member(Role::Editor),
+        Guard::Member(Role::Admin),
+    );
+    Table::new()
+        .get("/o/{org}/incidents", viewer, incidents::list)
+        .get("/o/{org}/incidents/new", editor, incidents::new_form)
+        .post("/o/{org}/incidents/new", editor, incidents::create)
+        .get("/o/{org}/incidents/{id}", viewer, incidents::show)
+        .get("/o/{org}/incidents/{id}/edit", editor, incidents::edit_form)
+        .post("/o/{org}/incidents/{id}/edit", editor, incidents::update)
+        .get("/o/{org}/incidents/{id}/events", viewer, incidents::events)
+        .post(
+            "/o/{org}/incidents/{id}/partners",
+            editor,
+            incidents::invite,
+        )
+        .post("/o/{org}/incidents/{id}/hold", admin, incidents::hold)
+        .get(
+            "/o/{org}/incidents/{id}/methane",
+            viewer,
+            incidents::methane_form,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/methane",
+            editor,
+            incidents::save_methane,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/actions",
+            editor,
+            incidents::add_action,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/actions/{action}",
+            editor,
+            incidents::action_status,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/rhythm",
+            editor,
+            incidents::add_rhythm,
+        )
+        .get(
+            "/o/{org}/incidents/{id}/board",
+            viewer,
+            incident_board::board,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/marks",
+            editor,
+            incident_board::add_mark,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/marks/{mark}/restore",
+            editor,
+            incident_board::restore_mark,
+        )
+        .get(
+            "/o/{org}/incidents/{id}/sitreps",
+            viewer,
+            incident_reports::sitreps,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/sitreps",
+            editor,
+            incident_reports::submit_sitrep,
+        )
+        .get(
+            "/o/{org}/incidents/{id}/briefing",
+            viewer,
+            incident_reports::briefing,
+        )
+        .get("/o/{org}/incidents/{id}/log", viewer, decision_log::log)
+        .get(
+            "/o/{org}/incidents/{id}/log/new",
+            editor,
+            decision_log::new_form,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/log/new",
+            editor,
+            decision_log::append,
+        )
+        .get(
+            "/o/{org}/incidents/{id}/log/verify",
+            viewer,
+            decision_log::verify,
+        )
+        .get(
+            "/o/{org}/incidents/{id}/log/export.zip",
+            viewer,
+            decision_log::export,
+        )
+}
+
 pub use bulwark_rules::FieldError;
+pub use decision_log::JDM_FIELDS;
+pub use incident_board::check_mark;
+pub use incident_reports::{SITREP_FIELDS, sitrep_value};
+pub use incidents::{METHANE_FIELDS, methane_value};
 
 /// A form page's status: 200 when shown fresh, 422 when it comes back with problems.
 pub fn form_status(errors: &[FieldError]) -> StatusCode {
@@ -250,6 +359,7 @@ impl Ctx {
             ("risks", "Risks", "/risks"),
             ("exercises", "Exercises", "/exercises"),
             ("lessons", "Lessons", "/lessons"),
+            ("incidents", "Incidents", "/incidents"),
             ("warnings", "Warnings", "/warnings"),
             ("sharing", "Sharing", "/sharing"),
             ("audit", "Audit trail", "/audit"),
