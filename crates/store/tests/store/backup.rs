@@ -244,6 +244,7 @@ async fn fill(store: &Store) -> (String, String) {
         .set_warning_template(north.id, "flood", "{\"key\":\"flood\"}", &cli())
         .await
         .unwrap();
+    crate::incidents::sample_incident(store, &north, &south).await;
     (token, cookie)
 }
 
@@ -488,7 +489,7 @@ async fn an_older_backup_is_upgraded_after_loading() {
     // Schema 1 had no exercises, no sign-in addresses and no audit summaries.
     old["schema_version"] = json!(1);
     let tables = old["tables"].as_object_mut().unwrap();
-    // Nor single sign-on, nor public warnings.
+    // Nor single sign-on, nor public warnings, nor incidents.
     for table in [
         "exercises",
         "lessons",
@@ -501,6 +502,14 @@ async fn an_older_backup_is_upgraded_after_loading() {
         "warning_areas",
         "warning_templates",
         "warning_settings",
+        "incidents",
+        "incident_partners",
+        "incident_methane",
+        "incident_marks",
+        "incident_decisions",
+        "incident_actions",
+        "incident_rhythm",
+        "incident_sitreps",
     ] {
         // Keeping the others in order: a restore inserts tables in the order of the file.
         tables.shift_remove(table);
