@@ -188,7 +188,7 @@ impl Store {
         Ok(mark)
     }
 
-    /// Marks the item of mark `mark` restored at `until_at`.
+    /// Marks the item of mark `mark` restored at `until_at`; a conflict when it already is.
     pub async fn restore_mark(
         &self,
         org: i64,
@@ -206,8 +206,21 @@ impl Store {
         .bind(mark)
         .bind(id)
         .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        .await?;
+        let Some(row) = row else {
+            let exists =
+                sqlx::query("SELECT id FROM incident_marks WHERE id = $1 AND incident_id = $2")
+                    .bind(mark)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Err(match exists {
+                Some(_) => StoreError::Conflict(
+                    "it is already marked restored, or the time is before it failed".into(),
+                ),
+                None => StoreError::NotFound,
+            });
+        };
         let item: String = row.try_get("item_id")?;
         finish(
             tx,

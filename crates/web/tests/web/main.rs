@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod exercises;
 mod hardening;
+mod incidents;
 mod observability;
 mod replicas;
 mod sign_on;
@@ -154,6 +155,7 @@ impl App {
         ));
         seed_exercises(&store, &actor).await;
         warnings::seed(&store).await;
+        incidents::seed(&store).await;
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_settings(store.clone(), settings);
         let service =
