@@ -229,3 +229,112 @@ fn serve_refuses_a_schema_that_needs_migrating() {
         "{stderr}"
     );
 }
+
+#[test]
+fn log_verify_says_whether_a_decision_log_is_intact_and_names_the_first_broken_entry() {
+    use bulwark_store::{Actor, CommandLevel, DecisionInput, IncidentDetails, now};
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite(dir.path(), "log.db");
+    let id = runtime().block_on(async {
+        let store = Store::connect(&url).await.unwrap();
+        let org = store.create_org("northmoor", "Northmoor").await.unwrap();
+        let actor = Actor {
+            user_id: None,
+            label: "loggist@northmoor.example".into(),
+        };
+        let details = IncidentDetails {
+            title: "Flooding".into(),
+            summary: String::new(),
+            location: String::new(),
+            started_at: now() - 3600,
+            level: CommandLevel::Strategic,
+            scenario: None,
+        };
+        let id = store
+            .declare_incident(org.id, &actor, &details)
+            .await
+            .unwrap();
+        for n in 1..=3 {
+            let input = DecisionInput {
+                decision: format!("Decision {n}"),
+                rationale: "Because".into(),
+                decision_maker: "Gold".into(),
+                decided_at: now(),
+                ..DecisionInput::default()
+            };
+            store
+                .append_decision(org.id, id, &actor, &input)
+                .await
+                .unwrap();
+        }
+        store.close().await;
+        id
+    });
+    let incident = id.to_string();
+    let args = |json: bool| {
+        let mut a = vec![
+            "log",
+            "verify",
+            "--org",
+            "northmoor",
+            "--incident",
+            incident.as_str(),
+            "--database-url",
+            url.as_str(),
+        ];
+        if json {
+            a.push("--json");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |json: bool| bulwark(&args(json).iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(true);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            v["intact"].clone(),
+            v["entries"].clone(),
+            v["first_broken"].clone()
+        ),
+        (Value::Bool(true), Value::from(3), Value::Null)
+    );
+    assert!(String::from_utf8_lossy(&run(false).stdout).contains("is intact: 3 entries"));
+    // Someone with access to the database rewrites the second decision.
+    runtime().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::query("UPDATE incident_decisions SET body = REPLACE(body, 'Decision 2', 'Decision two') WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["intact"].clone(), v["first_broken"].clone()),
+        (Value::Bool(false), Value::from(2))
+    );
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("broken at entry 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // An incident that is not there is an error, not a verdict.
+    let out = bulwark(&[
+        "log",
+        "verify",
+        "--org",
+        "northmoor",
+        "--incident",
+        "99",
+        "--database-url",
+        url.as_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no incident 99"));
+}

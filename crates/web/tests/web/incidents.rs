@@ -186,7 +186,8 @@ async fn the_api_keeps_its_contracts_and_never_changes_an_entry() {
             }
         }
         for r in bulwark_web::routes::table() {
-            if r.path.contains("/decisions") || r.path.contains("/log/") || r.path.ends_with("/log") {
+            if r.path.contains("/decisions") || r.path.contains("/log/") || r.path.ends_with("/log")
+            {
                 assert!(
                     r.method == reqwest::Method::GET
                         || r.path.ends_with("/decisions")
