@@ -550,4 +550,62 @@ impl Store {
             None => false,
         })
     }
+
+    /// The learning record (an exercise of the organisation, format live) that carries
+    /// incident `id`'s debrief into lessons and actions, made the first time it is asked
+    /// for; its id.
+    pub async fn debrief_record(
+        &self,
+        org: i64,
+        id: i64,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let i = led(&mut tx, org, id).await?;
+        if let Some(row) = sqlx::query("SELECT id FROM exercises WHERE incident_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            return Ok(row.try_get("id")?);
+        }
+        let held_on = chrono::DateTime::from_timestamp(i.closed_at.unwrap_or_else(now), 0)
+            .unwrap_or_default()
+            .date_naive()
+            .to_string();
+        let exercise: i64 = sqlx::query(
+            "INSERT INTO exercises (org_id, title, scenario_id, held_on, format, lead, objectives, participants, created_at, incident_id) \
+             VALUES ($1, $2, $3, $4, 'live', $5, $6, '[]', $7, $8) RETURNING id",
+        )
+        .bind(org)
+        .bind(format!("Debrief of incident {id}: {}", i.details.title))
+        .bind(i.details.scenario.clone().unwrap_or_default())
+        .bind(held_on)
+        .bind(&i.created_by)
+        .bind(i.debrief.clone().unwrap_or_default())
+        .bind(now())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        finish(
+            tx,
+            org,
+            actor,
+            ["debrief", "exercise", &exercise.to_string()],
+            None,
+            Some(id.to_string()),
+        )
+        .await?;
+        Ok(exercise)
+    }
+
+    /// The learning record of incident `id`'s debrief, if one was made.
+    pub async fn debrief_exercise(&self, id: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT id FROM exercises WHERE incident_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
 }

@@ -12,13 +12,14 @@ use bulwark_store::{Actor, DecisionEntry, Incident, Standing, Verification, rfc3
 use std::io::Write;
 
 /// The incident's pages: (key, label, path below the incident).
-pub const TABS: [(&str, &str, &str); 6] = [
+pub const TABS: [(&str, &str, &str); 7] = [
     ("overview", "Overview", ""),
     ("board", "Status board", "/board"),
     ("log", "Decision log", "/log"),
     ("sitreps", "Situation reports", "/sitreps"),
     ("methane", "M/ETHANE", "/methane"),
     ("briefing", "IIMARCH briefing", "/briefing"),
+    ("debrief", "Debrief", "/debrief"),
 ];
 
 /// Incident `id` (as written in the address) if the caller's organisation leads it or was

@@ -20,6 +20,7 @@ pub mod models;
 pub mod observability;
 pub mod pages;
 pub mod password;
+pub mod replay;
 pub mod report;
 pub mod routes;
 pub mod sign_on;

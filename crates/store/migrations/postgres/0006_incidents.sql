@@ -96,3 +96,6 @@ CREATE TABLE incident_sitreps (
     submitted_at BIGINT NOT NULL
 );
 CREATE INDEX incident_sitreps_incident ON incident_sitreps (incident_id, submitted_at);
+-- An incident's debrief becomes a learning record beside the exercises, so its lessons and
+-- actions are tracked to closure the same way (Joint Organisational Learning).
+ALTER TABLE exercises ADD COLUMN incident_id BIGINT REFERENCES incidents(id) ON DELETE SET NULL;

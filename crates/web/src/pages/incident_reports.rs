@@ -360,3 +360,110 @@ pub(super) async fn briefing(
     }
     .into_response())
 }
+
+// ----- the debrief and the replay -----
+
+/// A service as the replay predicts it: (name, lost, breached, restored).
+pub struct ReplayRow {
+    name: String,
+    lost: String,
+    breached: String,
+    restored: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "debrief.html")]
+struct DebriefPage {
+    ctx: Ctx,
+    i: Incident,
+    lead: bool,
+    lessons: Option<i64>,
+    replay: Vec<ReplayRow>,
+    replay_error: Option<String>,
+    yaml: String,
+}
+
+/// `GET /o/{org}/incidents/{id}/debrief`: the debrief, its lessons, and the incident's
+/// failures replayed as a scenario on the lead organisation's model.
+pub(super) async fn debrief(
+    State(state): State<AppState>,
+    Member { s, a, .. }: Member<Viewer>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    let at = now();
+    let marks = state.store().marks(i.id).await?;
+    let scenario = crate::replay::scenario(&i, &marks, at);
+    let yaml = crate::replay::yaml(&scenario);
+    let lead = state
+        .store()
+        .org_by_slug(&i.lead.slug)
+        .await?
+        .ok_or(crate::error::WebError::NotFound)?;
+    let m = crate::models::org_model(&state, &lead).await?;
+    let start = i.details.started_at;
+    let simulated = crate::jobs::run(&state, move || {
+        let c = m.compiled.as_ref()?;
+        let options = bulwark_engine::simulate::Options::default();
+        Some(
+            bulwark_engine::simulate::simulate_scenario(&m.loaded.model, c, &scenario, &options)
+                .map(|sim| {
+                    sim.services
+                        .iter()
+                        .zip(&c.services)
+                        .filter(|(o, _)| o.lost_at.is_some())
+                        .map(|(o, info)| {
+                            let when = |d: Option<bulwark_model::Duration>| {
+                                d.map_or_else(
+                                    || "No".to_string(),
+                                    |d| time_label(start + d.minutes() as i64 * 60),
+                                )
+                            };
+                            ReplayRow {
+                                name: info.name.clone(),
+                                lost: when(o.lost_at),
+                                breached: when(o.breached_at),
+                                restored: when(o.restored_at),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| e.to_string()),
+        )
+    })
+    .await?;
+    let (replay, replay_error) = match simulated {
+        Some(Ok(rows)) => (rows, None),
+        Some(Err(e)) => (Vec::new(), Some(e)),
+        None => (
+            Vec::new(),
+            Some("the model has problems to fix before it can be simulated".into()),
+        ),
+    };
+    Ok(DebriefPage {
+        ctx: Ctx::org(&s, &a, "incidents"),
+        lead: standing == bulwark_store::Standing::Lead,
+        lessons: state.store().debrief_exercise(i.id).await?,
+        replay,
+        replay_error,
+        yaml,
+        i,
+    }
+    .into_response())
+}
+
+/// `POST /o/{org}/incidents/{id}/debrief/lessons`: opens (once) the learning record that
+/// carries the debrief into lessons and actions, and goes to it.
+pub(super) async fn debrief_lessons(
+    State(state): State<AppState>,
+    Member { s, a, .. }: Member<Editor>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    crate::incidents::lead_only(standing)?;
+    let exercise = state
+        .store()
+        .debrief_record(a.org.id, i.id, &s.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/o/{}/exercises/{exercise}", a.org.slug)).into_response())
+}

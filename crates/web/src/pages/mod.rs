@@ -267,6 +267,16 @@ fn incident_routes() -> Table {
             viewer,
             incident_reports::briefing,
         )
+        .get(
+            "/o/{org}/incidents/{id}/debrief",
+            viewer,
+            incident_reports::debrief,
+        )
+        .post(
+            "/o/{org}/incidents/{id}/debrief/lessons",
+            editor,
+            incident_reports::debrief_lessons,
+        )
         .get("/o/{org}/incidents/{id}/log", viewer, decision_log::log)
         .get(
             "/o/{org}/incidents/{id}/log/new",

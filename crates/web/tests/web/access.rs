@@ -909,6 +909,20 @@ const ENTRIES: &[Entry] = &[
     ),
     (
         Method::GET,
+        "/o/{org}/incidents/{id}/debrief",
+        V,
+        "/o/{org}/incidents/1/debrief",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/incidents/{id}/debrief/lessons",
+        E,
+        "/o/{org}/incidents/1/debrief/lessons",
+        "",
+    ),
+    (
+        Method::GET,
         "/o/{org}/incidents/{id}/log",
         V,
         "/o/{org}/incidents/1/log",

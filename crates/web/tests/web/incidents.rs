@@ -560,3 +560,37 @@ async fn the_export_holds_what_sha256sum_checks() {
             .contains("sha256sum -c SHA256SUMS")
     );
 }
+
+#[tokio::test]
+async fn a_debrief_replays_the_failures_on_the_model_and_carries_lessons_into_tracking() {
+    let app = App::start(Backend::Sqlite).await;
+    let (editor, csrf) = app.browser_client("north-editor").await;
+    let page = super::page_text(&editor, format!("{}/o/north/incidents/1/debrief", app.base)).await;
+    // The seeded substation failure, replayed: home care is lost from the incident's start.
+    assert!(page.contains("Home care"), "{page}");
+    assert!(
+        page.contains("{outage: substation, at: 0h, for: 1h}"),
+        "{page}"
+    );
+    let open = async || {
+        let r = editor
+            .post(format!("{}/o/north/incidents/1/debrief/lessons", app.base))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        r.headers()["location"].to_str().unwrap().to_string()
+    };
+    let record = open().await;
+    assert!(record.starts_with("/o/north/exercises/"), "{record}");
+    assert_eq!(open().await, record, "one learning record per incident");
+    let page = super::page_text(&editor, format!("{}{record}", app.base)).await;
+    assert!(
+        page.contains("Debrief of incident 1: Power cut in north"),
+        "{page}"
+    );
+    let (viewer, _) = app.browser_client("north-viewer").await;
+    let page = super::page_text(&viewer, format!("{}/o/north/incidents/1/debrief", app.base)).await;
+    assert!(page.contains(&format!("href=\"{record}\"")), "{page}");
+}
