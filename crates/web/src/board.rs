@@ -46,6 +46,41 @@ pub struct Board {
     pub marked: Vec<(String, i64)>,
 }
 
+/// Why a service is lost, in words with the items' names rather than their ids: "Home care
+/// needs Triage desk, which needs Case app, which failed".
+pub fn in_words(
+    e: &bulwark_engine::impact::Explanation,
+    name_of: &dyn Fn(&str) -> String,
+) -> String {
+    use bulwark_engine::impact::Cause;
+    let mut out = String::new();
+    for (i, step) in e.path.iter().enumerate() {
+        let name = name_of(&step.id);
+        match i {
+            0 => out.push_str(&name),
+            1 => out.push_str(&format!(" needs {name}")),
+            _ => out.push_str(&format!(", which needs {name}")),
+        }
+        let alternatives: Vec<String> = step.alternatives_lost.iter().map(|a| name_of(a)).collect();
+        match alternatives.as_slice() {
+            [] => {}
+            [one] => out.push_str(&format!(" (its alternative {one} is lost too)")),
+            many => out.push_str(&format!(
+                " (its alternatives {} are lost too)",
+                many.join(", ")
+            )),
+        }
+    }
+    match &e.cause {
+        Cause::Failed if e.path.len() == 1 => out.push_str(" is marked failed"),
+        Cause::Failed => out.push_str(", which is marked failed"),
+        Cause::ShortOfStaff(skill) => {
+            out.push_str(&format!(" is short of {} staff", name_of(skill)))
+        }
+    }
+    out
+}
+
 /// The capacity of each marked item at time `t` (the lowest of the marks in force then).
 fn states_at(compiled: &Compiled, marks: &[Mark], t: i64) -> Vec<(ItemRef, f64)> {
     let mut states: Vec<(ItemRef, f64)> = Vec::new();
@@ -97,6 +132,16 @@ pub fn board(model: &Model, compiled: &Compiled, marks: &[Mark], now: i64) -> Bo
                 (lost_now[i] || reduced_now[i]).then(|| reduced_since[i].unwrap_or(t));
         }
     }
+    let name_of = |id: &str| {
+        model
+            .services
+            .iter()
+            .map(|x| &x.meta)
+            .chain(model.assets.iter().map(|x| &x.meta))
+            .chain(model.skills.iter().map(|x| &x.meta))
+            .find(|m| m.id.as_str() == id)
+            .map_or_else(|| id.to_string(), |m| m.name.clone())
+    };
     let affected = |i: u32, capacity: f64, since: i64, because: String| {
         let info = &compiled.services[i as usize];
         let service = &model.services[i as usize];
@@ -125,7 +170,7 @@ pub fn board(model: &Model, compiled: &Compiled, marks: &[Mark], now: i64) -> Bo
         .iter()
         .map(|l| {
             let since = lost_since[l.service as usize].unwrap_or(now);
-            affected(l.service, l.capacity, since, l.because.to_string())
+            affected(l.service, l.capacity, since, in_words(&l.because, &name_of))
         })
         .collect();
     lost.sort_by_key(|a| (a.breach_at.is_none(), a.breach_at, a.id.clone()));
@@ -216,10 +261,9 @@ assets:
         assert_eq!(ids, ["care", "triage"]);
         assert_eq!(b.lost[0].since, 1000);
         assert_eq!(b.lost[0].breach_at, Some(1000 + 4 * 3600));
-        assert!(
-            b.lost[1].because.contains("substation"),
-            "{}",
-            b.lost[1].because
+        assert_eq!(
+            b.lost[1].because,
+            "Triage desk needs Case app, which needs Town Hall, which needs Substation, which is marked failed"
         );
         let (amount, unit) = b.lost[1].backlog.clone().unwrap();
         assert_eq!(unit, "calls");

@@ -288,7 +288,7 @@ async fn the_board_counts_down_from_when_a_service_was_lost() {
     let left = care["seconds_to_breach"].as_i64().unwrap();
     assert!((21 * 3600 - 120..=21 * 3600).contains(&left), "{left}");
     assert!(
-        care["because"].as_str().unwrap().contains("substation"),
+        care["because"].as_str().unwrap().ends_with("Substation, which is marked failed"),
         "{care}"
     );
     // An unknown item is refused, naming the field.
