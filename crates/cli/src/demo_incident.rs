@@ -61,10 +61,12 @@ pub async fn seed_demo_incident(
             north.id,
             id,
             &loggist,
-            "dc-primary",
-            0,
-            start,
-            "Power isolated by the fire service",
+            &bulwark_store::NewMark {
+                item: "dc-primary",
+                capacity: 0,
+                from_at: start,
+                note: "Power isolated by the fire service",
+            },
         )
         .await?;
     let late = Some("Transcribed from the loggist's paper log after the incident".to_string());
@@ -180,11 +182,13 @@ pub async fn seed_demo_incident(
                 north.id,
                 id,
                 &loggist,
-                north.id,
-                description,
-                owner,
-                start + due,
-                decision,
+                &bulwark_store::NewAction {
+                    org: north.id,
+                    description,
+                    owner,
+                    due_at: start + due,
+                    decision_seq: decision,
+                },
             )
             .await?;
         store

@@ -402,12 +402,12 @@ impl Store {
         let mut entries = rows
             .iter()
             .map(|r| {
-                Ok::<_, StoreError>(entry_from((
+                entry_from((
                     r.try_get("seq")?,
                     r.try_get("body")?,
                     r.try_get("hash")?,
                     r.try_get("prev_hash")?,
-                ))?)
+                ))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let corrections: Vec<(i64, i64)> = entries

@@ -32,6 +32,34 @@ pub struct Mark {
     pub recorded_by: String,
 }
 
+/// A mark to put on the status board.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMark<'a> {
+    /// The model item (asset or service id).
+    pub item: &'a str,
+    /// The capacity it has left, in percent (0: failed).
+    pub capacity: i64,
+    /// Since when (seconds since 1970).
+    pub from_at: i64,
+    /// What is known.
+    pub note: &'a str,
+}
+
+/// An action to add to an incident.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAction<'a> {
+    /// The organisation responsible.
+    pub org: i64,
+    /// What is to be done.
+    pub description: &'a str,
+    /// Who owns it.
+    pub owner: &'a str,
+    /// When it is due (seconds since 1970).
+    pub due_at: i64,
+    /// The decision it carries out (its number in the log).
+    pub decision_seq: Option<i64>,
+}
+
 /// Where an incident action has got to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -147,18 +175,20 @@ async fn lead_only(
 }
 
 impl Store {
-    /// Marks `item` failed or degraded to `capacity` percent from `from_at` on incident
-    /// `id`'s board; returns the mark's id.
+    /// Marks an item failed or degraded on incident `id`'s board; returns the mark's id.
     pub async fn add_mark(
         &self,
         org: i64,
         id: i64,
         actor: &Actor,
-        item: &str,
-        capacity: i64,
-        from_at: i64,
-        note: &str,
+        mark: &NewMark<'_>,
     ) -> Result<i64, StoreError> {
+        let NewMark {
+            item,
+            capacity,
+            from_at,
+            note,
+        } = *mark;
         let mut tx = self.pool.begin().await?;
         lead_only(&mut tx, org, id).await?;
         let mark: i64 = sqlx::query(
@@ -257,19 +287,21 @@ impl Store {
             .collect()
     }
 
-    /// Adds an action to incident `id` (led by `org`) for organisation `owner_org`.
-    #[allow(clippy::too_many_arguments)]
+    /// Adds an action to incident `id` (led by `org`).
     pub async fn add_incident_action(
         &self,
         org: i64,
         id: i64,
         actor: &Actor,
-        owner_org: i64,
-        description: &str,
-        owner: &str,
-        due_at: i64,
-        decision_seq: Option<i64>,
+        action: &NewAction<'_>,
     ) -> Result<i64, StoreError> {
+        let NewAction {
+            org: owner_org,
+            description,
+            owner,
+            due_at,
+            decision_seq,
+        } = *action;
         let mut tx = self.pool.begin().await?;
         lead_only(&mut tx, org, id).await?;
         let at = now();

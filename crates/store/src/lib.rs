@@ -38,7 +38,8 @@ pub use exercises::{
     ExerciseSummary, Lesson, Participant, ProgrammeEntry,
 };
 pub use incident_work::{
-    IncidentAction, IncidentActionStatus, Mark, RhythmEntry, RhythmKind, Sitrep, SitrepBody,
+    IncidentAction, IncidentActionStatus, Mark, NewAction, NewMark, RhythmEntry, RhythmKind,
+    Sitrep, SitrepBody,
 };
 pub use incidents::{
     CommandLevel, Incident, IncidentDetails, IncidentStatus, Methane, MethaneVersion, OrgName,

@@ -93,7 +93,7 @@ pub async fn markable_items(
                 .map(|s| (s.meta.id.to_string(), s.meta.name.clone())),
         )
         .collect();
-    items.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    items.sort_by_key(|a| a.1.to_lowercase());
     Ok(items)
 }
 

@@ -72,10 +72,12 @@ pub async fn sample_incident(store: &Store, lead: &Organisation, partner: &Organ
             lead.id,
             id,
             &loggist(),
-            "substation",
-            0,
-            details.started_at,
-            "Flooded",
+            &bulwark_store::NewMark {
+                item: "substation",
+                capacity: 0,
+                from_at: details.started_at,
+                note: "Flooded",
+            },
         )
         .await
         .unwrap();
@@ -94,11 +96,13 @@ pub async fn sample_incident(store: &Store, lead: &Organisation, partner: &Organ
             lead.id,
             id,
             &loggist(),
-            partner.id,
-            "Send two buses",
-            "Transport lead",
-            bulwark_store::now() + 3600,
-            Some(1),
+            &bulwark_store::NewAction {
+                org: partner.id,
+                description: "Send two buses",
+                owner: "Transport lead",
+                due_at: bulwark_store::now() + 3600,
+                decision_seq: Some(1),
+            },
         )
         .await
         .unwrap();

@@ -374,10 +374,12 @@ pub async fn mark(
             a.org.id,
             i.id,
             &caller.actor(),
-            &r.item,
-            capacity,
-            from_at,
-            &note,
+            &bulwark_store::NewMark {
+                item: &r.item,
+                capacity,
+                from_at,
+                note: &note,
+            },
         )
         .await?;
     state.incident_changed(i.id).await;
@@ -479,11 +481,13 @@ pub async fn add_action(
             a.org.id,
             i.id,
             &caller.actor(),
-            a.org.id,
-            r.description.trim(),
-            r.owner.trim(),
-            due_at,
-            r.decision,
+            &bulwark_store::NewAction {
+                org: a.org.id,
+                description: r.description.trim(),
+                owner: r.owner.trim(),
+                due_at,
+                decision_seq: r.decision,
+            },
         )
         .await?;
     state.incident_changed(i.id).await;

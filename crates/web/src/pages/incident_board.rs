@@ -174,10 +174,12 @@ pub(super) async fn add_mark(
             a.org.id,
             i.id,
             &s.actor(),
-            field(&fields, "item"),
-            capacity,
-            from_at,
-            &note,
+            &bulwark_store::NewMark {
+                item: field(&fields, "item"),
+                capacity,
+                from_at,
+                note: &note,
+            },
         )
         .await?;
     state.incident_changed(i.id).await;

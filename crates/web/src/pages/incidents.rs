@@ -818,11 +818,13 @@ pub(super) async fn add_action(
             a.org.id,
             i.id,
             &s.actor(),
-            owner_org,
-            field(&fields, "description").trim(),
-            field(&fields, "owner").trim(),
-            due_at,
-            decision,
+            &bulwark_store::NewAction {
+                org: owner_org,
+                description: field(&fields, "description").trim(),
+                owner: field(&fields, "owner").trim(),
+                due_at,
+                decision_seq: decision,
+            },
         )
         .await?;
     state.incident_changed(i.id).await;

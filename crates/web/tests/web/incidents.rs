@@ -36,7 +36,17 @@ pub async fn seed(store: &Store) {
             .await
             .unwrap();
         store
-            .add_mark(org.id, id, &actor, "substation", 0, now() - 3600, "")
+            .add_mark(
+                org.id,
+                id,
+                &actor,
+                &bulwark_store::NewMark {
+                    item: "substation",
+                    capacity: 0,
+                    from_at: now() - 3600,
+                    note: "",
+                },
+            )
             .await
             .unwrap();
         let input = DecisionInput {
@@ -55,11 +65,13 @@ pub async fn seed(store: &Store) {
                 org.id,
                 id,
                 &actor,
-                org.id,
-                "Staff the rest centre",
-                "Rest centre manager",
-                now() + 3600,
-                Some(1),
+                &bulwark_store::NewAction {
+                    org: org.id,
+                    description: "Staff the rest centre",
+                    owner: "Rest centre manager",
+                    due_at: now() + 3600,
+                    decision_seq: Some(1),
+                },
             )
             .await
             .unwrap();
@@ -288,7 +300,10 @@ async fn the_board_counts_down_from_when_a_service_was_lost() {
     let left = care["seconds_to_breach"].as_i64().unwrap();
     assert!((21 * 3600 - 120..=21 * 3600).contains(&left), "{left}");
     assert!(
-        care["because"].as_str().unwrap().ends_with("Substation, which is marked failed"),
+        care["because"]
+            .as_str()
+            .unwrap()
+            .ends_with("Substation, which is marked failed"),
         "{care}"
     );
     // An unknown item is refused, naming the field.
