@@ -5,6 +5,7 @@ mod check;
 mod demo;
 mod fta;
 mod output;
+mod people;
 mod server;
 mod sign_on;
 mod simulate;

@@ -1,5 +1,5 @@
-//! `serve`, `import`, `user create`, `token create`, `migrate`, `backup`, `restore` and the
-//! demo server: the web app and its database from the command line.
+//! `serve`, `import`, `user create`, `token create`, `migrate`, `backup`, `restore`,
+//! `retention run`, `people new-key`/`rekey` and the demo server: the web app and its database from the command line.
 
 use crate::demo::{ROOT, demo_files};
 use anstream::{eprintln, println};
@@ -48,6 +48,8 @@ pub enum ServerCommand {
         /// object a line) for log collectors.
         #[arg(long, env = "BULWARK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+        #[command(flatten)]
+        keys: crate::people::KeyArgs,
     },
     /// Load a model into an organisation, replacing its model: all or nothing.
     Import {
@@ -88,6 +90,12 @@ pub enum ServerCommand {
         #[command(flatten)]
         db: Database,
     },
+    /// Retention of personal data.
+    #[command(subcommand)]
+    Retention(crate::people::RetentionCommand),
+    /// Keys for personal data: add one, seal every record again with the newest.
+    #[command(subcommand)]
+    People(crate::people::PeopleCommand),
 }
 
 /// API token commands.
@@ -123,7 +131,7 @@ pub enum UserCommand {
         /// Add to this organisation (created if new).
         #[arg(long)]
         org: Option<String>,
-        /// Role in that organisation: viewer, editor or admin.
+        /// Role in that organisation: viewer, editor, hub-coordinator or admin.
         #[arg(long, default_value = "admin")]
         role: String,
         #[command(flatten)]
@@ -145,7 +153,7 @@ pub enum LogFormat {
 pub struct Database {
     /// `sqlite://PATH` (created if missing) or `postgres://...`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://bulwark.db")]
-    database_url: String,
+    pub(crate) database_url: String,
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -180,7 +188,7 @@ fn init_logging(format: LogFormat) {
 /// Opens the database for the app and its accounts. A new, empty database is given the
 /// schema; an existing one must already be up to date, so that upgrading it stays a
 /// deliberate step (`bulwark backup`, then `bulwark migrate`).
-async fn connect(url: &str) -> anyhow::Result<Store> {
+pub(crate) async fn connect(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect_without_migrating(url)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(url)))?;
@@ -237,10 +245,17 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
             sign_on,
             metrics_listen,
             log_format,
+            keys,
         } => rt.block_on(async {
             init_logging(log_format);
             let sign_on = sign_on.provider()?;
             let store = connect(&db.database_url).await?;
+            let people_keys = keys.keyring(&db.database_url, true)?.map(std::sync::Arc::new);
+            if people_keys.is_none() {
+                tracing::warn!(
+                    "no key file for personal data (--people-key-file): person records can be neither added nor read"
+                );
+            }
             let defaults = Settings::default();
             let settings = Settings {
                 secure_cookies,
@@ -248,6 +263,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 max_jobs: max_jobs.unwrap_or(defaults.max_jobs),
                 behind_proxy,
                 sign_on,
+                people_keys,
                 ..defaults
             };
             let server = Server {
@@ -280,7 +296,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 bail!("{why}");
             }
             let role = Role::parse(&role)
-                .with_context(|| format!("`{role}` is not a role: use viewer, editor or admin"))?;
+                .with_context(|| format!("`{role}` is not a role: use viewer, editor, hub-coordinator or admin"))?;
             rt.block_on(async {
                 let store = connect(&db.database_url).await?;
                 let hash = bulwark_web::password::hash(&password);
@@ -322,6 +338,8 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
         ServerCommand::Migrate { db } => rt.block_on(migrate(&db.database_url)),
         ServerCommand::Backup { output, db } => rt.block_on(backup(&output, &db.database_url)),
         ServerCommand::Restore { file, db } => rt.block_on(restore(&file, &db.database_url)),
+        ServerCommand::Retention(command) => rt.block_on(crate::people::retention(command)),
+        ServerCommand::People(command) => rt.block_on(crate::people::people(command)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
-//! their lessons and actions, public warnings, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//! their lessons and actions, public warnings, community support (person records sealed with
+//! keys kept outside the database), and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
 //! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
@@ -15,9 +16,12 @@ mod error;
 mod exercises;
 mod models;
 mod orgs;
+mod people;
+mod postcode;
 mod schema;
 mod secret;
 mod sign_on;
+mod vault;
 mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
@@ -30,12 +34,18 @@ pub use exercises::{
 };
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
+pub use people::{
+    ListDetails, NewPerson, PeopleList, PeopleQuery, PeopleSource, Person, PersonDetails,
+    Retention, SourceDetails,
+};
+pub use postcode::{Postcode, PostcodeArea};
 pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
 pub use sign_on::{
     ATTEMPT_SECONDS, Identity, Refusal, RuleTest, SIGN_ON_ONLY, SignOnAttempt, SignOnRule,
     roles_for,
 };
+pub use vault::{Keyring, default_key_file};
 pub use warnings::{
     MessageType, Warning, WarningArea, WarningDetails, WarningInfo, WarningSettings, WarningStatus,
 };

@@ -12,6 +12,8 @@ pub fn day(iso: &str) -> chrono::NaiveDate {
 
 #[path = "store/backup.rs"]
 mod backup;
+#[path = "store/people.rs"]
+mod people;
 
 fn actor(user: i64) -> Actor {
     Actor {

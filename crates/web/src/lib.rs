@@ -18,6 +18,7 @@ pub mod models;
 pub mod observability;
 pub mod pages;
 pub mod password;
+pub mod people;
 pub mod report;
 pub mod routes;
 pub mod sign_on;

@@ -4,8 +4,8 @@
 use crate::day;
 use bulwark_store::{
     ActionDetails, ActionProgress, ActionStatus, Actor, Backend, ExerciseDetails, ExerciseFormat,
-    Identity, ItemKind, MessageType, Participant, Role, RuleTest, SchemaStatus, SignOnAttempt,
-    Store, StoreError, WarningArea, WarningDetails, WarningInfo, WarningSettings,
+    Identity, ItemKind, Keyring, MessageType, Participant, Role, RuleTest, SchemaStatus,
+    SignOnAttempt, Store, StoreError, WarningArea, WarningDetails, WarningInfo, WarningSettings,
 };
 use bulwark_testkit::{BACKENDS, TestDatabase};
 use serde_json::{Value, json};
@@ -244,6 +244,8 @@ async fn fill(store: &Store) -> (String, String) {
         .set_warning_template(north.id, "flood", "{\"key\":\"flood\"}", &cli())
         .await
         .unwrap();
+    // Community support: a source of the list of lists, a list under legal hold, a person.
+    crate::people::fill(store, north.id, &Keyring::ephemeral()).await;
     (token, cookie)
 }
 
@@ -488,7 +490,7 @@ async fn an_older_backup_is_upgraded_after_loading() {
     // Schema 1 had no exercises, no sign-in addresses and no audit summaries.
     old["schema_version"] = json!(1);
     let tables = old["tables"].as_object_mut().unwrap();
-    // Nor single sign-on, nor public warnings.
+    // Nor single sign-on, nor public warnings, nor community support.
     for table in [
         "exercises",
         "lessons",
@@ -501,6 +503,9 @@ async fn an_older_backup_is_upgraded_after_loading() {
         "warning_areas",
         "warning_templates",
         "warning_settings",
+        "people_sources",
+        "people_lists",
+        "people",
     ] {
         // Keeping the others in order: a restore inserts tables in the order of the file.
         tables.shift_remove(table);

@@ -3,6 +3,7 @@
 
 mod exercises;
 mod handlers;
+mod people;
 mod warnings;
 
 use crate::routes::{Guard, Table};
@@ -111,6 +112,7 @@ pub fn routes() -> Table {
             exercises::put_programme,
         )
         .merge(warning_routes())
+        .merge(people_routes())
         .get("/api/orgs/{org}/shared", viewer, handlers::shared)
         .get(
             "/api/orgs/{org}/shared/{owner}/{service}",
@@ -152,6 +154,40 @@ fn warning_routes() -> Table {
         )
 }
 
+/// Community support: the list of lists, activated lists and person records.
+fn people_routes() -> Table {
+    let (viewer, coordinator, admin) = (
+        Guard::ApiMember(Role::Viewer),
+        Guard::ApiMember(Role::HubCoordinator),
+        Guard::ApiMember(Role::Admin),
+    );
+    Table::new()
+        .post("/api/orgs/{org}/people", coordinator, people::create_person)
+        .post(
+            "/api/orgs/{org}/people/affected",
+            coordinator,
+            people::affected_people,
+        )
+        .get("/api/orgs/{org}/people/{id}", coordinator, people::person)
+        .get("/api/orgs/{org}/people-sources", viewer, people::sources)
+        .post(
+            "/api/orgs/{org}/people-sources",
+            coordinator,
+            people::create_source,
+        )
+        .get("/api/orgs/{org}/people-lists", coordinator, people::lists)
+        .post(
+            "/api/orgs/{org}/people-lists",
+            coordinator,
+            people::create_list,
+        )
+        .put(
+            "/api/orgs/{org}/people-lists/{id}/legal-hold",
+            admin,
+            people::put_hold,
+        )
+}
+
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
@@ -165,7 +201,9 @@ fn warning_routes() -> Table {
         exercises::delete_exercise, exercises::run, exercises::add_lesson, exercises::add_action,
         exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme,
         warnings::warnings, warnings::create, warnings::warning, warnings::put, warnings::approve,
-        warnings::update, warnings::cancel, warnings::templates
+        warnings::update, warnings::cancel, warnings::templates,
+        people::create_person, people::person, people::affected_people, people::sources,
+        people::create_source, people::lists, people::create_list, people::put_hold
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
@@ -174,7 +212,9 @@ fn warning_routes() -> Table {
         handlers::Member, handlers::RoleRequest, handlers::OutgoingShare,
         exercises::ExerciseRequest, exercises::LessonRequest, exercises::ActionRequest,
         exercises::ProgressRequest, exercises::FrequencyRequest,
-        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest
+        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest,
+        people::PersonRequest, people::AffectedRequest, people::SourceRequest, people::ListRequest,
+        people::HoldRequest
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

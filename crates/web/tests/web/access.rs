@@ -22,6 +22,8 @@ const A: Guard = Guard::Member(Role::Admin);
 const AV: Guard = Guard::ApiMember(Role::Viewer);
 const AE: Guard = Guard::ApiMember(Role::Editor);
 const AA: Guard = Guard::ApiMember(Role::Admin);
+const HC: Guard = Guard::Member(Role::HubCoordinator);
+const AHC: Guard = Guard::ApiMember(Role::HubCoordinator);
 
 const ENTRIES: &[Entry] = &[
     (Method::GET, "/", Guard::SignedIn, "/", ""),
@@ -757,6 +759,63 @@ const ENTRIES: &[Entry] = &[
         "/api/orgs/{org}/warnings/{id}/cancel",
         AE,
         "/api/orgs/{org}/warnings/1/cancel",
+        "{}",
+    ),
+    // Community support: north and south each have list 1 with person 1 on it.
+    (
+        Method::POST,
+        "/api/orgs/{org}/people",
+        AHC,
+        "/api/orgs/{org}/people",
+        "{}",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/people/affected",
+        AHC,
+        "/api/orgs/{org}/people/affected",
+        "{}",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/people/{id}",
+        AHC,
+        "/api/orgs/{org}/people/1?purpose=access%20check",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/people-sources",
+        AV,
+        "/api/orgs/{org}/people-sources",
+        "",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/people-sources",
+        AHC,
+        "/api/orgs/{org}/people-sources",
+        "{}",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/people-lists",
+        AHC,
+        "/api/orgs/{org}/people-lists",
+        "",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/people-lists",
+        AHC,
+        "/api/orgs/{org}/people-lists",
+        "{}",
+    ),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/people-lists/{id}/legal-hold",
+        AA,
+        "/api/orgs/{org}/people-lists/1/legal-hold",
         "{}",
     ),
 ];
