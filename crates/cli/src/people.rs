@@ -4,7 +4,9 @@
 use crate::server::{Database, connect};
 use anstream::println;
 use anyhow::Context;
-use bulwark_store::{Actor, Keyring, default_key_file};
+use bulwark_store::{
+    Actor, Keyring, ListDetails, NewPerson, PersonDetails, SourceDetails, Store, default_key_file,
+};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -131,4 +133,116 @@ pub async fn people(command: PeopleCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Gives the demo council a list of lists, a list activated for a flood, and fictional people
+/// on it (in Riverside, NM4), so a hub coordinator has something to find.
+pub async fn seed_demo(
+    store: &Store,
+    org: i64,
+    keys: &Keyring,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    let today = bulwark_web::exercises::today();
+    let source = |name: &str, holder: &str, contents: &str, art9: &str| {
+        SourceDetails {
+        name: name.into(),
+        holder: holder.into(),
+        contents: contents.into(),
+        how_to_request: "Email the duty data protection officer with the incident name; out of hours, call the emergency line".into(),
+        article6: "6(1)(e) public task (Civil Contingencies Act 2004)".into(),
+        article9: art9.into(),
+        schedule1: "Part 2 para 6 statutory purposes; para 18 safeguarding".into(),
+        agreement: "Northmoor LRF vulnerable people data sharing agreement v3".into(),
+        review_on: Some(today + chrono::Duration::days(200)),
+        triggers: "A flood warning or a power cut expected to last over 12 hours in the borough".into(),
+    }
+    };
+    store
+        .create_people_source(
+            org,
+            &source(
+                "Adult social care clients",
+                "Northmoor Borough Council, Adult Social Care",
+                "People receiving home care or reablement: name, address, care package, key safe, needs",
+                "9(2)(h) health or social care",
+            ),
+            actor,
+        )
+        .await?;
+    let psr = store
+        .create_people_source(
+            org,
+            &source(
+                "Priority Services Register",
+                "Northern Power Networks (fictional)",
+                "Customers who depend on electricity for medical equipment: name, address, phone, needs",
+                "9(2)(g) substantial public interest",
+            ),
+            actor,
+        )
+        .await?;
+    let list = store
+        .activate_people_list(
+            org,
+            &ListDetails {
+                name: "Riverside flood: welfare calls".into(),
+                purpose:
+                    "Welfare calls and visits to vulnerable residents in the Riverside flood area"
+                        .into(),
+                source: Some(psr),
+                incident: Some("1".into()),
+            },
+            actor,
+        )
+        .await?;
+    let people = [
+        (
+            "Ada Marsh",
+            "4 Weir Cottages, Riverside",
+            "NM4 2QD",
+            &["Oxygen at home", "Lives alone"][..],
+            &["grid-marsh-lane"][..],
+        ),
+        (
+            "Bernard Okafor",
+            "12 Tannery Row, Riverside",
+            "NM4 2RF",
+            &["Electricity-dependent equipment"][..],
+            &["grid-marsh-lane"][..],
+        ),
+        (
+            "Carys Llewellyn",
+            "1 Mill Yard, Riverside",
+            "NM4 3AB",
+            &["Home care visits", "Limited mobility"][..],
+            &["as-home-care"][..],
+        ),
+        (
+            "Dev Patel",
+            "27 High Street, Oakshaw",
+            "NM7 1XY",
+            &["Medicine kept cold"][..],
+            &["grid-oakshaw"][..],
+        ),
+    ];
+    for (i, (name, address, postcode, needs, relies_on)) in people.into_iter().enumerate() {
+        let person = NewPerson {
+            details: PersonDetails {
+                name: name.into(),
+                address: address.into(),
+                postcode: postcode.into(),
+                phone: Some(format!("01632 960 {:03}", 100 + i)),
+                needs: needs.iter().map(|n| n.to_string()).collect(),
+                relies_on: relies_on.iter().map(|n| n.to_string()).collect(),
+                ..PersonDetails::default()
+            },
+            list: Some(list),
+            source: "Priority Services Register".into(),
+            lawful_basis: "UK GDPR 6(1)(e), 9(2)(g); DPA 2018 Sch 1 para 18".into(),
+            expires_on: today + chrono::Duration::days(90),
+        };
+        store.create_person(org, &person, keys, actor).await?;
+    }
+    Ok(())
 }

@@ -565,6 +565,9 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
             .replace_model(north.id, &to_value(&loaded.model), None, &actor)
             .await?;
         seed_demo_exercises(&store, north.id, &actor).await?;
+        let key_file = bulwark_store::default_key_file(&url).context("the demo runs on SQLite")?;
+        let keys = std::sync::Arc::new(bulwark_store::Keyring::load_or_create(&key_file)?);
+        crate::people::seed_demo(&store, north.id, &keys, &actor).await?;
         let mut partner = bulwark_model::generate::generate(bulwark_model::generate::Shape {
             services: 25,
             seed: 7,
@@ -607,6 +610,13 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 false,
             ),
             (
+                "hub@northmoor.example",
+                "Harper Hub Coordinator",
+                north.id,
+                Role::HubCoordinator,
+                false,
+            ),
+            (
                 "viewer@northmoor.example",
                 "Val Viewer",
                 north.id,
@@ -644,7 +654,11 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
             metrics_listen: None,
             banner: Some(lines.join("\n")),
         };
-        let result = serve(store, server, Settings::default()).await;
+        let settings = Settings {
+            people_keys: Some(keys),
+            ..Settings::default()
+        };
+        let result = serve(store, server, settings).await;
         drop(dir);
         result
     })
