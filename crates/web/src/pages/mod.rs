@@ -7,6 +7,7 @@ mod catalogue;
 mod dashboard;
 mod exercises;
 mod login;
+mod people;
 mod services;
 mod sign_on;
 mod warnings;
@@ -52,6 +53,7 @@ pub fn routes() -> Table {
         .get("/o/{org}/what-if", viewer, whatif::whatif)
         .merge(exercise_routes())
         .merge(warning_routes())
+        .merge(people_routes())
         .get("/o/{org}/import", admin, admin::import_form)
         .post("/o/{org}/import", admin, admin::import)
         .get("/o/{org}/export.yaml", viewer, admin::export_yaml)
@@ -185,6 +187,44 @@ fn warning_routes() -> Table {
         .get("/cap/{org}/feed.atom", public, warnings::public_feed)
 }
 
+/// Community support: the list of lists, activated lists, who is affected, person records.
+fn people_routes() -> Table {
+    let (viewer, coordinator) = (
+        Guard::Member(Role::Viewer),
+        Guard::Member(Role::HubCoordinator),
+    );
+    Table::new()
+        .get("/o/{org}/people", viewer, people::overview)
+        .get(
+            "/o/{org}/people/sources/new",
+            coordinator,
+            people::source_form,
+        )
+        .post(
+            "/o/{org}/people/sources/new",
+            coordinator,
+            people::create_source,
+        )
+        .get("/o/{org}/people/lists/new", coordinator, people::list_form)
+        .post(
+            "/o/{org}/people/lists/new",
+            coordinator,
+            people::create_list,
+        )
+        .get("/o/{org}/people/lists/{id}", coordinator, people::list)
+        .get(
+            "/o/{org}/people/lists/{id}/people/new",
+            coordinator,
+            people::person_form,
+        )
+        .post(
+            "/o/{org}/people/lists/{id}/people/new",
+            coordinator,
+            people::create_person,
+        )
+        .get("/o/{org}/people/{id}", coordinator, people::person)
+}
+
 pub use bulwark_rules::FieldError;
 
 /// A form page's status: 200 when shown fresh, 422 when it comes back with problems.
@@ -251,6 +291,7 @@ impl Ctx {
             ("exercises", "Exercises", "/exercises"),
             ("lessons", "Lessons", "/lessons"),
             ("warnings", "Warnings", "/warnings"),
+            ("people", "Community support", "/people"),
             ("sharing", "Sharing", "/sharing"),
             ("audit", "Audit trail", "/audit"),
         ];
