@@ -233,3 +233,143 @@ async fn hub_coordinators_add_and_read_people_and_every_read_is_audited() {
         assert_eq!(ours["incident"], "7");
     }
 }
+
+#[tokio::test]
+async fn a_hub_coordinator_activates_a_list_adds_a_person_and_finds_them_in_a_browser() {
+    use super::browser::{axe, fill, submit, text, visit};
+    use fantoccini::Locator;
+    let browser = bulwark_testkit::browser::Browser::start().await;
+    let c = &browser.client;
+    let app = App::start(bulwark_store::Backend::Sqlite).await;
+    let mut violations = Vec::new();
+    let mut check = async |page: &str, c: &fantoccini::Client| {
+        for v in axe(c).await {
+            violations.push(format!("{page}: {v}"));
+        }
+    };
+    super::warnings::sign_in(c, &app, "coordinator@north.test").await;
+    visit(c, &app, "/o/north").await;
+    c.find(Locator::LinkText("Community support"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    check("community support", c).await;
+
+    // The list of lists: a problem first, then a source.
+    visit(c, &app, "/o/north/people/sources/new").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Enter the dataset's name"));
+    check("source form with errors", c).await;
+    for (id, value) in [
+        ("name", "Priority Services Register"),
+        ("holder", "Northern Power Networks"),
+        ("contents", "Customers who rely on electricity for health"),
+        ("how_to_request", "Emergency line, any time"),
+        ("article6", "6(1)(e) public task"),
+        ("article9", "9(2)(g) substantial public interest"),
+        ("review_on", "2027-04-01"),
+        ("triggers", "Power cut over 12 hours"),
+    ] {
+        fill(c, id, value).await;
+    }
+    submit(c, "main form").await;
+    let page = text(c).await;
+    assert!(
+        page.contains("Source added") && page.contains("Northern Power Networks"),
+        "{page}"
+    );
+    check("list of lists", c).await;
+
+    // Activate a list for an incident, add a person to it.
+    visit(c, &app, "/o/north/people/lists/new").await;
+    check("activate form", c).await;
+    fill(c, "name", "Riverside flood").await;
+    fill(c, "purpose", "Welfare calls in the flood area").await;
+    fill(c, "incident", "4").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("List activated"));
+    check("list", c).await;
+    c.find(Locator::LinkText("Add a person"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    check("person form", c).await;
+    fill(c, "name", "Edna Pemberton").await;
+    fill(c, "address", "9 Weir Cottages").await;
+    fill(c, "postcode", "not a postcode").await;
+    c.find(Locator::Id("needs"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "source", "Priority Services Register").await;
+    fill(c, "lawful_basis", "6(1)(e); 9(2)(g)").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Enter a real postcode"));
+    check("person form with errors", c).await;
+    fill(c, "postcode", "nm4 2qd").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Person added"));
+
+    // Who is affected: the purpose is asked for first.
+    fill(c, "postcodes", "NM4 2").await;
+    submit(c, "main form").await;
+    assert!(text(c).await.contains("Say why you need to see this"));
+    check("search with errors", c).await;
+    fill(c, "purpose", "welfare calls in the flood").await;
+    submit(c, "main form").await;
+    let page = text(c).await;
+    assert!(
+        page.contains("1 person to call") && page.contains("Oxygen at home"),
+        "{page}"
+    );
+    check("who is affected", c).await;
+    c.find(Locator::LinkText("Edna Pemberton"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        text(c)
+            .await
+            .contains("Why do you need to see this record?")
+    );
+    check("purpose prompt", c).await;
+    fill(c, "purpose", "check her oxygen supply").await;
+    submit(c, "main form").await;
+    let page = text(c).await;
+    assert!(
+        page.contains("9 Weir Cottages") && page.contains("NM4 2QD"),
+        "{page}"
+    );
+    check("person record", c).await;
+
+    // A viewer sees the list of lists, not the lists or the people.
+    super::warnings::sign_in(c, &app, "viewer@north.test").await;
+    visit(c, &app, "/o/north/people").await;
+    let page = text(c).await;
+    assert!(page.contains("Priority Services Register") && !page.contains("Riverside flood"));
+    check("community support for a viewer", c).await;
+    visit(c, &app, "/o/north/people/2?purpose=curious").await;
+    assert!(!text(c).await.contains("Edna"));
+    assert!(
+        violations.is_empty(),
+        "accessibility violations:\n{}",
+        violations.join("\n")
+    );
+    let (_, audit) = app.get("north-admin", "/api/orgs/north/audit").await;
+    let text = audit.to_string();
+    assert!(
+        text.contains("welfare calls in the flood") && text.contains("check her oxygen supply")
+    );
+    assert!(
+        !text.contains("Edna") && !text.contains("Weir"),
+        "no personal data in the audit"
+    );
+}
