@@ -50,7 +50,11 @@ impl Postcode {
 
     /// The sector: the outward code and the inward code's digit, like `NM1 4`.
     pub fn sector(&self) -> String {
-        format!("{} {}", self.outward, self.inward.get(..1).unwrap_or_default())
+        format!(
+            "{} {}",
+            self.outward,
+            self.inward.get(..1).unwrap_or_default()
+        )
     }
 
     /// The district: the outward code, like `NM1`.
