@@ -8,7 +8,8 @@ use crate::text::{LONG, SHORT, check_all};
 use bulwark_store::{ListDetails, NewPerson, PersonDetails, Postcode, SourceDetails};
 use chrono::NaiveDate;
 
-/// The furthest ahead a person record's expiry date may be, in days (two years).
+/// The furthest ahead a person record's expiry date may be, in days (two years). A date
+/// already past is accepted: the next retention run deletes the record.
 pub const MAX_KEEP_DAYS: i64 = 730;
 
 /// At most this many needs on one record.
@@ -154,14 +155,9 @@ pub fn check_person(d: &PersonDraft, today: NaiveDate) -> Result<NewPerson, Vec<
             false,
         )]));
     }
+    // A date already past is allowed (a record kept for one call): the next retention run
+    // deletes it.
     let expires_on = match parse_date(&d.expires_on) {
-        Ok(day) if day < today => {
-            errors.push(FieldError::new(
-                "expires_on",
-                "The expiry date must be today or later",
-            ));
-            None
-        }
         Ok(day) if (day - today).num_days() > MAX_KEEP_DAYS => {
             errors.push(FieldError::new(
                 "expires_on",
@@ -404,6 +400,11 @@ mod tests {
         assert_eq!(fields, ["name", "postcode", "phone", "expires_on"]);
         d = draft();
         d.expires_on = "2026-11-29".into();
+        assert!(
+            check_person(&d, today()).is_ok(),
+            "already expired: deleted at the next run"
+        );
+        d.expires_on = "30/11/2026".into();
         assert_eq!(
             check_person(&d, today()).unwrap_err()[0].field,
             "expires_on"

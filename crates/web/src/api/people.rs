@@ -56,7 +56,8 @@ pub struct PersonRequest {
     /// The lawful basis for holding it, like `UK GDPR 6(1)(e), 9(2)(g); DPA 2018 Sch 1 para 18`.
     #[serde(default)]
     pub lawful_basis: String,
-    /// The day after which it is deleted (ISO date, at most two years ahead).
+    /// The day after which it is deleted (ISO date, at most two years ahead; a past date
+    /// means the next retention run deletes it).
     #[serde(default)]
     pub expires_on: String,
     /// The activated list it belongs to (its id).

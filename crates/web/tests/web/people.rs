@@ -123,7 +123,7 @@ async fn hub_coordinators_add_and_read_people_and_every_read_is_audited() {
         }
         let mut bad = ada(list);
         bad["postcode"] = json!("flooded");
-        bad["expires_on"] = json!("2020-01-01");
+        bad["expires_on"] = json!("2090-01-01");
         let (status, body) = post("north-coordinator", "/api/orgs/north/people", bad).await;
         assert_eq!(status, 422);
         let problems = body["problems"].to_string();
@@ -205,6 +205,32 @@ async fn hub_coordinators_add_and_read_people_and_every_read_is_audited() {
         .await;
         assert_eq!(status, 422);
         assert!(body["problems"].to_string().contains("purpose"), "{body}");
+
+        // A record that has already expired is taken, and the next retention run deletes it
+        // (the list is not under legal hold yet).
+        let mut brief = ada(list);
+        brief["expires_on"] =
+            json!((bulwark_web::exercises::today() - chrono::Duration::days(1)).to_string());
+        let (status, expired) = post("north-coordinator", "/api/orgs/north/people", brief).await;
+        assert_eq!(status, 201, "{expired}");
+        let actor = Actor {
+            user_id: None,
+            label: "retention".into(),
+        };
+        let done = app
+            .store
+            .run_retention(bulwark_web::exercises::today(), &actor)
+            .await
+            .unwrap();
+        assert_eq!((done.deleted, done.held), (1, 0));
+        let gone = format!("/api/orgs/north/people/{}", expired["id"]);
+        assert_eq!(app.get("north-coordinator", &gone).await.0, 404);
+        assert_eq!(
+            app.get("north-coordinator", &format!("/api/orgs/north/people/{id}"))
+                .await
+                .0,
+            200
+        );
 
         // Legal hold: administrators only.
         let hold = json!({"legal_hold": true});
