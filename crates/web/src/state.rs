@@ -5,7 +5,6 @@ use crate::error::WebError;
 use crate::models::OrgModel;
 use crate::observability::Metrics;
 use crate::sign_on::Provider;
-use axum::http::StatusCode;
 use bulwark_store::{Keyring, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -115,8 +114,7 @@ impl AppState {
     /// The keys for personal data, or a 503 that says how to configure them.
     pub fn people_keys(&self) -> Result<&Keyring, WebError> {
         self.inner.settings.people_keys.as_deref().ok_or_else(|| {
-            WebError::Rejected(
-                StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unavailable(
                 "Personal data is switched off on this server: it has no key to seal it with. \
                  Start it with --people-key-file (see \"Personal data keys\" in the README)."
                     .into(),

@@ -365,6 +365,9 @@ impl ErrorPage {
             StatusCode::INTERNAL_SERVER_ERROR => {
                 "Sorry, there is a problem with the service".to_string()
             }
+            StatusCode::SERVICE_UNAVAILABLE if matches!(error, WebError::Unavailable(_)) => {
+                "This is switched off on this server".to_string()
+            }
             StatusCode::SERVICE_UNAVAILABLE => "The service is busy".to_string(),
             StatusCode::PAYLOAD_TOO_LARGE => "The file is too large".to_string(),
             _ => "There is a problem".to_string(),

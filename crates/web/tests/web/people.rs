@@ -399,3 +399,40 @@ async fn a_hub_coordinator_activates_a_list_adds_a_person_and_finds_them_in_a_br
         "no personal data in the audit"
     );
 }
+
+#[tokio::test]
+async fn without_its_keys_a_server_refuses_personal_data_and_says_why() {
+    let app = App::start(bulwark_store::Backend::Sqlite).await;
+    // A second server on the same database, started without a key file.
+    let keyless = app.replica().await;
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{keyless}/api/orgs/north/people/1?purpose=welfare%20call"
+        ))
+        .bearer_auth(app.token("north-coordinator"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("--people-key-file"),
+        "{body}"
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{keyless}/api/orgs/north/people"))
+        .bearer_auth(app.token("north-coordinator"))
+        .json(&ada(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503, "nothing personal is stored without a key");
+    // The list of lists holds no personal data and needs no key.
+    let (status, _) = app
+        .get("north-viewer", "/api/orgs/north/people-sources")
+        .await;
+    assert_eq!(status, 200);
+}
