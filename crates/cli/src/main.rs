@@ -7,6 +7,7 @@ mod demo_incident;
 mod fta;
 mod log;
 mod output;
+mod people;
 mod server;
 mod sign_on;
 mod simulate;

@@ -1,5 +1,5 @@
-//! `serve`, `import`, `user create`, `token create`, `migrate`, `backup`, `restore` and the
-//! demo server: the web app and its database from the command line.
+//! `serve`, `import`, `user create`, `token create`, `migrate`, `backup`, `restore`,
+//! `retention run`, `people new-key`/`rekey` and the demo server: the web app and its database from the command line.
 
 use crate::demo::{ROOT, demo_files};
 use anstream::{eprintln, println};
@@ -48,6 +48,8 @@ pub enum ServerCommand {
         /// object a line) for log collectors.
         #[arg(long, env = "BULWARK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+        #[command(flatten)]
+        keys: crate::people::KeyArgs,
     },
     /// Load a model into an organisation, replacing its model: all or nothing.
     Import {
@@ -91,6 +93,12 @@ pub enum ServerCommand {
     /// Check incidents' decision logs.
     #[command(subcommand)]
     Log(crate::log::LogCommand),
+    /// Retention of personal data.
+    #[command(subcommand)]
+    Retention(crate::people::RetentionCommand),
+    /// Keys for personal data: add one, seal every record again with the newest.
+    #[command(subcommand)]
+    People(crate::people::PeopleCommand),
 }
 
 /// API token commands.
@@ -126,7 +134,7 @@ pub enum UserCommand {
         /// Add to this organisation (created if new).
         #[arg(long)]
         org: Option<String>,
-        /// Role in that organisation: viewer, editor or admin.
+        /// Role in that organisation: viewer, editor, hub-coordinator or admin.
         #[arg(long, default_value = "admin")]
         role: String,
         #[command(flatten)]
@@ -148,7 +156,7 @@ pub enum LogFormat {
 pub struct Database {
     /// `sqlite://PATH` (created if missing) or `postgres://...`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://bulwark.db")]
-    database_url: String,
+    pub(crate) database_url: String,
 }
 
 /// Opens an existing database whose schema is this version's, for commands that only read
@@ -201,7 +209,7 @@ fn init_logging(format: LogFormat) {
 /// Opens the database for the app and its accounts. A new, empty database is given the
 /// schema; an existing one must already be up to date, so that upgrading it stays a
 /// deliberate step (`bulwark backup`, then `bulwark migrate`).
-async fn connect(url: &str) -> anyhow::Result<Store> {
+pub(crate) async fn connect(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect_without_migrating(url)
         .await
         .with_context(|| format!("cannot open the database at {}", redact(url)))?;
@@ -258,10 +266,17 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
             sign_on,
             metrics_listen,
             log_format,
+            keys,
         } => rt.block_on(async {
             init_logging(log_format);
             let sign_on = sign_on.provider()?;
             let store = connect(&db.database_url).await?;
+            let people_keys = keys.keyring(&db.database_url, true)?.map(std::sync::Arc::new);
+            if people_keys.is_none() {
+                tracing::warn!(
+                    "no key file for personal data (--people-key-file): person records can be neither added nor read"
+                );
+            }
             let defaults = Settings::default();
             let settings = Settings {
                 secure_cookies,
@@ -269,6 +284,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 max_jobs: max_jobs.unwrap_or(defaults.max_jobs),
                 behind_proxy,
                 sign_on,
+                people_keys,
                 ..defaults
             };
             let server = Server {
@@ -301,7 +317,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 bail!("{why}");
             }
             let role = Role::parse(&role)
-                .with_context(|| format!("`{role}` is not a role: use viewer, editor or admin"))?;
+                .with_context(|| format!("`{role}` is not a role: use viewer, editor, hub-coordinator or admin"))?;
             rt.block_on(async {
                 let store = connect(&db.database_url).await?;
                 let hash = bulwark_web::password::hash(&password);
@@ -344,6 +360,8 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
         ServerCommand::Backup { output, db } => rt.block_on(backup(&output, &db.database_url)),
         ServerCommand::Restore { file, db } => rt.block_on(restore(&file, &db.database_url)),
         ServerCommand::Log(command) => rt.block_on(crate::log::run(command)),
+        ServerCommand::Retention(command) => rt.block_on(crate::people::retention(command)),
+        ServerCommand::People(command) => rt.block_on(crate::people::people(command)),
     }
 }
 
@@ -569,6 +587,9 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
             .replace_model(north.id, &to_value(&loaded.model), None, &actor)
             .await?;
         seed_demo_exercises(&store, north.id, &actor).await?;
+        let key_file = bulwark_store::default_key_file(&url).context("the demo runs on SQLite")?;
+        let keys = std::sync::Arc::new(bulwark_store::Keyring::load_or_create(&key_file)?);
+        crate::people::seed_demo(&store, north.id, &keys, &actor).await?;
         let mut partner = bulwark_model::generate::generate(bulwark_model::generate::Shape {
             services: 25,
             seed: 7,
@@ -612,6 +633,13 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
                 false,
             ),
             (
+                "hub@northmoor.example",
+                "Harper Hub Coordinator",
+                north.id,
+                Role::HubCoordinator,
+                false,
+            ),
+            (
                 "viewer@northmoor.example",
                 "Val Viewer",
                 north.id,
@@ -649,7 +677,11 @@ pub fn demo(listen: &str) -> anyhow::Result<ExitCode> {
             metrics_listen: None,
             banner: Some(lines.join("\n")),
         };
-        let result = serve(store, server, Settings::default()).await;
+        let settings = Settings {
+            people_keys: Some(keys),
+            ..Settings::default()
+        };
+        let result = serve(store, server, settings).await;
         drop(dir);
         result
     })

@@ -1,11 +1,15 @@
 //! Bulwark's rules for what people submit, shared by the web pages and the JSON API and free
 //! of HTML and HTTP: what a valid exercise, lesson or action is, the exercise programme
-//! ([`exercises`]), public warnings with their plain-language check and SMS text ([`warnings`]), incidents, decision log entries and situation reports ([`incidents`]), and the limits every piece of submitted text keeps ([`text`]). Each
+//! ([`exercises`]), public warnings with their plain-language check and SMS text
+//! ([`warnings`]), incidents, decision log entries and situation reports ([`incidents`]),
+//! community support records of vulnerable people and the list of lists ([`people`]), and
+//! the limits every piece of submitted text keeps ([`text`]). Each
 //! problem is a [`FieldError`] naming the field it belongs to; pages show it beside that
 //! field, the API lists it.
 
 pub mod exercises;
 pub mod incidents;
+pub mod people;
 pub mod text;
 pub mod warnings;
 

@@ -14,6 +14,10 @@ pub enum Role {
     Viewer,
     /// Also change the model.
     Editor,
+    /// Also run community support: activate lists of vulnerable people and read and add
+    /// person records (which editors and viewers never see).
+    #[serde(rename = "hub-coordinator")]
+    HubCoordinator,
     /// Also manage members, sharing and imports.
     Admin,
 }
@@ -24,6 +28,7 @@ impl Role {
         match self {
             Role::Viewer => "viewer",
             Role::Editor => "editor",
+            Role::HubCoordinator => "hub-coordinator",
             Role::Admin => "admin",
         }
     }
@@ -33,6 +38,7 @@ impl Role {
         match text {
             "viewer" => Some(Role::Viewer),
             "editor" => Some(Role::Editor),
+            "hub-coordinator" => Some(Role::HubCoordinator),
             "admin" => Some(Role::Admin),
             _ => None,
         }

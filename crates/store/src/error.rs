@@ -21,6 +21,10 @@ pub enum StoreError {
     /// A backup cannot be written, read or restored; the message says why.
     #[error("{0}")]
     Backup(String),
+    /// The keys for personal data are missing, unreadable, or do not open a record; the
+    /// message says which and why.
+    #[error("{0}")]
+    Key(String),
     /// A restore was refused because the database already holds data (in these tables).
     #[error(
         "the database already holds data (in {0}): restore only into a new, empty database, so that nothing in it is overwritten"

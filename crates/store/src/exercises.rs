@@ -273,12 +273,12 @@ fn action_from(row: &AnyRow) -> Result<Action, StoreError> {
 }
 
 /// A date column, kept as ISO 8601 text (`2027-03-31`) so both backends compare them alike.
-fn date(row: &AnyRow, column: &str) -> Result<NaiveDate, sqlx::Error> {
+pub(crate) fn date(row: &AnyRow, column: &str) -> Result<NaiveDate, sqlx::Error> {
     let text: String = row.try_get(column)?;
     parse_date(column, &text)
 }
 
-fn parse_date(column: &str, text: &str) -> Result<NaiveDate, sqlx::Error> {
+pub(crate) fn parse_date(column: &str, text: &str) -> Result<NaiveDate, sqlx::Error> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| sqlx::Error::ColumnDecode {
         index: column.to_string(),
         source: Box::new(e),

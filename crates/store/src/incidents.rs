@@ -419,7 +419,7 @@ impl Store {
     }
 
     /// Sets or lifts the legal hold on incident `id` led by `org`.
-    pub async fn set_legal_hold(
+    pub async fn set_incident_legal_hold(
         &self,
         org: i64,
         id: i64,
@@ -532,23 +532,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// True when some incident of `org` is under legal hold and names `incident` (its id
-    /// as text): retention must keep what belongs to it.
-    pub async fn incident_on_hold(&self, org: i64, incident: &str) -> Result<bool, StoreError> {
-        let Ok(id) = incident.trim().parse::<i64>() else {
-            return Ok(false);
-        };
-        let row = sqlx::query("SELECT legal_hold FROM incidents WHERE id = $1 AND org_id = $2")
-            .bind(id)
-            .bind(org)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => r.try_get::<i64, _>("legal_hold")? != 0,
-            None => false,
-        })
     }
 
     /// The learning record (an exercise of the organisation, format live) that carries

@@ -1,5 +1,7 @@
 //! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
-//! their lessons and actions, public warnings, incidents with their hash-chained decision logs, and the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
+//! their lessons and actions, public warnings, incidents with their hash-chained decision
+//! logs, community support (person records sealed with keys kept outside the database), and
+//! the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
 //! in the subset both understand (numbered parameters, `RETURNING`, integers for times and
@@ -19,9 +21,12 @@ mod incident_work;
 mod incidents;
 mod models;
 mod orgs;
+mod people;
+mod postcode;
 mod schema;
 mod secret;
 mod sign_on;
+mod vault;
 mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
@@ -47,12 +52,18 @@ pub use incidents::{
 };
 pub use models::{ItemKind, StoredItem};
 pub use orgs::{Organisation, Share};
+pub use people::{
+    ListDetails, NewPerson, PeopleList, PeopleQuery, PeopleSource, Person, PersonDetails,
+    Retention, SourceDetails,
+};
+pub use postcode::{Postcode, PostcodeArea};
 pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
 pub use sign_on::{
     ATTEMPT_SECONDS, Identity, Refusal, RuleTest, SIGN_ON_ONLY, SignOnAttempt, SignOnRule,
     roles_for,
 };
+pub use vault::{Keyring, default_key_file};
 pub use warnings::{
     MessageType, Warning, WarningArea, WarningDetails, WarningInfo, WarningSettings, WarningStatus,
 };

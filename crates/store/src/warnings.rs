@@ -348,7 +348,7 @@ async fn one(
 }
 
 /// A unique-key clash (another draft took the same number at the same moment).
-fn is_unique_violation(e: &StoreError) -> bool {
+pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
     matches!(e, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 

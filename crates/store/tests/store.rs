@@ -14,6 +14,8 @@ pub fn day(iso: &str) -> chrono::NaiveDate {
 mod backup;
 #[path = "store/incidents.rs"]
 mod incidents;
+#[path = "store/people.rs"]
+mod people;
 
 fn actor(user: i64) -> Actor {
     Actor {

@@ -34,13 +34,18 @@ impl OrgAccess {
         self.role >= Role::Editor
     }
 
+    /// True when the caller may read and add records of vulnerable people.
+    pub fn is_hub_coordinator(&self) -> bool {
+        self.role >= Role::HubCoordinator
+    }
+
     /// True when the caller may manage members, sharing and imports.
     pub fn is_admin(&self) -> bool {
         self.role >= Role::Admin
     }
 }
 
-/// A role a route needs, as a type: [`Viewer`], [`Editor`] or [`Admin`].
+/// A role a route needs, as a type: [`Viewer`], [`Editor`], [`HubCoordinator`] or [`Admin`].
 pub trait Need: Send + Sync + 'static {
     /// The least role.
     const ROLE: Role;
@@ -50,6 +55,8 @@ pub trait Need: Send + Sync + 'static {
 pub struct Viewer;
 /// Members who may change the model.
 pub struct Editor;
+/// Hub coordinators (and administrators): those who may see personal data.
+pub struct HubCoordinator;
 /// The organisation's administrators.
 pub struct Admin;
 
@@ -58,6 +65,9 @@ impl Need for Viewer {
 }
 impl Need for Editor {
     const ROLE: Role = Role::Editor;
+}
+impl Need for HubCoordinator {
+    const ROLE: Role = Role::HubCoordinator;
 }
 impl Need for Admin {
     const ROLE: Role = Role::Admin;

@@ -41,6 +41,10 @@ pub enum WebError {
     /// A body over the upload limit (bytes).
     #[error("what was sent is larger than this server accepts ({} MiB at most)", .0 / (1024 * 1024))]
     TooLarge(usize),
+    /// Something this server is not set up to do (like personal data without its keys); the
+    /// message says how to set it up.
+    #[error("{0}")]
+    Unavailable(String),
     /// Too much heavy work is running; try again shortly.
     #[error("the server is busy with other analyses; try again in a few seconds")]
     Busy,
@@ -74,7 +78,7 @@ impl WebError {
             WebError::CrossSite => StatusCode::FORBIDDEN,
             WebError::FormExpired => StatusCode::BAD_REQUEST,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Busy | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Rejected(status, _) => *status,
         }
     }

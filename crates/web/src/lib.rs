@@ -20,6 +20,7 @@ pub mod models;
 pub mod observability;
 pub mod pages;
 pub mod password;
+pub mod people;
 pub mod replay;
 pub mod report;
 pub mod routes;

@@ -1,10 +1,11 @@
 //! What every request shares: the store, settings, compiled models cached by version, and
 //! the limits on heavy work.
 
+use crate::error::WebError;
 use crate::models::OrgModel;
 use crate::observability::Metrics;
 use crate::sign_on::Provider;
-use bulwark_store::Store;
+use bulwark_store::{Keyring, Store};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,9 @@ pub struct Settings {
     pub behind_proxy: bool,
     /// The single sign-on provider, if the server is registered with one.
     pub sign_on: Option<Arc<Provider>>,
+    /// The keys that seal personal data (person records); without them those pages and API
+    /// routes answer 503 and nothing personal can be stored or read.
+    pub people_keys: Option<Arc<Keyring>>,
 }
 
 impl Default for Settings {
@@ -45,6 +49,7 @@ impl Default for Settings {
             max_password_checks: cores.max(2),
             behind_proxy: false,
             sign_on: None,
+            people_keys: None,
         }
     }
 }
@@ -111,6 +116,17 @@ impl AppState {
     /// The single sign-on provider, if there is one.
     pub fn sign_on(&self) -> Option<&Provider> {
         self.inner.settings.sign_on.as_deref()
+    }
+
+    /// The keys for personal data, or a 503 that says how to configure them.
+    pub fn people_keys(&self) -> Result<&Keyring, WebError> {
+        self.inner.settings.people_keys.as_deref().ok_or_else(|| {
+            WebError::Unavailable(
+                "Personal data is switched off on this server: it has no key to seal it with. \
+                 Start it with --people-key-file (see \"Personal data keys\" in the README)."
+                    .into(),
+            )
+        })
     }
 
     /// Whether cookies carry `Secure` (and the `__Host-` prefix).

@@ -338,3 +338,81 @@ fn log_verify_says_whether_a_decision_log_is_intact_and_names_the_first_broken_e
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no incident 99"));
 }
+
+#[test]
+fn retention_run_deletes_expired_people_and_keys_rotate_from_the_command_line() {
+    use bulwark_store::{Actor, Keyring, ListDetails, NewPerson, PersonDetails, default_key_file};
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite(dir.path(), "hub.db");
+    let key_file = default_key_file(&url).unwrap();
+    runtime().block_on(async {
+        let store = Store::connect(&url).await.unwrap();
+        let keys = Keyring::load_or_create(&key_file).unwrap();
+        let actor = Actor {
+            user_id: None,
+            label: "test".into(),
+        };
+        let org = store.create_org("northmoor", "Northmoor").await.unwrap();
+        let list = |name: &str| ListDetails {
+            name: name.into(),
+            purpose: "Welfare calls".into(),
+            source: None,
+            incident: None,
+        };
+        let held = store
+            .activate_people_list(org.id, &list("held"), &actor)
+            .await
+            .unwrap();
+        store
+            .set_legal_hold(org.id, held, true, &actor)
+            .await
+            .unwrap();
+        for (list, expires) in [
+            (Some(held), "2020-01-01"),
+            (None, "2020-01-01"),
+            (None, "2099-01-01"),
+        ] {
+            let person = NewPerson {
+                details: PersonDetails {
+                    name: "Ada".into(),
+                    address: "1 Mill Lane".into(),
+                    postcode: "NM1 1AA".into(),
+                    ..PersonDetails::default()
+                },
+                list,
+                source: "Adult social care".into(),
+                lawful_basis: "6(1)(e)".into(),
+                expires_on: chrono::NaiveDate::parse_from_str(expires, "%Y-%m-%d").unwrap(),
+            };
+            store
+                .create_person(org.id, &person, &keys, &actor)
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    });
+    let out = succeeds(&["retention", "run", "--json", "--database-url", &url]);
+    let done: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(done, serde_json::json!({"deleted": 1, "held": 1}));
+    let out = succeeds(&["retention", "run", "--database-url", &url]);
+    assert!(out.contains("Deleted 0 personal records"), "{out}");
+
+    let out = succeeds(&["people", "new-key", "--database-url", &url]);
+    assert!(out.contains("Added key 2"), "{out}");
+    let out = succeeds(&["people", "rekey", "--database-url", &url]);
+    assert!(
+        out.contains("Sealed 2 person records again with key 2"),
+        "{out}"
+    );
+    let stored = runtime().block_on(async {
+        let store = Store::connect(&url).await.unwrap();
+        let mut backup = Vec::new();
+        store.backup(&mut backup).await.unwrap();
+        String::from_utf8(backup).unwrap()
+    });
+    assert!(
+        stored.contains("p1.2.") && !stored.contains("p1.1."),
+        "every record under key 2"
+    );
+    assert!(!stored.contains("Mill Lane"));
+}

@@ -4,8 +4,8 @@
 use crate::day;
 use bulwark_store::{
     ActionDetails, ActionProgress, ActionStatus, Actor, Backend, ExerciseDetails, ExerciseFormat,
-    Identity, ItemKind, MessageType, Participant, Role, RuleTest, SchemaStatus, SignOnAttempt,
-    Store, StoreError, WarningArea, WarningDetails, WarningInfo, WarningSettings,
+    Identity, ItemKind, Keyring, MessageType, Participant, Role, RuleTest, SchemaStatus,
+    SignOnAttempt, Store, StoreError, WarningArea, WarningDetails, WarningInfo, WarningSettings,
 };
 use bulwark_testkit::{BACKENDS, TestDatabase};
 use serde_json::{Value, json};
@@ -245,6 +245,8 @@ async fn fill(store: &Store) -> (String, String) {
         .await
         .unwrap();
     crate::incidents::sample_incident(store, &north, &south).await;
+    // Community support: a source of the list of lists, a list under legal hold, a person.
+    crate::people::fill(store, north.id, &Keyring::ephemeral()).await;
     (token, cookie)
 }
 
@@ -490,6 +492,7 @@ async fn an_older_backup_is_upgraded_after_loading() {
     old["schema_version"] = json!(1);
     let tables = old["tables"].as_object_mut().unwrap();
     // Nor single sign-on, nor public warnings, nor incidents.
+    // Nor single sign-on, nor public warnings, nor community support.
     for table in [
         "exercises",
         "lessons",
@@ -510,6 +513,9 @@ async fn an_older_backup_is_upgraded_after_loading() {
         "incident_actions",
         "incident_rhythm",
         "incident_sitreps",
+        "people_sources",
+        "people_lists",
+        "people",
     ] {
         // Keeping the others in order: a restore inserts tables in the order of the file.
         tables.shift_remove(table);

@@ -159,7 +159,7 @@ async fn partners_see_the_incidents_they_are_invited_to_and_nobody_else_does() {
         assert_eq!(store.incidents_for(south.id).await.unwrap().len(), 1);
         // Only the lead changes the incident itself; the partner cannot, even through the store.
         let e = store
-            .set_legal_hold(south.id, id, &loggist(), true)
+            .set_incident_legal_hold(south.id, id, &loggist(), true)
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::NotFound), "{e:?}");
@@ -378,6 +378,70 @@ async fn any_change_to_any_stored_field_of_any_entry_is_found_and_named() {
         assert_eq!(
             store.verify_decision_log(id).await.unwrap().first_broken,
             Some(1)
+        );
+    }
+}
+
+#[tokio::test]
+async fn personal_data_gathered_for_an_incident_under_legal_hold_outlives_its_expiry() {
+    use bulwark_store::{Keyring, ListDetails, NewPerson, PersonDetails};
+    for backend in BACKENDS {
+        let db = TestDatabase::new(backend).await;
+        let store = db.store().await;
+        let (north, south, _) = orgs(&store).await;
+        let id = sample_incident(&store, &north, &south).await;
+        let keys = Keyring::ephemeral();
+        let list = store
+            .activate_people_list(
+                north.id,
+                &ListDetails {
+                    name: "Mill Lane welfare calls".into(),
+                    purpose: "Welfare calls".into(),
+                    source: None,
+                    incident: Some(id.to_string()),
+                },
+                &loggist(),
+            )
+            .await
+            .unwrap();
+        let person = NewPerson {
+            details: PersonDetails {
+                name: "Ada".into(),
+                address: "1 Mill Lane".into(),
+                postcode: "NM1 1AA".into(),
+                ..PersonDetails::default()
+            },
+            list: Some(list),
+            source: "Adult social care".into(),
+            lawful_basis: "6(1)(e)".into(),
+            expires_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        };
+        store
+            .create_person(north.id, &person, &keys, &loggist())
+            .await
+            .unwrap();
+        store
+            .set_incident_legal_hold(north.id, id, &loggist(), true)
+            .await
+            .unwrap();
+        let today = chrono::DateTime::from_timestamp(bulwark_store::now(), 0)
+            .unwrap()
+            .date_naive();
+        let done = store.run_retention(today, &loggist()).await.unwrap();
+        assert_eq!(
+            (done.deleted, done.held),
+            (0, 1),
+            "{backend:?}: the incident's hold keeps it"
+        );
+        store
+            .set_incident_legal_hold(north.id, id, &loggist(), false)
+            .await
+            .unwrap();
+        let done = store.run_retention(today, &loggist()).await.unwrap();
+        assert_eq!(
+            (done.deleted, done.held),
+            (1, 0),
+            "{backend:?}: lifted, it goes"
         );
     }
 }

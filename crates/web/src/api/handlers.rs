@@ -38,7 +38,7 @@ pub struct OrgSummary {
     pub slug: String,
     /// Name.
     pub name: String,
-    /// The caller's role: viewer, editor or admin.
+    /// The caller's role: viewer, editor, hub-coordinator or admin.
     pub role: String,
 }
 
@@ -486,7 +486,7 @@ pub struct Member {
     pub email: String,
     /// Display name.
     pub name: String,
-    /// viewer, editor or admin.
+    /// viewer, editor, hub-coordinator or admin.
     pub role: String,
 }
 
@@ -512,7 +512,7 @@ pub async fn members(
 /// A role to give.
 #[derive(Deserialize, ToSchema)]
 pub struct RoleRequest {
-    /// viewer, editor or admin.
+    /// viewer, editor, hub-coordinator or admin.
     pub role: String,
 }
 
@@ -527,7 +527,7 @@ pub async fn put_member(
 ) -> Result<StatusCode, ApiError> {
     let role = Role::parse(&req.role).ok_or_else(|| {
         WebError::BadRequest(format!(
-            "`{}` is not a role: use viewer, editor or admin",
+            "`{}` is not a role: use viewer, editor, hub-coordinator or admin",
             req.role
         ))
     })?;

@@ -4,6 +4,7 @@
 mod exercises;
 mod handlers;
 mod incidents;
+mod people;
 mod warnings;
 
 use crate::routes::{Guard, Table};
@@ -113,6 +114,7 @@ pub fn routes() -> Table {
         )
         .merge(warning_routes())
         .merge(incident_routes())
+        .merge(people_routes())
         .get("/api/orgs/{org}/shared", viewer, handlers::shared)
         .get(
             "/api/orgs/{org}/shared/{owner}/{service}",
@@ -211,6 +213,40 @@ fn incident_routes() -> Table {
         )
 }
 
+/// Community support: the list of lists, activated lists and person records.
+fn people_routes() -> Table {
+    let (viewer, coordinator, admin) = (
+        Guard::ApiMember(Role::Viewer),
+        Guard::ApiMember(Role::HubCoordinator),
+        Guard::ApiMember(Role::Admin),
+    );
+    Table::new()
+        .post("/api/orgs/{org}/people", coordinator, people::create_person)
+        .post(
+            "/api/orgs/{org}/people/affected",
+            coordinator,
+            people::affected_people,
+        )
+        .get("/api/orgs/{org}/people/{id}", coordinator, people::person)
+        .get("/api/orgs/{org}/people-sources", viewer, people::sources)
+        .post(
+            "/api/orgs/{org}/people-sources",
+            coordinator,
+            people::create_source,
+        )
+        .get("/api/orgs/{org}/people-lists", coordinator, people::lists)
+        .post(
+            "/api/orgs/{org}/people-lists",
+            coordinator,
+            people::create_list,
+        )
+        .put(
+            "/api/orgs/{org}/people-lists/{id}/legal-hold",
+            admin,
+            people::put_hold,
+        )
+}
+
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
@@ -227,7 +263,9 @@ fn incident_routes() -> Table {
         warnings::update, warnings::cancel, warnings::templates,
         incidents::incidents, incidents::create, incidents::incident, incidents::put,
         incidents::decisions, incidents::append_decision, incidents::verify, incidents::board,
-        incidents::mark, incidents::submit_sitrep, incidents::add_action, incidents::put_action
+        incidents::mark, incidents::submit_sitrep, incidents::add_action, incidents::put_action,
+        people::create_person, people::person, people::affected_people, people::sources,
+        people::create_source, people::lists, people::create_list, people::put_hold
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
@@ -238,7 +276,9 @@ fn incident_routes() -> Table {
         exercises::ProgressRequest, exercises::FrequencyRequest,
         warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest,
         incidents::IncidentRequest, incidents::DecisionRequest, incidents::MarkRequest,
-        incidents::SitrepRequest, incidents::IncidentActionRequest
+        incidents::SitrepRequest, incidents::IncidentActionRequest,
+        people::PersonRequest, people::AffectedRequest, people::SourceRequest, people::ListRequest,
+        people::HoldRequest
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -641,7 +641,7 @@ pub(super) async fn hold(
     let hold = field(&fields, "hold") == "on";
     state
         .store()
-        .set_legal_hold(a.org.id, i.id, &s.actor(), hold)
+        .set_incident_legal_hold(a.org.id, i.id, &s.actor(), hold)
         .await?;
     state.incident_changed(i.id).await;
     Ok(back(&a, i.id, "hold"))

@@ -11,6 +11,7 @@ mod incident_board;
 mod incident_reports;
 mod incidents;
 mod login;
+mod people;
 mod services;
 mod sign_on;
 mod warnings;
@@ -56,6 +57,7 @@ pub fn routes() -> Table {
         .get("/o/{org}/what-if", viewer, whatif::whatif)
         .merge(exercise_routes())
         .merge(warning_routes())
+        .merge(people_routes())
         .merge(incident_routes())
         .get("/o/{org}/import", admin, admin::import_form)
         .post("/o/{org}/import", admin, admin::import)
@@ -300,6 +302,44 @@ fn incident_routes() -> Table {
         )
 }
 
+/// Community support: the list of lists, activated lists, who is affected, person records.
+fn people_routes() -> Table {
+    let (viewer, coordinator) = (
+        Guard::Member(Role::Viewer),
+        Guard::Member(Role::HubCoordinator),
+    );
+    Table::new()
+        .get("/o/{org}/people", viewer, people::overview)
+        .get(
+            "/o/{org}/people/sources/new",
+            coordinator,
+            people::source_form,
+        )
+        .post(
+            "/o/{org}/people/sources/new",
+            coordinator,
+            people::create_source,
+        )
+        .get("/o/{org}/people/lists/new", coordinator, people::list_form)
+        .post(
+            "/o/{org}/people/lists/new",
+            coordinator,
+            people::create_list,
+        )
+        .get("/o/{org}/people/lists/{id}", coordinator, people::list)
+        .get(
+            "/o/{org}/people/lists/{id}/people/new",
+            coordinator,
+            people::person_form,
+        )
+        .post(
+            "/o/{org}/people/lists/{id}/people/new",
+            coordinator,
+            people::create_person,
+        )
+        .get("/o/{org}/people/{id}", coordinator, people::person)
+}
+
 pub use bulwark_rules::FieldError;
 pub use decision_log::JDM_FIELDS;
 pub use incident_board::check_mark;
@@ -371,6 +411,7 @@ impl Ctx {
             ("lessons", "Lessons", "/lessons"),
             ("incidents", "Incidents", "/incidents"),
             ("warnings", "Warnings", "/warnings"),
+            ("people", "Community support", "/people"),
             ("sharing", "Sharing", "/sharing"),
             ("audit", "Audit trail", "/audit"),
         ];
@@ -443,6 +484,9 @@ impl ErrorPage {
             StatusCode::FORBIDDEN => "You do not have permission to do this".to_string(),
             StatusCode::INTERNAL_SERVER_ERROR => {
                 "Sorry, there is a problem with the service".to_string()
+            }
+            StatusCode::SERVICE_UNAVAILABLE if matches!(error, WebError::Unavailable(_)) => {
+                "This is switched off on this server".to_string()
             }
             StatusCode::SERVICE_UNAVAILABLE => "The service is busy".to_string(),
             StatusCode::PAYLOAD_TOO_LARGE => "The file is too large".to_string(),

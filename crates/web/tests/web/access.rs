@@ -22,6 +22,8 @@ const A: Guard = Guard::Member(Role::Admin);
 const AV: Guard = Guard::ApiMember(Role::Viewer);
 const AE: Guard = Guard::ApiMember(Role::Editor);
 const AA: Guard = Guard::ApiMember(Role::Admin);
+const HC: Guard = Guard::Member(Role::HubCoordinator);
+const AHC: Guard = Guard::ApiMember(Role::HubCoordinator);
 
 const ENTRIES: &[Entry] = &[
     (Method::GET, "/", Guard::SignedIn, "/", ""),
@@ -1038,6 +1040,121 @@ const ENTRIES: &[Entry] = &[
         "/api/orgs/{org}/incidents/{id}/actions/{action}",
         AE,
         "/api/orgs/{org}/incidents/1/actions/1",
+        "{}",
+    ),
+    // Community support pages.
+    (Method::GET, "/o/{org}/people", V, "/o/{org}/people", ""),
+    (
+        Method::GET,
+        "/o/{org}/people/sources/new",
+        HC,
+        "/o/{org}/people/sources/new",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/people/sources/new",
+        HC,
+        "/o/{org}/people/sources/new",
+        "name=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/people/lists/new",
+        HC,
+        "/o/{org}/people/lists/new",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/people/lists/new",
+        HC,
+        "/o/{org}/people/lists/new",
+        "name=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/people/lists/{id}",
+        HC,
+        "/o/{org}/people/lists/1?purpose=access%20check&postcodes=NM1",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/people/lists/{id}/people/new",
+        HC,
+        "/o/{org}/people/lists/1/people/new",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/people/lists/{id}/people/new",
+        HC,
+        "/o/{org}/people/lists/1/people/new",
+        "name=",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/people/{id}",
+        HC,
+        "/o/{org}/people/1?purpose=access%20check",
+        "",
+    ),
+    // Community support: north and south each have list 1 with person 1 on it.
+    (
+        Method::POST,
+        "/api/orgs/{org}/people",
+        AHC,
+        "/api/orgs/{org}/people",
+        "{}",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/people/affected",
+        AHC,
+        "/api/orgs/{org}/people/affected",
+        "{}",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/people/{id}",
+        AHC,
+        "/api/orgs/{org}/people/1?purpose=access%20check",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/people-sources",
+        AV,
+        "/api/orgs/{org}/people-sources",
+        "",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/people-sources",
+        AHC,
+        "/api/orgs/{org}/people-sources",
+        "{}",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/people-lists",
+        AHC,
+        "/api/orgs/{org}/people-lists",
+        "",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/people-lists",
+        AHC,
+        "/api/orgs/{org}/people-lists",
+        "{}",
+    ),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/people-lists/{id}/legal-hold",
+        AA,
+        "/api/orgs/{org}/people-lists/1/legal-hold",
         "{}",
     ),
 ];

@@ -9,6 +9,7 @@ mod exercises;
 mod hardening;
 mod incidents;
 mod observability;
+mod people;
 mod replicas;
 mod sign_on;
 mod warnings;
@@ -76,7 +77,8 @@ pub struct App {
     pub base: String,
     /// Its database.
     pub store: Store,
-    /// API tokens by user key: north-viewer, north-editor, north-admin, south-admin.
+    /// API tokens by user key: north-viewer, north-editor, north-coordinator, north-admin,
+    /// south-admin.
     pub tokens: Vec<(&'static str, String)>,
     _db: TestDatabase,
 }
@@ -85,9 +87,15 @@ pub struct App {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The test users: (key, email, organisation, role).
-pub const USERS: [(&str, &str, &str, Role); 4] = [
+pub const USERS: [(&str, &str, &str, Role); 5] = [
     ("north-viewer", "viewer@north.test", "north", Role::Viewer),
     ("north-editor", "editor@north.test", "north", Role::Editor),
+    (
+        "north-coordinator",
+        "coordinator@north.test",
+        "north",
+        Role::HubCoordinator,
+    ),
     ("north-admin", "admin@north.test", "north", Role::Admin),
     ("south-admin", "admin@south.test", "south", Role::Admin),
 ];
@@ -109,8 +117,12 @@ impl App {
     pub async fn start_on(
         backend: Backend,
         listener: tokio::net::TcpListener,
-        settings: Settings,
+        mut settings: Settings,
     ) -> App {
+        let keys = settings
+            .people_keys
+            .get_or_insert_with(|| std::sync::Arc::new(bulwark_store::Keyring::ephemeral()))
+            .clone();
         let db = TestDatabase::new(backend).await;
         let store = db.store().await;
         let actor = Actor {
@@ -156,6 +168,7 @@ impl App {
         seed_exercises(&store, &actor).await;
         warnings::seed(&store).await;
         incidents::seed(&store).await;
+        people::seed(&store, &keys).await;
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState::with_settings(store.clone(), settings);
         let service =

@@ -897,7 +897,7 @@ async fn an_organisation_prepares_its_own_version_of_a_template() {
 }
 
 /// Signs the browser in as `email`.
-async fn sign_in(c: &fantoccini::Client, app: &App, email: &str) {
+pub async fn sign_in(c: &fantoccini::Client, app: &App, email: &str) {
     c.delete_all_cookies().await.unwrap();
     visit(c, app, "/login").await;
     fill(c, "email", email).await;
