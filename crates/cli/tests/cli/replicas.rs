@@ -1,6 +1,7 @@
 //! Two `bulwark serve` processes on one PostgreSQL database, as two instances behind a load
-//! balancer: what is written through one is read through the other at once, and a session
-//! begun on one is valid on the other.
+//! balancer: what is written through one is read through the other at once, a session
+//! begun on one is valid on the other, and an incident's open page on one hears of changes
+//! made through the other.
 
 use super::bulwark;
 use bulwark_store::Backend;
@@ -171,5 +172,43 @@ fn two_server_processes_on_one_postgres_database_behave_as_one() {
             .unwrap();
         assert_eq!(r.status(), 200, "the other server knows the session");
         assert!(r.text().await.unwrap().contains("Meals on wheels"));
+
+        // An incident's page open on the second server hears of a change made on the first
+        // (PostgreSQL's NOTIFY, heard by the second server's LISTEN).
+        let r = client
+            .post(format!("{}/api/orgs/northmoor/incidents", one.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"title": "Power cut", "level": "tactical", "started_at": "2026-01-05T06:00:00Z"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+        let mut events = client
+            .get(format!("{}/o/northmoor/incidents/{id}/events", two.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(events.status(), 200);
+        let mut heard = String::new();
+        for _ in 0..10 {
+            let r = client
+                .post(format!("{}/api/orgs/northmoor/incidents/{id}/sitreps", one.base))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"situation": "Generators on site"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            while let Ok(Ok(Some(chunk))) =
+                tokio::time::timeout(std::time::Duration::from_secs(2), events.chunk()).await
+            {
+                heard.push_str(&String::from_utf8_lossy(&chunk));
+            }
+            if heard.contains("event: changed") {
+                break;
+            }
+        }
+        assert!(heard.contains("event: changed"), "the second server heard: {heard:?}");
     });
 }
