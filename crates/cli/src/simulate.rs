@@ -180,8 +180,9 @@ fn services_json(c: &Compiled, sim: &Simulation) -> Vec<Value> {
     sim.services
         .iter()
         .zip(&c.services)
-        .map(|(o, s)| {
-            json!({
+        .enumerate()
+        .map(|(i, (o, s))| {
+            let mut doc = json!({
                 "id": s.id,
                 "lost_at": time(o.lost_at),
                 "restored_at": time(o.restored_at),
@@ -193,7 +194,20 @@ fn services_json(c: &Compiled, sim: &Simulation) -> Vec<Value> {
                 "days_lost": round(o.days_lost()),
                 "min_capacity": round(o.min_capacity),
                 "lost_spans": o.lost_spans.iter().map(|(a, b)| json!([a.to_string(), time(*b)])).collect::<Vec<_>>(),
-            })
+            });
+            let workarounds: Vec<Value> = (c.workarounds.iter().zip(&sim.workarounds))
+                .filter(|(w, _)| w.service as usize == i)
+                .map(|(w, spans)| {
+                    json!({
+                        "name": w.name,
+                        "in_use": spans.iter().map(|(a, b)| json!([a.to_string(), time(*b)])).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            if !workarounds.is_empty() {
+                doc["workarounds"] = json!(workarounds);
+            }
+            doc
         })
         .collect()
 }
@@ -527,6 +541,7 @@ fn run_montecarlo(path: &Path, trials: u64, seed: u64, as_json: bool) -> anyhow:
                     "p_breach": round(r.p_breach),
                     "p_breach_se": round(r.p_breach_se),
                     "p_loss": round(r.p_loss),
+                    "p_loss_se": round(r.p_loss_se),
                     "days_lost": round(r.days_lost),
                     "days_lost_se": round(r.days_lost_se),
                     "days_lost_p95": round(r.days_lost_p95),

@@ -59,6 +59,8 @@ pub struct ServiceRisk {
     pub p_breach_se: f64,
     /// Probability of being lost at least once in a year.
     pub p_loss: f64,
+    /// Its standard error.
+    pub p_loss_se: f64,
     /// Expected service-days lost in a year.
     pub days_lost: f64,
     /// Its standard error.
@@ -206,6 +208,7 @@ fn run<E: Send>(
     let services = (0..n)
         .map(|i| {
             let p = breaches[i] as f64 / t;
+            let p_loss = losses[i] as f64 / t;
             let mean = sum[i] / t;
             let var = if t > 1.0 {
                 ((sum_sq[i] - t * mean * mean) / (t - 1.0)).max(0.0)
@@ -216,7 +219,8 @@ fn run<E: Send>(
             ServiceRisk {
                 p_breach: p,
                 p_breach_se: (p * (1.0 - p) / t).sqrt(),
-                p_loss: losses[i] as f64 / t,
+                p_loss,
+                p_loss_se: (p_loss * (1.0 - p_loss) / t).sqrt(),
                 days_lost: mean,
                 days_lost_se: (var / t).sqrt(),
                 days_lost_p95: p95,
@@ -343,7 +347,8 @@ fn run_chunk<E>(
                     (false, Some(since)) => {
                         lost_since[i] = None;
                         days[i] += (t - since) / 1440.0;
-                        if mtpd[i].is_some_and(|m| t - since > m) {
+                        // A loss exactly as long as the MTPD is no breach, whatever the rounding of `t`.
+                        if mtpd[i].is_some_and(|m| t - since > m + 1e-6) {
                             breached[i] = true;
                         }
                     }

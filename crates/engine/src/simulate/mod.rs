@@ -78,6 +78,7 @@ mod lists;
 mod record;
 mod staff;
 mod timeline;
+mod workarounds;
 
 pub(crate) use incremental::{Graph, Incremental};
 
@@ -88,6 +89,7 @@ use bulwark_model::{Duration, Model, Scenario};
 use record::Recorder;
 use staff::ProportionalStaff;
 use timeline::Timeline;
+use workarounds::Workarounds;
 
 /// The horizon of a scenario that sets none: 90 days.
 pub const DEFAULT_HORIZON: Duration = Duration::from_minutes(90 * 24 * 60);
@@ -246,6 +248,9 @@ pub struct Simulation {
     pub series: Vec<Series>,
     /// Redeployment plans whose moves differ from the previous plan's (empty without redeployment).
     pub plans: Vec<Plan>,
+    /// The periods each workaround was in use (by index into `Compiled::workarounds`; end
+    /// `None`: still in use at the horizon).
+    pub workarounds: Vec<Vec<(Duration, Option<Duration>)>>,
     /// Number of evaluation moments.
     pub evaluations: usize,
 }
@@ -340,6 +345,7 @@ pub fn simulate_scenario(
     let graph = Graph::new(c);
     let mut sim = Run::new(c, &graph, &tl, facts, options, model);
     sim.run()?;
+    let minutes = |t: u64| Duration::from_minutes(t);
     Ok(Simulation {
         scenario: scenario.meta.id.to_string(),
         horizon: Duration::from_minutes(horizon),
@@ -347,7 +353,14 @@ pub fn simulate_scenario(
         services: sim.state.into_iter().map(|s| s.out).collect(),
         series: sim.recorder.finish(),
         plans: sim.plans,
-        evaluations: tl.points.len(),
+        workarounds: (sim.standby.finish().into_iter())
+            .map(|spans| {
+                (spans.into_iter())
+                    .map(|(a, b)| (minutes(a), b.map(minutes)))
+                    .collect()
+            })
+            .collect(),
+        evaluations: tl.points.len() + sim.extra_moments,
     })
 }
 
@@ -382,6 +395,10 @@ struct Run<'a> {
     plans: Vec<Plan>,
     budget: Budget,
     last_plan: Option<u64>,
+    /// Workarounds in use.
+    standby: Workarounds,
+    /// Moments evaluated for workarounds, besides the timeline's.
+    extra_moments: usize,
 }
 
 impl<'a> Run<'a> {
@@ -398,7 +415,9 @@ impl<'a> Run<'a> {
         tl.available(c, 0, false, &mut available);
         let mut staff = Vec::new();
         alloc.staff_factors(&available, &mut staff);
-        let inc = Incremental::new(c, graph, staff.clone());
+        let mut inc = Incremental::new(c, graph, staff.clone());
+        let standby = Workarounds::new(c);
+        standby.reset(c, &mut inc);
         let record: Vec<u32> = match &options.record {
             Record::Nothing => Vec::new(),
             Record::All => (0..c.services.len() as u32).collect(),
@@ -441,6 +460,8 @@ impl<'a> Run<'a> {
             plans: Vec::new(),
             last_plan: None,
             budget: options.budget.clone(),
+            standby,
+            extra_moments: 0,
         }
     }
 
@@ -452,6 +473,7 @@ impl<'a> Run<'a> {
         self.apply_breaks(0);
         self.replan(0)?;
         self.propagate();
+        self.update_workarounds(0);
         for (i, st) in self.state.iter_mut().enumerate() {
             let cap = self.inc.value[self.node[i] as usize];
             self.work[i].min_capacity = cap;
@@ -464,9 +486,18 @@ impl<'a> Run<'a> {
         self.changed.clear();
         self.set_rates(true);
         self.record_point(0);
-        for idx in 1..points.len() {
+        let (mut idx, mut t0) = (1, 0);
+        while idx < points.len() {
             self.budget.check()?;
-            let (t0, t) = (points[idx - 1], points[idx]);
+            // The next point of the timeline, or a workaround's start-up or time limit before it.
+            let t = match self.standby.next_moment(self.c, t0) {
+                Some(w) if w < points[idx] => {
+                    self.extra_moments += 1;
+                    w
+                }
+                _ => points[idx],
+            };
+            let is_break = t == points[idx] && self.tl.is_break[idx];
             // The limit from before `t`: absence has moved on; nothing else has.
             if self.tl.continuous[idx - 1] {
                 self.tl.available(self.c, t, true, &mut self.available);
@@ -489,11 +520,12 @@ impl<'a> Run<'a> {
                 break;
             }
             // Events starting or ending at `t`, and a new plan.
-            if self.tl.is_break[idx] {
+            if is_break {
                 self.apply_breaks(t);
             }
             self.replan(t)?;
             self.propagate();
+            self.update_workarounds(t);
             let changed = std::mem::take(&mut self.changed);
             for &i in &changed {
                 let lost = self.is_lost(i);
@@ -504,8 +536,12 @@ impl<'a> Run<'a> {
             self.rate_dirty.extend_from_slice(&changed);
             self.changed = changed;
             self.changed.clear();
-            self.set_rates(self.tl.is_break[idx]);
+            self.set_rates(is_break);
             self.record_point(t);
+            if t == points[idx] {
+                idx += 1;
+            }
+            t0 = t;
         }
         self.finish(horizon);
         Ok(())
@@ -551,6 +587,22 @@ impl<'a> Run<'a> {
         self.inc.propagate(|i, _| changed.push(i));
     }
 
+    /// Brings workarounds up to date at `t` and propagates what they change.
+    fn update_workarounds(&mut self, t: u64) {
+        if self.standby.is_empty() {
+            return;
+        }
+        let facts = &self.facts;
+        self.standby.update(
+            self.c,
+            &mut self.inc,
+            &self.available,
+            |i| facts[i as usize].mbco,
+            t,
+            &mut self.changed,
+        );
+    }
+
     fn is_lost(&self, i: u32) -> bool {
         self.inc.value[self.node[i as usize] as usize] < self.facts[i as usize].mbco - EPS
     }
@@ -582,10 +634,10 @@ impl<'a> Run<'a> {
             .iter()
             .map(|s| {
                 let own = self.inc.own(s.node);
-                self.c
-                    .children(s.node)
-                    .iter()
-                    .map(|k| self.inc.value[*k as usize])
+                let needs = self.c.service_children(s.node).0;
+                needs
+                    .map(|k| self.inc.value[k as usize])
+                    .into_iter()
                     .fold(own, f64::min)
             })
             .collect();
@@ -653,6 +705,7 @@ impl<'a> Run<'a> {
         let f = self.facts[i as usize];
         self.lost[i as usize] = lost;
         if lost {
+            self.standby.lost(i, m);
             st.lost_since = m;
             st.out.lost_at.get_or_insert(Duration::from_minutes(m));
         } else {
