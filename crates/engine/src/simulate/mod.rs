@@ -73,6 +73,7 @@
 //! how). Recorded series are thinned to a bounded number of points per service (see
 //! [`Series`]).
 
+mod calendar;
 mod incremental;
 mod lists;
 mod record;
@@ -85,7 +86,8 @@ pub(crate) use incremental::{Graph, Incremental};
 use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
 use crate::redeploy::{Allocation, Move, RedeployError, Redeployer};
-use bulwark_model::{Duration, Model, Scenario};
+use bulwark_model::{DemandKind, Duration, Model, Scenario};
+use calendar::Calendar;
 use record::Recorder;
 use staff::ProportionalStaff;
 use timeline::Timeline;
@@ -189,6 +191,13 @@ pub struct Outcome {
     pub backlog_cleared_at: Option<Duration>,
     /// The backlog left at the horizon.
     pub backlog_at_horizon: f64,
+    /// Perishable demand only: the units of demand not served within the horizon.
+    pub unmet: Option<f64>,
+    /// Deferrable demand with a `max_wait` only: the most units that had waited longer than
+    /// that at any one moment.
+    pub overdue_peak: Option<f64>,
+    /// Whether the scenario suspends the service (it is then never lost).
+    pub suspended: bool,
 }
 
 impl Outcome {
@@ -291,6 +300,8 @@ struct State {
     lost_since: u64,
     out: Outcome,
     cleared_after_peak: Option<f64>,
+    unmet: f64,
+    overdue_peak: f64,
 }
 
 /// A service's backlog and work rates (per minute) over the current interval, kept apart from
@@ -317,6 +328,10 @@ struct Facts {
     surge: f64,
     mtpd: Option<u64>,
     mbco: f64,
+    /// Work not done the day it arrives is lost (no backlog).
+    perishable: bool,
+    /// Deferrable work waiting longer than this is overdue.
+    max_wait: Option<u64>,
 }
 
 /// Simulates a scenario (it need not be one of the model's own, e.g. one made from a template).
@@ -330,7 +345,24 @@ pub fn simulate_scenario(
         return Err(SimError::ModelMismatch);
     }
     let horizon = scenario.horizon.unwrap_or(DEFAULT_HORIZON).minutes();
-    let tl = Timeline::new(c, scenario, horizon, options.step.minutes())?;
+    let calendar = Calendar::new(model, c, scenario, horizon)?;
+    let mut tl = Timeline::new(
+        c,
+        scenario,
+        horizon,
+        options.step.minutes(),
+        &calendar.breaks(),
+    )?;
+    let stood_down;
+    let c = if calendar.suspended().next().is_some() {
+        for i in calendar.suspended() {
+            tl.stand_down(c.services[i as usize].node);
+        }
+        stood_down = c.without_staff_of(calendar.suspended());
+        &stood_down
+    } else {
+        c
+    };
     let facts: Vec<Facts> = model
         .services
         .iter()
@@ -340,10 +372,19 @@ pub fn simulate_scenario(
             surge: s.surge().max(1.0),
             mtpd: s.mtpd.map(|(d, _)| d.minutes()),
             mbco: info.mbco,
+            perishable: s
+                .demand
+                .as_ref()
+                .is_some_and(|d| d.kind() == DemandKind::Perishable),
+            max_wait: s
+                .demand
+                .as_ref()
+                .and_then(|d| d.max_wait)
+                .map(|(w, _)| w.minutes()),
         })
         .collect();
     let graph = Graph::new(c);
-    let mut sim = Run::new(c, &graph, &tl, facts, options, model);
+    let mut sim = Run::new(c, &graph, &tl, facts, options, model, calendar);
     sim.run()?;
     let minutes = |t: u64| Duration::from_minutes(t);
     Ok(Simulation {
@@ -399,6 +440,14 @@ struct Run<'a> {
     standby: Workarounds,
     /// Moments evaluated for workarounds, besides the timeline's.
     extra_moments: usize,
+    /// Which services run when.
+    calendar: Calendar,
+    /// The moment being evaluated.
+    now: u64,
+    /// Services with a `max_wait`, and for each service the work that has arrived by each
+    /// moment evaluated (empty for the others).
+    waits: Vec<u32>,
+    arrived: Vec<Vec<(u64, f64)>>,
 }
 
 impl<'a> Run<'a> {
@@ -409,6 +458,7 @@ impl<'a> Run<'a> {
         facts: Vec<Facts>,
         options: &Options,
         model: &Model,
+        calendar: Calendar,
     ) -> Run<'a> {
         let alloc = Allocation::proportional(c);
         let mut available = Vec::new();
@@ -416,7 +466,7 @@ impl<'a> Run<'a> {
         let mut staff = Vec::new();
         alloc.staff_factors(&available, &mut staff);
         let mut inc = Incremental::new(c, graph, staff.clone());
-        let standby = Workarounds::new(c);
+        let standby = Workarounds::new(c, |i| calendar.is_suspended(i));
         standby.reset(c, &mut inc);
         let record: Vec<u32> = match &options.record {
             Record::Nothing => Vec::new(),
@@ -431,7 +481,6 @@ impl<'a> Run<'a> {
         Run {
             c,
             tl,
-            facts,
             inc,
             alloc,
             proportional: options
@@ -462,6 +511,19 @@ impl<'a> Run<'a> {
             budget: options.budget.clone(),
             standby,
             extra_moments: 0,
+            calendar,
+            now: 0,
+            waits: (0..n as u32).filter(|&i| facts_wait(&facts, i)).collect(),
+            arrived: (0..n as u32)
+                .map(|i| {
+                    if facts_wait(&facts, i) {
+                        vec![(0, 0.0)]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+            facts,
         }
     }
 
@@ -470,6 +532,7 @@ impl<'a> Run<'a> {
         let horizon = self.tl.horizon;
         self.budget.check()?;
         // Time 0.
+        self.now = 0;
         self.apply_breaks(0);
         self.replan(0)?;
         self.propagate();
@@ -477,7 +540,7 @@ impl<'a> Run<'a> {
         for (i, st) in self.state.iter_mut().enumerate() {
             let cap = self.inc.value[self.node[i] as usize];
             self.work[i].min_capacity = cap;
-            if cap < self.facts[i].mbco - EPS {
+            if cap < self.facts[i].mbco - EPS && self.calendar.runs(i as u32, 0) {
                 self.lost[i] = true;
                 st.lost_since = 0;
                 st.out.lost_at = Some(Duration::from_minutes(0));
@@ -498,6 +561,7 @@ impl<'a> Run<'a> {
                 _ => points[idx],
             };
             let is_break = t == points[idx] && self.tl.is_break[idx];
+            self.now = t;
             // The limit from before `t`: absence has moved on; nothing else has.
             if self.tl.continuous[idx - 1] {
                 self.tl.available(self.c, t, true, &mut self.available);
@@ -536,6 +600,9 @@ impl<'a> Run<'a> {
             self.rate_dirty.extend_from_slice(&changed);
             self.changed = changed;
             self.changed.clear();
+            if is_break {
+                self.calendar_flips(t);
+            }
             self.set_rates(is_break);
             self.record_point(t);
             if t == points[idx] {
@@ -573,10 +640,30 @@ impl<'a> Run<'a> {
 
     /// Integrates every backlog over `[t0, t)`, skipping idle services, which it would not change.
     fn integrate(&mut self, t0: u64, t: u64) {
+        for &i in &self.waits {
+            let i = i as usize;
+            let w = self.work[i];
+            let arrived = &mut self.arrived[i];
+            let before = arrived.last().map_or(0.0, |p| p.1);
+            arrived.push((t, before + w.arrive * (t - t0) as f64));
+            if !w.idle()
+                && let Some(wait) = self.facts[i].max_wait
+            {
+                let peak = overdue_peak(&w, arrived, t0, t, wait);
+                let st = &mut self.state[i];
+                st.overdue_peak = st.overdue_peak.max(peak);
+            }
+        }
         let (work, state, is_busy) = (&mut self.work, &mut self.state, &mut self.is_busy);
+        let facts = &self.facts;
         self.busy.retain(|&i| {
             let w = &mut work[i as usize];
-            integrate(w, &mut state[i as usize], t0, t);
+            let st = &mut state[i as usize];
+            if facts[i as usize].perishable {
+                st.unmet += (w.arrive - w.serve).max(0.0) * (t - t0) as f64;
+            } else {
+                integrate(w, st, t0, t);
+            }
             is_busy[i as usize] = !w.idle();
             is_busy[i as usize]
         });
@@ -605,6 +692,21 @@ impl<'a> Run<'a> {
 
     fn is_lost(&self, i: u32) -> bool {
         self.inc.value[self.node[i as usize] as usize] < self.facts[i as usize].mbco - EPS
+            && self.calendar.runs(i, self.now)
+    }
+
+    /// Services that start or stop running at `t` (a season's first or last day) change lost
+    /// state without any change of capacity.
+    fn calendar_flips(&mut self, t: u64) {
+        if !self.calendar.has_seasons() {
+            return;
+        }
+        for i in 0..self.node.len() as u32 {
+            if self.calendar.varies(i) && self.is_lost(i) != self.lost[i as usize] {
+                let lost = self.is_lost(i);
+                self.flip(i, t, lost);
+            }
+        }
     }
 
     /// Makes a new redeployment plan when one is due at `t`.
@@ -665,12 +767,16 @@ impl<'a> Run<'a> {
     /// factors may have changed), or of those whose capacity changed.
     fn set_rates(&mut self, all: bool) {
         if all {
-            for (w, (f, factor)) in self
-                .work
-                .iter_mut()
+            for (i, (w, (f, factor))) in (self.work.iter_mut())
                 .zip(self.facts.iter().zip(&self.factor))
+                .enumerate()
             {
-                w.arrive = f.per_day * factor / 1440.0;
+                let runs = self.calendar.runs(i as u32, self.now);
+                w.arrive = if runs {
+                    f.per_day * factor / 1440.0
+                } else {
+                    0.0
+                };
             }
             self.rate_dirty.clear();
             self.rate_dirty.extend(0..self.node.len() as u32);
@@ -681,7 +787,9 @@ impl<'a> Run<'a> {
             let cap = self.inc.value[self.node[i] as usize];
             let w = &mut self.work[i];
             w.min_capacity = w.min_capacity.min(cap);
-            w.serve = f.per_day * cap.max(0.0) * f.surge / 1440.0;
+            // Perishable work cannot be caught up later, so surge does not apply.
+            let surge = if f.perishable { 1.0 } else { f.surge };
+            w.serve = f.per_day * cap.max(0.0) * surge / 1440.0;
             if !w.idle() && !self.is_busy[i] {
                 self.is_busy[i] = true;
                 self.busy.push(i as u32);
@@ -745,6 +853,10 @@ impl<'a> Run<'a> {
                 }
             }
             st.out.backlog_at_horizon = self.work[i].backlog;
+            let f = &self.facts[i];
+            st.out.unmet = f.perishable.then_some(st.unmet);
+            st.out.overdue_peak = f.max_wait.map(|_| st.overdue_peak);
+            st.out.suspended = self.calendar.is_suspended(i as u32);
             st.out.min_capacity = self.work[i].min_capacity;
             if let Some(t) = st.cleared_after_peak {
                 st.out.backlog_cleared_at = Some(Duration::from_minutes(ceil_minute(t)));
@@ -787,8 +899,45 @@ impl<'a> Run<'a> {
                 inc.evaluate_with(ranks, staff, out)
             }
         };
-        v < self.facts[i as usize].mbco - EPS
+        v < self.facts[i as usize].mbco - EPS && self.calendar.runs(i, m)
     }
+}
+
+/// Whether service `i` has a `max_wait`.
+fn facts_wait(facts: &[Facts], i: u32) -> bool {
+    let f = &facts[i as usize];
+    f.max_wait.is_some() && !f.perishable
+}
+
+/// The most work that has waited longer than `wait` minutes at any moment of `(t0, t]`, with
+/// work done first come, first served: what is waiting is the latest arrivals, so the overdue
+/// part is the backlog less what arrived in the last `wait` minutes. `arrived` holds the work
+/// arrived by each moment evaluated, up to `t` (linear in between); `w` the backlog at `t0`
+/// and the rates over the interval. Both parts are linear between moments evaluated and those
+/// moments shifted by `wait`, so the peak is at one of them.
+fn overdue_peak(w: &Work, arrived: &[(u64, f64)], t0: u64, t: u64, wait: u64) -> f64 {
+    let backlog = |s: u64| (w.backlog + (w.arrive - w.serve) * (s - t0) as f64).max(0.0);
+    let arrived_by = |s: i64| -> f64 {
+        if s <= 0 {
+            return 0.0;
+        }
+        let s = s as u64;
+        let k = arrived.partition_point(|p| p.0 < s);
+        match (k.checked_sub(1).map(|j| arrived[j]), arrived.get(k)) {
+            (_, Some(&(b, cb))) if b == s => cb,
+            (Some((a, ca)), Some(&(b, cb))) => ca + (cb - ca) * (s - a) as f64 / (b - a) as f64,
+            (Some((_, ca)), None) => ca,
+            (None, _) => 0.0,
+        }
+    };
+    let overdue = |s: u64| backlog(s) - (arrived_by(s as i64) - arrived_by(s as i64 - wait as i64));
+    let shifted = (arrived.iter())
+        .map(|p| p.0 + wait)
+        .filter(|&s| t0 < s && s < t);
+    std::iter::once(t)
+        .chain(shifted)
+        .map(overdue)
+        .fold(0.0, f64::max)
 }
 
 /// Integrates a service's backlog over `[t0, t1)` at constant rates.

@@ -8,7 +8,7 @@
 //! available FTE as one more claimant beside the services that need the skill: each skill
 //! gives `available / (what the services need + what the workaround needs)`, capped at 1.
 //!
-//! Start-ups and time limits fall at moments the scenario's events do not give, so the
+//! A suspended service's workarounds are never in use. Start-ups and time limits fall at moments the scenario's events do not give, so the
 //! simulation asks [`Workarounds::next_moment`] for the next one and evaluates there too.
 
 use super::incremental::Incremental;
@@ -30,11 +30,13 @@ pub(super) struct Workarounds {
 }
 
 impl Workarounds {
-    /// No workaround in use.
-    pub(super) fn new(c: &Compiled) -> Workarounds {
+    /// No workaround in use; those of services for which `stood_down` is true never are.
+    pub(super) fn new(c: &Compiled, stood_down: impl Fn(u32) -> bool) -> Workarounds {
         let mut by_service: Vec<Vec<u32>> = vec![Vec::new(); c.services.len()];
         for (w, info) in c.workarounds.iter().enumerate() {
-            by_service[info.service as usize].push(w as u32);
+            if !stood_down(info.service) {
+                by_service[info.service as usize].push(w as u32);
+            }
         }
         // Each service after everything it depends on, so it sees their workarounds' effect.
         let services = (c.order().iter())

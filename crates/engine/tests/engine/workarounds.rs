@@ -17,6 +17,7 @@ struct Minute<'m> {
     m: &'m Model,
     failed: BTreeSet<String>,
     services: HashMap<String, f64>,
+    suspended: &'m BTreeSet<String>,
 }
 
 impl Minute<'_> {
@@ -58,6 +59,7 @@ impl Minute<'_> {
                 .find(|k| k.meta.id.as_str() == st.skill.id)
                 .unwrap();
             let mut required: f64 = (self.m.services.iter())
+                .filter(|x| !self.suspended.contains(x.meta.id.as_str()))
                 .flat_map(|x| &x.staff)
                 .filter(|x| x.skill.id == st.skill.id)
                 .map(|x| x.fte)
@@ -79,14 +81,29 @@ struct Standby {
     used: Vec<u64>,
     in_use: Vec<bool>,
     spans: Vec<Vec<(u64, Option<u64>)>>,
+    /// Work waiting, oldest first: (minute it arrived in, units).
+    queue: Vec<(u64, f64)>,
+    backlog_peak: f64,
+    overdue_peak: f64,
+    unmet: f64,
 }
 
-/// Lost minute by minute, and each workaround's periods in use, by brute force.
+/// Whether service `s` is in season at minute `t` of a scenario starting on `start`.
+fn in_season(s: &Service, start: Option<chrono::NaiveDate>, t: u64) -> bool {
+    match (s.season, start) {
+        (Some(season), Some(start)) => season.contains(start + chrono::Days::new(t / 1440)),
+        _ => true,
+    }
+}
+
+/// Lost minute by minute, and each service's workarounds and work, by brute force.
 fn brute(
     m: &Model,
     outages: &[(String, u64, u64)],
     horizon: u64,
 ) -> (Vec<Vec<bool>>, Vec<Standby>) {
+    let sc = &m.scenarios[0];
+    let suspended: BTreeSet<String> = sc.suspend.iter().map(|r| r.id.clone()).collect();
     let mut standby: Vec<Standby> = (m.services.iter())
         .map(|s| Standby {
             used: vec![0; s.workarounds.len()],
@@ -105,16 +122,24 @@ fn brute(
             m,
             failed,
             services: HashMap::new(),
+            suspended: &suspended,
         };
         // Services come after everything they depend on in a random model.
         for (i, s) in m.services.iter().enumerate() {
-            let own: f64 = if now.failed.contains(s.meta.id.as_str()) {
+            let stood_down = suspended.contains(s.meta.id.as_str());
+            let runs = !stood_down && in_season(s, sc.start, t);
+            let own: f64 = if now.failed.contains(s.meta.id.as_str()) || stood_down {
                 0.0
             } else {
                 1.0
             };
             let needs = s.needs.as_ref().map_or(1.0, |n| now.need(n));
-            let core = own.min(needs).min(now.staff(&s.staff, false));
+            let staff = if stood_down {
+                1.0
+            } else {
+                now.staff(&s.staff, false)
+            };
+            let core = own.min(needs).min(staff);
             let mbco = s.mbco().fraction();
             let sb = &mut standby[i];
             if core < mbco - 1e-9 {
@@ -125,9 +150,10 @@ fn brute(
             let mut value = core;
             for (k, w) in s.workarounds.iter().enumerate() {
                 let lasts = w.lasts.map_or(u64::MAX, |d| d.minutes());
-                let want = sb
-                    .episode
-                    .is_some_and(|start| t >= start + w.after.minutes())
+                let want = !stood_down
+                    && sb
+                        .episode
+                        .is_some_and(|start| t >= start + w.after.minutes())
                     && sb.used[k] < lasts;
                 if want != sb.in_use[k] {
                     if want {
@@ -148,8 +174,38 @@ fn brute(
                     value = value.max(v);
                 }
             }
-            lost[i].push(value < mbco - 1e-9);
+            lost[i].push(value < mbco - 1e-9 && runs);
             now.services.insert(s.meta.id.to_string(), value);
+            // A minute's work: what arrives and what can be done, at this minute's capacity.
+            let Some(d) = &s.demand else { continue };
+            let arrive = if runs { d.per_day / 1440.0 } else { 0.0 };
+            if d.kind() == DemandKind::Perishable {
+                sb.unmet += (arrive - d.per_day * value / 1440.0).max(0.0);
+                continue;
+            }
+            let mut can = d.per_day * value * s.surge() / 1440.0;
+            if arrive > 0.0 {
+                sb.queue.push((t, arrive));
+            }
+            while can > 0.0 && !sb.queue.is_empty() {
+                let take = can.min(sb.queue[0].1);
+                sb.queue[0].1 -= take;
+                can -= take;
+                if sb.queue[0].1 <= 1e-12 {
+                    sb.queue.remove(0);
+                }
+            }
+            let backlog: f64 = sb.queue.iter().map(|q| q.1).sum();
+            sb.backlog_peak = sb.backlog_peak.max(backlog);
+            if let Some((wait, _)) = d.max_wait {
+                // At the end of this minute, the work of minutes before `t + 1 - wait` has
+                // waited longer than `wait`.
+                let overdue: f64 = (sb.queue.iter())
+                    .filter(|q| q.0 + wait.minutes() < t + 1)
+                    .map(|q| q.1)
+                    .sum();
+                sb.overdue_peak = sb.overdue_peak.max(overdue);
+            }
         }
     }
     (lost, standby)
@@ -179,7 +235,40 @@ proptest! {
     fn simulation_matches_the_minute_by_minute_brute_force(seed in any::<u64>(), pick in any::<u64>()) {
         let mut m = random_model(seed);
         let mut rng = ChaCha8Rng::seed_from_u64(pick);
-        let horizon = 2 * 1440;
+        let horizon = 3 * 1440;
+        let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+            + chrono::Days::new(rng.random_range(0..365));
+        let day = |n: u64| {
+            let d = start + chrono::Days::new(n);
+            (chrono::Datelike::month(&d), chrono::Datelike::day(&d))
+        };
+        let mut suspend = Vec::new();
+        for s in &mut m.services {
+            if rng.random_bool(0.5) {
+                let perishable = rng.random_bool(0.3);
+                s.demand = Some(Demand {
+                    per_day: [10.0, 100.0][rng.random_range(0..2)],
+                    kind: perishable.then_some(DemandKind::Perishable),
+                    max_wait: (!perishable && rng.random_bool(0.5)).then(|| {
+                        (Duration::from_minutes(rng.random_range(1..=20) * 30), Pos::default())
+                    }),
+                    ..Demand::default()
+                });
+                if rng.random_bool(0.3) {
+                    s.surge = Some(1.5);
+                }
+            }
+            if rng.random_bool(0.3) {
+                let from = rng.random_range(0..3);
+                s.season = Some(Season {
+                    from: day(from),
+                    to: day(from + rng.random_range(0..2)),
+                });
+            }
+            if rng.random_bool(0.15) {
+                suspend.push(r(s.meta.id.as_str()));
+            }
+        }
         let items: Vec<String> = (m.assets.iter().map(|a| a.meta.id.to_string()))
             .chain(m.services.iter().map(|s| s.meta.id.to_string()))
             .collect();
@@ -201,8 +290,9 @@ proptest! {
         m.scenarios.push(Scenario {
             meta: meta("sc"),
             horizon: Some(Duration::from_minutes(horizon)),
+            start: rng.random_bool(0.8).then_some(start),
+            suspend,
             events,
-            ..Scenario::default()
         });
         let c = Compiled::new(&m).unwrap();
         let sim = simulate(&m, &c, "sc", &Options::default()).unwrap();
@@ -228,6 +318,29 @@ proptest! {
                 })
             });
             prop_assert_eq!(out.breached_at.map(|d| d.minutes()), breach, "breach of {}", s.meta.id);
+            let sb = &standby[i];
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * (1.0 + b.abs());
+            let suspended = m.scenarios[0].suspend.iter().any(|r| r.id == s.meta.id.as_str());
+            prop_assert_eq!(out.suspended, suspended);
+            match &s.demand {
+                Some(d) if d.kind() == DemandKind::Perishable => {
+                    let unmet = out.unmet.unwrap();
+                    prop_assert!(close(unmet, sb.unmet), "unmet of {}: {} vs {}", s.meta.id, unmet, sb.unmet);
+                    prop_assert_eq!(out.backlog_peak, 0.0);
+                }
+                Some(d) => {
+                    prop_assert_eq!(out.unmet, None);
+                    prop_assert!(close(out.backlog_peak, sb.backlog_peak), "backlog of {}: {} vs {}", s.meta.id, out.backlog_peak, sb.backlog_peak);
+                    match d.max_wait {
+                        Some(_) => {
+                            let overdue = out.overdue_peak.unwrap();
+                            prop_assert!(close(overdue, sb.overdue_peak), "overdue of {}: {} vs {}", s.meta.id, overdue, sb.overdue_peak);
+                        }
+                        None => prop_assert_eq!(out.overdue_peak, None),
+                    }
+                }
+                None => prop_assert_eq!((out.unmet, out.overdue_peak), (None, None)),
+            }
             for k in 0..s.workarounds.len() {
                 let got: Vec<(u64, Option<u64>)> = sim.workarounds[w]
                     .iter()
