@@ -372,11 +372,10 @@ fn print_additions(model: &Model, c: &Compiled, sim: &Simulation) {
         }
         println!("{t}");
     }
-    let used: Vec<(usize, &Vec<(Duration, Option<Duration>)>)> =
-        (sim.workarounds.iter().enumerate())
-            .filter(|(_, s)| !s.is_empty())
-            .collect();
-    if !used.is_empty() {
+    let mut used = (sim.workarounds.iter().enumerate())
+        .filter(|(_, s)| !s.is_empty())
+        .peekable();
+    if used.peek().is_some() {
         output::heading("Workarounds used");
         let mut t = output::table(&["service", "workaround", "in use"]);
         for (w, spans) in used {

@@ -165,6 +165,9 @@ impl List {
 }
 
 /// One item of any list.
+// Services are the largest items; an item is read once and moved into its list, so boxing
+// would only add an allocation per item.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Item {
     /// An organisation.

@@ -50,8 +50,13 @@
 //!
 //! With [`Options::redeploy`], a linear programme (see [`crate::redeploy`]) re-plans who works
 //! where at the start, at every event boundary, and at least every `redeploy` interval (a daily
-//! rota by default, [`DEFAULT_REPLAN`]) while absence moves; between plans, changes in absence
-//! fall on the least critical services first. Re-planning only then keeps the demo's 90-day
+//! rota by default, [`DEFAULT_REPLAN`]) while absence moves. Each plan is a rota for the period
+//! until the next: it is made for the fewest staff at work at any moment of that period, so a
+//! service it holds stays held however absence moves within the period (planning for the
+//! moment alone held services at their minimum with nothing to spare, and rising absence
+//! tipped them back a minute later, splitting one loss into daily pieces); staff beyond the
+//! plan's are shared out in the plan's proportions, and absence beyond what was planned for
+//! (none, within a period) would fall on the least critical services first. Re-planning only then keeps the demo's 90-day
 //! pandemic to about a hundred small solves. Plans whose moves differ from the previous one's
 //! are reported in [`Simulation::plans`].
 //!
@@ -743,8 +748,12 @@ impl<'a> Run<'a> {
                     .fold(own, f64::min)
             })
             .collect();
+        // A rota for the period until the next plan: staff it with the fewest people that
+        // will be at work in it, so that absence rising within the period does not tip a
+        // service held at its minimum back below it minute after minute.
+        let worst = self.fewest_at_work(t, every);
         if let Some((redeployer, _)) = &self.redeployer {
-            self.alloc = redeployer.plan(self.c, &self.available, &limit)?;
+            self.alloc = redeployer.plan(self.c, &worst, &limit)?;
         }
         self.update_staff();
         let moves = self.alloc.moves(self.c, &self.available);
@@ -761,6 +770,33 @@ impl<'a> Run<'a> {
             });
         }
         Ok(())
+    }
+
+    /// The fewest FTE of each skill at work from `t` until the next plan: the next event, or
+    /// `every` later. Availability is linear between the timeline's points, so the least is at
+    /// one of them or at the end.
+    fn fewest_at_work(&mut self, t: u64, every: u64) -> Vec<f64> {
+        let points = &self.tl.points;
+        let after = points.partition_point(|p| *p <= t);
+        let next_break = (after..points.len())
+            .find(|&i| self.tl.is_break[i])
+            .map_or(self.tl.horizon, |i| points[i]);
+        let end = next_break.min(t.saturating_add(every)).min(self.tl.horizon);
+        let mut worst = self.available.clone();
+        let mut at = std::mem::take(&mut self.scratch_available);
+        let moments = points[after..]
+            .iter()
+            .take_while(|p| **p < end)
+            .map(|p| (*p, false))
+            .chain(std::iter::once((end, true)));
+        for (p, left) in moments {
+            self.tl.available(self.c, p, left, &mut at);
+            for (w, a) in worst.iter_mut().zip(&at) {
+                *w = w.min(*a);
+            }
+        }
+        self.scratch_available = at;
+        worst
     }
 
     /// Work rates over the interval starting now: of every service (`all`, when demand
