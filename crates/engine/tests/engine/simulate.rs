@@ -374,15 +374,21 @@ mod demo {
             let sim = run(&m, &c, sc.meta.id.as_str());
             assert_eq!(sim.services.len(), c.services.len());
         }
-        // MASH triage needs CareLedger, out from 0h for 21 days: lost at once, breached after
-        // its 4-hour MTPD, back when CareLedger is.
+        // MASH triage needs CareLedger, out from 0h for 21 days: lost at once, back at 1h on
+        // paper forms (its workaround), which can be kept up for two weeks; lost again then,
+        // and breached four hours later.
         let sim = run(&m, &c, "ransomware-careledger");
         let mash = outcome(&sim, &c, "as-mash-triage");
         assert_eq!(
             (mash.lost_at, mash.restored_at, mash.breached_at),
-            (super::d("0h"), super::d("21d"), super::d("4h"))
+            (super::d("0h"), super::d("1h"), super::d("14d5h"))
         );
-        assert!(mash.backlog_peak > 21.0 * 35.0 - 1e-6, "{mash:?}");
+        assert_eq!(
+            mash.lost_spans[1],
+            (super::d("14d1h").unwrap(), super::d("21d"))
+        );
+        // Referrals pile up while nothing works them: the first hour and the last week.
+        assert!(mash.backlog_peak > (1.0 / 24.0 + 6.9) * 35.0, "{mash:?}");
     }
 
     #[test]
