@@ -12,7 +12,10 @@
 //! changed is recomputed), with every service's staff at full strength. A service is lost while
 //! its capacity is below its MBCO; it breaches when one loss lasts longer than its MTPD. Losses
 //! that start within the year count in full. A service below its MBCO for want of staff even
-//! with nothing failed is lost all year.
+//! with nothing failed is lost all year. Workarounds count as the structural analyses count
+//! them (an alternative from the first minute when their capacity reaches the MBCO and they
+//! start within the MTPD), so that `p_loss` and `p_breach` here and in [`crate::risk`] answer
+//! the same question.
 //!
 //! Per service the result gives the probability of a breach in a year, the expected
 //! service-days lost, the 95th percentile of service-days lost, and the standard error of each:
