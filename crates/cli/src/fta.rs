@@ -5,13 +5,12 @@ use crate::check::{load_valid, write_out};
 use crate::output::{self, HEAD};
 use anstream::println;
 use anyhow::{Context, bail};
-use bulwark_engine::risk::{asset_probabilities, service_fault_tree};
+use bulwark_engine::risk::{RiskInputs, asset_probabilities, service_fault_tree};
 use bulwark_engine::{Compiled, ItemRef};
 use bulwark_fta::{Analysis, Options, parse_mef_with_top, to_mef};
 use bulwark_model::Criticality;
 use clap::Subcommand;
 use serde_json::json;
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -41,8 +40,9 @@ pub enum FtaCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Annual probability of losing each service, its likeliest failure combinations, and
-    /// the assets that matter most across critical services.
+    /// Chance of losing each service in a year (`p_loss`) and of a loss longer than its MTPD
+    /// (`p_breach`), its likeliest failure combinations, and the assets that matter most
+    /// across critical services.
     Risk {
         /// The model's root file.
         model: PathBuf,
@@ -194,7 +194,7 @@ fn risk(
         Err(code) => return Ok(code),
     };
     let c = Compiled::new(&loaded.model)?;
-    let probabilities = asset_probabilities(&c, &loaded.model);
+    let inputs = RiskInputs::new(&c, &loaded.model);
     let indices: Vec<u32> = match only {
         Some(id) => match c.lookup(id) {
             Some(ItemRef::Service(i)) => vec![i],
@@ -202,49 +202,23 @@ fn risk(
         },
         None => (0..c.services.len() as u32).collect(),
     };
-    let opts = Options {
-        order_limit: max_order,
-        importance: true,
-        ..Options::default()
-    };
     let mut services = Vec::new();
     // Asset index -> (population-weighted Fussell-Vesely over critical services, largest RAW).
     let mut ranking = vec![(0.0f64, 1.0f64); c.assets.len()];
     for i in indices {
         let s = &c.services[i as usize];
-        let tree = service_fault_tree(&c, &probabilities, i)?;
-        let analysis = Analysis::new(&tree, &opts)?;
-        let mut likeliest: Vec<(f64, Vec<String>)> = Vec::new();
-        let _ = analysis.for_each_cut_set(|set, p| {
-            likeliest.push((
-                p,
-                set.iter()
-                    .map(|e| tree.basic_events[*e].name.clone())
-                    .collect(),
-            ));
-            if likeliest.len() > 2000 {
-                likeliest.sort_by(|a, b| b.0.total_cmp(&a.0));
-                likeliest.truncate(5);
-            }
-            ControlFlow::<()>::Continue(())
-        });
-        likeliest.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        likeliest.truncate(5);
-        let count: u64 = analysis
-            .cut_set_counts()
-            .map(|c| c.iter().sum())
-            .unwrap_or(0);
+        let r = inputs.service(&c, i, max_order)?;
         if s.criticality == Some(Criticality::Critical) {
             let weight = s.population.unwrap_or(1).max(1) as f64;
-            for imp in analysis.importance() {
+            for imp in &r.importance {
                 if let Some(ItemRef::Asset(a)) = c.lookup(&imp.event) {
-                    let r = &mut ranking[a as usize];
-                    r.0 += weight * imp.dif;
-                    r.1 = r.1.max(imp.raw);
+                    let rank = &mut ranking[a as usize];
+                    rank.0 += weight * imp.dif;
+                    rank.1 = rank.1.max(imp.raw);
                 }
             }
         }
-        services.push((i, analysis.probability(), count, likeliest));
+        services.push(r);
     }
     let mut ranked: Vec<(usize, (f64, f64))> = ranking
         .into_iter()
@@ -252,14 +226,18 @@ fn risk(
         .filter(|(_, r)| r.0 > 0.0)
         .collect();
     ranked.sort_by(|a, b| b.1.0.total_cmp(&a.1.0));
-    let without_data = probabilities.iter().filter(|p| **p == 0.0).count();
+    let without_data = inputs.failures.iter().filter(|f| f.is_none()).count();
     if as_json {
         output::json(&json!({
-            "services": services.iter().map(|(i, p, n, top)| json!({
-                "id": c.services[*i as usize].id,
-                "annual_probability_of_loss": p,
-                "cut_sets": n,
-                "likeliest_cut_sets": top.iter().map(|(p, ids)| json!({"assets": ids, "probability": p})).collect::<Vec<_>>(),
+            "services": services.iter().map(|r| json!({
+                "id": c.services[r.service as usize].id,
+                "p_loss": r.p_loss,
+                "p_breach": r.p_breach,
+                "estimates": r.estimates(),
+                "annual_probability_of_loss": r.p_loss,
+                "unavailability": r.unavailability,
+                "cut_sets": r.cut_sets,
+                "likeliest_cut_sets": r.likeliest.iter().map(|(p, ids)| json!({"assets": ids, "probability": p})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "asset_importance": ranked.iter().take(25).map(|(a, (score, raw))| json!({
                 "id": c.assets[*a].id, "weighted_fussell_vesely": score, "max_risk_achievement_worth": raw,
@@ -268,26 +246,33 @@ fn risk(
         }));
         return Ok(ExitCode::SUCCESS);
     }
-    let mut by_p = services.clone();
-    by_p.sort_by(|a, b| b.1.total_cmp(&a.1));
-    output::heading("Annual probability of losing each service (exact, from asset failure data)");
+    let mut by_p: Vec<&bulwark_engine::risk::ServiceRisk> = services.iter().collect();
+    by_p.sort_by(|a, b| b.p_loss.total_cmp(&a.p_loss));
+    output::heading("Chance of losing each service in a year, and of a loss longer than its MTPD");
+    println!(
+        "From asset failure data; figures marked ≈ are estimates (combinations of failures that must overlap in time), the rest exact."
+    );
     let mut table = output::table(&[
         "Service",
         "Criticality",
         "P(loss)",
+        "P(breach)",
         "Likeliest way to lose it",
     ]);
-    for (i, p, _, top) in by_p.iter().take(if only.is_some() { 1 } else { 25 }) {
-        let s = &c.services[*i as usize];
-        let way = top
+    let figure = |p: f64, exact: bool| format!("{}{:.2}%", if exact { "" } else { "≈" }, p * 100.0);
+    for r in by_p.iter().take(if only.is_some() { 1 } else { 25 }) {
+        let s = &c.services[r.service as usize];
+        let way = r
+            .likeliest
             .first()
             .map_or("none within the order limit".to_string(), |(q, ids)| {
-                format!("{} ({:.2}%)", ids.join(" + "), q * 100.0)
+                format!("{} ({:.2}% a year)", ids.join(" + "), q * 100.0)
             });
         table.add_row(vec![
             format!("{} ({})", s.name, s.id),
             s.criticality.map_or("unrated", |c| c.as_str()).to_string(),
-            format!("{:.2}%", p * 100.0),
+            figure(r.p_loss, r.p_loss_exact),
+            figure(r.p_breach, r.p_breach_exact),
             way,
         ]);
     }
@@ -297,7 +282,7 @@ fn risk(
             "Where resilience money goes furthest: assets behind the risk to critical services",
         );
         println!(
-            "Ranked by Fussell-Vesely importance (the share of each service's risk that involves the asset), summed over critical services weighted by the people who rely on them."
+            "Ranked by Fussell-Vesely importance (the share of the time each service is down that involves the asset), summed over critical services weighted by the people who rely on them."
         );
         let mut table = output::table(&[
             "Asset",

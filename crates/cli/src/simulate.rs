@@ -180,8 +180,9 @@ fn services_json(c: &Compiled, sim: &Simulation) -> Vec<Value> {
     sim.services
         .iter()
         .zip(&c.services)
-        .map(|(o, s)| {
-            json!({
+        .enumerate()
+        .map(|(i, (o, s))| {
+            let mut doc = json!({
                 "id": s.id,
                 "lost_at": time(o.lost_at),
                 "restored_at": time(o.restored_at),
@@ -193,7 +194,32 @@ fn services_json(c: &Compiled, sim: &Simulation) -> Vec<Value> {
                 "days_lost": round(o.days_lost()),
                 "min_capacity": round(o.min_capacity),
                 "lost_spans": o.lost_spans.iter().map(|(a, b)| json!([a.to_string(), time(*b)])).collect::<Vec<_>>(),
-            })
+            });
+            let workarounds: Vec<Value> = (c.workarounds.iter().zip(&sim.workarounds))
+                .filter(|(w, _)| w.service as usize == i)
+                .map(|(w, spans)| {
+                    json!({
+                        "name": w.name,
+                        "in_use": spans.iter().map(|(a, b)| json!([a.to_string(), time(*b)])).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            if !workarounds.is_empty() {
+                doc["workarounds"] = json!(workarounds);
+            }
+            // Perishable demand has no backlog: what is not done is lost.
+            if let Some(unmet) = o.unmet {
+                doc["backlog_peak"] = Value::Null;
+                doc["backlog_cleared_at"] = Value::Null;
+                doc["unmet"] = json!(round(unmet));
+            }
+            if let Some(overdue) = o.overdue_peak {
+                doc["overdue_peak"] = json!(round(overdue));
+            }
+            if o.suspended {
+                doc["suspended"] = json!(true);
+            }
+            doc
         })
         .collect()
 }
@@ -298,6 +324,81 @@ fn dur_text(d: Option<Duration>) -> String {
     d.map_or("-".into(), |d| d.to_string())
 }
 
+/// What a simulation says of suspended services, perishable and overdue work, and workarounds.
+fn print_additions(model: &Model, c: &Compiled, sim: &Simulation) {
+    let suspended: Vec<&str> = (sim.services.iter().zip(&c.services))
+        .filter(|(o, _)| o.suspended)
+        .map(|(_, s)| s.id.as_str())
+        .collect();
+    if !suspended.is_empty() {
+        println!(
+            "\nSuspended for this scenario (stood down, staff free for others): {}",
+            suspended.join(", ")
+        );
+    }
+    let unit = |i: usize| {
+        (model.services[i].demand.as_ref())
+            .and_then(|d| d.unit.as_deref())
+            .unwrap_or("units")
+            .to_string()
+    };
+    let unmet: Vec<usize> = (0..sim.services.len())
+        .filter(|i| sim.services[*i].unmet.is_some_and(|u| u > 0.5))
+        .collect();
+    if !unmet.is_empty() {
+        output::heading("Perishable demand not met (a visit missed is harm, not a queue)");
+        let mut t = output::table(&["service", "not met within the horizon"]);
+        for &i in &unmet {
+            let u = sim.services[i].unmet.unwrap_or(0.0);
+            t.add_row(vec![
+                c.services[i].id.clone(),
+                format!("{u:.0} {}", unit(i)),
+            ]);
+        }
+        println!("{t}");
+    }
+    let overdue: Vec<usize> = (0..sim.services.len())
+        .filter(|i| sim.services[*i].overdue_peak.is_some_and(|u| u > 0.5))
+        .collect();
+    if !overdue.is_empty() {
+        output::heading("Work waiting longer than its maximum wait");
+        let mut t = output::table(&["service", "most overdue at once"]);
+        for &i in &overdue {
+            let u = sim.services[i].overdue_peak.unwrap_or(0.0);
+            t.add_row(vec![
+                c.services[i].id.clone(),
+                format!("{u:.0} {}", unit(i)),
+            ]);
+        }
+        println!("{t}");
+    }
+    let mut used = (sim.workarounds.iter().enumerate())
+        .filter(|(_, s)| !s.is_empty())
+        .peekable();
+    if used.peek().is_some() {
+        output::heading("Workarounds used");
+        let mut t = output::table(&["service", "workaround", "in use"]);
+        for (w, spans) in used {
+            let info = &c.workarounds[w];
+            let periods: Vec<String> = spans
+                .iter()
+                .map(|(a, b)| {
+                    format!(
+                        "{a} to {}",
+                        b.map_or("the horizon".into(), |b| b.to_string())
+                    )
+                })
+                .collect();
+            t.add_row(vec![
+                c.services[info.service as usize].id.clone(),
+                info.name.clone(),
+                periods.join(", "),
+            ]);
+        }
+        println!("{t}");
+    }
+}
+
 fn print_simulation(
     model: &Model,
     c: &Compiled,
@@ -384,6 +485,7 @@ fn print_simulation(
         }
         println!("{t}");
     }
+    print_additions(model, c, sim);
     let s = sim.summary();
     println!(
         "\n{} service(s) lost, {:.1} service-days lost, {} MTPD breach(es).",
@@ -527,6 +629,7 @@ fn run_montecarlo(path: &Path, trials: u64, seed: u64, as_json: bool) -> anyhow:
                     "p_breach": round(r.p_breach),
                     "p_breach_se": round(r.p_breach_se),
                     "p_loss": round(r.p_loss),
+                    "p_loss_se": round(r.p_loss_se),
                     "days_lost": round(r.days_lost),
                     "days_lost_se": round(r.days_lost_se),
                     "days_lost_p95": round(r.days_lost_p95),

@@ -85,6 +85,8 @@ fn year(services: usize) -> &'static Fixture {
                         ..Meta::default()
                     },
                     horizon: Some(days(365)),
+                    start: None,
+                    suspend: Vec::new(),
                     events,
                 };
                 (n, &*Box::leak(Box::new((model, c, sc))))
@@ -150,6 +152,8 @@ fn five_years_hourly_10000(bencher: divan::Bencher, record_all: bool) {
             ..Meta::default()
         },
         horizon: Some(five),
+        start: None,
+        suspend: Vec::new(),
         events: vec![event(
             EventKind::Absence(
                 Target::All(Pos::default()),

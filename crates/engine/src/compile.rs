@@ -30,6 +30,11 @@ pub enum NodeKind {
     Any,
     /// The k-th largest of the children.
     AtLeast(u32),
+    /// Workaround number `i` of [`Compiled::workarounds`]: its own capacity (its `capacity`
+    /// while in use, 0 otherwise), limited by its needs (its one child, if any). A service's
+    /// workarounds are its last children: its capacity is the greatest of theirs and of its
+    /// own (own state, staff and needs).
+    Workaround(u32),
 }
 
 /// An item of the model by kind and dense index.
@@ -60,6 +65,37 @@ pub struct ServiceInfo {
     pub staff: Vec<(u32, f64)>,
     /// People who rely on it.
     pub population: Option<u64>,
+    /// Maximum tolerable period of disruption, in minutes.
+    pub mtpd: Option<u64>,
+}
+
+/// What the engine keeps of a workaround.
+#[derive(Debug, Clone)]
+pub struct WorkaroundInfo {
+    /// The service it belongs to.
+    pub service: u32,
+    /// What it is.
+    pub name: String,
+    /// The capacity it gives while in use.
+    pub capacity: f64,
+    /// Start-up time, in minutes from the moment the service is lost.
+    pub after: u64,
+    /// The longest it can be kept up in one scenario, in minutes.
+    pub lasts: Option<u64>,
+    /// Staff it needs: (skill index, FTE).
+    pub staff: Vec<(u32, f64)>,
+    /// Its node.
+    pub node: u32,
+    /// Whether the structural analyses count it: its capacity reaches the service's MBCO and
+    /// it starts before the service's MTPD (any start-up time, for a service without one).
+    pub structural: bool,
+}
+
+impl WorkaroundInfo {
+    /// Its capacity as the structural analyses count it: `capacity`, or 0 when they ignore it.
+    pub fn structural_capacity(&self) -> f64 {
+        if self.structural { self.capacity } else { 0.0 }
+    }
 }
 
 /// What the engine keeps of an asset.
@@ -93,6 +129,8 @@ pub struct Compiled {
     pub assets: Vec<AssetInfo>,
     /// Skills, by index.
     pub skills: Vec<SkillInfo>,
+    /// Workarounds of every service, by index.
+    pub workarounds: Vec<WorkaroundInfo>,
     ids: FxHashMap<String, ItemRef>,
     kinds: Vec<NodeKind>,
     child_start: Vec<u32>,
@@ -120,6 +158,7 @@ impl Compiled {
                     node: (kinds.len() - 1) as u32,
                     staff: Vec::new(),
                     population: s.population,
+                    mtpd: s.mtpd.map(|(d, _)| d.minutes()),
                 }
             })
             .collect();
@@ -154,6 +193,7 @@ impl Compiled {
             services,
             assets,
             skills: Vec::new(),
+            workarounds: Vec::new(),
             ids,
             kinds,
             child_start: Vec::new(),
@@ -176,11 +216,38 @@ impl Compiled {
         }
         for (i, s) in model.services.iter().enumerate() {
             for st in &s.staff {
-                let Some(ItemRef::Skill(k)) = c.ids.get(st.skill.id.as_str()).copied() else {
-                    return Err(EngineError::UnknownSkill(st.skill.id.clone()));
-                };
+                let k = c.skill(&st.skill.id)?;
                 c.services[i].staff.push((k, st.fte));
                 skills[k as usize].required += st.fte;
+            }
+            for w in &s.workarounds {
+                let root = w
+                    .needs
+                    .as_ref()
+                    .map(|n| c.gate(n, &mut lists))
+                    .transpose()?;
+                let index = c.workarounds.len() as u32;
+                c.kinds.push(NodeKind::Workaround(index));
+                lists.push(root.into_iter().collect());
+                let node = (c.kinds.len() - 1) as u32;
+                lists[c.services[i].node as usize].push(node);
+                let staff = (w.staff.iter())
+                    .map(|st| Ok((c.skill(&st.skill.id)?, st.fte)))
+                    .collect::<Result<_, EngineError>>()?;
+                let info = &c.services[i];
+                let capacity = w.capacity.fraction();
+                let after = w.after.minutes();
+                let structural = capacity >= info.mbco && info.mtpd.is_none_or(|m| after < m);
+                c.workarounds.push(WorkaroundInfo {
+                    service: i as u32,
+                    name: w.name.clone(),
+                    capacity,
+                    after,
+                    lasts: w.lasts.map(|d| d.minutes()),
+                    staff,
+                    node,
+                    structural,
+                });
             }
         }
         c.skills = skills;
@@ -191,6 +258,37 @@ impl Compiled {
         c.child_start.push(c.children.len() as u32);
         c.order = c.topological_order()?;
         Ok(c)
+    }
+
+    fn skill(&self, id: &str) -> Result<u32, EngineError> {
+        match self.ids.get(id) {
+            Some(ItemRef::Skill(k)) => Ok(*k),
+            _ => Err(EngineError::UnknownSkill(id.to_string())),
+        }
+    }
+
+    /// A service node's children: its needs' root (if any) and its workarounds' nodes.
+    pub fn service_children(&self, node: u32) -> (Option<u32>, &[u32]) {
+        let kids = self.children(node);
+        let alts = kids
+            .iter()
+            .rev()
+            .take_while(|k| matches!(self.kind(**k), NodeKind::Workaround(_)))
+            .count();
+        let (needs, workarounds) = kids.split_at(kids.len() - alts);
+        (needs.first().copied(), workarounds)
+    }
+
+    /// The capacities at which the structural analyses' thresholds can change what is up: the
+    /// services' staff capacities `staff` and the workarounds' structural capacities.
+    pub fn levels(&self, staff: &[f64]) -> Vec<f64> {
+        let mut v = staff.to_vec();
+        v.extend(
+            self.workarounds
+                .iter()
+                .map(WorkaroundInfo::structural_capacity),
+        );
+        v
     }
 
     fn gate(&mut self, need: &Need, lists: &mut Vec<Vec<u32>>) -> Result<u32, EngineError> {
@@ -298,6 +396,9 @@ impl Compiled {
             NodeKind::All => "all of".into(),
             NodeKind::Any => "any of".into(),
             NodeKind::AtLeast(k) => format!("{k} of"),
+            NodeKind::Workaround(w) => {
+                format!("workaround “{}”", self.workarounds[w as usize].name)
+            }
         }
     }
 

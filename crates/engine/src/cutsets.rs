@@ -4,7 +4,9 @@
 //! Families of cut sets are built bottom-up over the compiled graph and shared between every
 //! service that depends on the same node. An `all` unites its parts' families, an `any`
 //! multiplies them (every cut set of one part joined with one of each other part), and
-//! `atleast k of n` needs `n - k + 1` of its parts cut, built one part at a time. Sets over
+//! `atleast k of n` needs `n - k + 1` of its parts cut, built one part at a time, and a
+//! service with workarounds (counted by the structural rule) is cut when its own needs and
+//! every workaround are, like an `any`. Sets over
 //! the order limit are dropped as they appear: any minimal set within the limit is made only
 //! of parts within it, so truncation never changes the answer below the limit.
 
@@ -30,7 +32,7 @@ impl<'c> CutSetFinder<'c> {
     /// A finder for sets of at most `max_order` assets, with staff at baseline.
     pub fn new(compiled: &'c Compiled, max_order: usize) -> CutSetFinder<'c> {
         let staff = compiled.baseline_staff();
-        let classes = ThresholdClasses::new(&staff);
+        let classes = ThresholdClasses::new(&compiled.levels(&staff));
         CutSetFinder {
             compiled,
             max_order,
@@ -67,8 +69,25 @@ impl<'c> CutSetFinder<'c> {
                         None => own,
                     }
                 }
-                NodeKind::Service(i) if self.staff[i as usize] < threshold => vec![CutSet::new()],
-                NodeKind::Service(_) => kids.first().map_or_else(Vec::new, |k| memo[k].clone()),
+                NodeKind::Service(i) => {
+                    let (needs, workarounds) = c.service_children(n);
+                    let mut acc = if self.staff[i as usize] < threshold {
+                        vec![CutSet::new()]
+                    } else {
+                        needs.map_or_else(Vec::new, |k| memo[&k].clone())
+                    };
+                    // Lost only when it and every workaround are: like `any`.
+                    for w in workarounds {
+                        acc = product(&acc, &memo[w], self.max_order);
+                    }
+                    acc
+                }
+                NodeKind::Workaround(w)
+                    if c.workarounds[w as usize].structural_capacity() < threshold =>
+                {
+                    vec![CutSet::new()]
+                }
+                NodeKind::Workaround(_) => kids.first().map_or_else(Vec::new, |k| memo[k].clone()),
                 NodeKind::All => {
                     minimize(kids.iter().flat_map(|k| memo[k].iter().cloned()).collect())
                 }

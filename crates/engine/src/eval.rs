@@ -42,8 +42,8 @@ impl Compiled {
     }
 
     /// Evaluates every node. `own[n]` is the capacity of item node `n` itself (1 when up, 0 when
-    /// failed, a fraction when degraded; ignored for gates); `staff[i]` is service `i`'s staff
-    /// capacity.
+    /// failed, a fraction when degraded; for a workaround, what it gives; ignored for gates);
+    /// `staff[i]` is service `i`'s staff capacity.
     pub fn evaluate(&self, own: &[f64], staff: &[f64]) -> Capacities {
         let mut value = vec![1.0f64; self.node_count()];
         let mut scratch: Vec<f64> = Vec::new();
@@ -54,10 +54,21 @@ impl Compiled {
                     .iter()
                     .map(|c| value[*c as usize])
                     .fold(own[n as usize], f64::min),
-                NodeKind::Service(i) => kids
+                NodeKind::Service(i) => {
+                    let (needs, workarounds) = self.service_children(n);
+                    let core = needs
+                        .map(|c| value[c as usize])
+                        .into_iter()
+                        .fold(own[n as usize].min(staff[i as usize]), f64::min);
+                    workarounds
+                        .iter()
+                        .map(|c| value[*c as usize])
+                        .fold(core, f64::max)
+                }
+                NodeKind::Workaround(_) => kids
                     .iter()
                     .map(|c| value[*c as usize])
-                    .fold(own[n as usize].min(staff[i as usize]), f64::min),
+                    .fold(own[n as usize], f64::min),
                 NodeKind::All => kids.iter().map(|c| value[*c as usize]).fold(1.0, f64::min),
                 NodeKind::Any => kids.iter().map(|c| value[*c as usize]).fold(0.0, f64::max),
                 NodeKind::AtLeast(k) => {
@@ -78,8 +89,13 @@ impl Compiled {
         Capacities { node: value }
     }
 
-    /// Item capacities with every item up.
+    /// Item capacities with every item up, and every workaround at its structural capacity
+    /// (see [`crate::compile::WorkaroundInfo::structural_capacity`]).
     pub fn all_up(&self) -> Vec<f64> {
-        vec![1.0; self.node_count()]
+        let mut own = vec![1.0; self.node_count()];
+        for w in &self.workarounds {
+            own[w.node as usize] = w.structural_capacity();
+        }
+        own
     }
 }

@@ -177,7 +177,7 @@ impl Compiled {
                         };
                     }
                 }
-                NodeKind::All | NodeKind::Any | NodeKind::AtLeast(_) => {}
+                NodeKind::All | NodeKind::Any | NodeKind::AtLeast(_) | NodeKind::Workaround(_) => {}
             }
             let kids = self.children(node);
             let Some(&next) = kids.iter().find(|c| value[**c as usize] < threshold) else {

@@ -12,7 +12,10 @@
 //! changed is recomputed), with every service's staff at full strength. A service is lost while
 //! its capacity is below its MBCO; it breaches when one loss lasts longer than its MTPD. Losses
 //! that start within the year count in full. A service below its MBCO for want of staff even
-//! with nothing failed is lost all year.
+//! with nothing failed is lost all year. Workarounds count as the structural analyses count
+//! them (an alternative from the first minute when their capacity reaches the MBCO and they
+//! start within the MTPD), so that `p_loss` and `p_breach` here and in [`crate::risk`] answer
+//! the same question.
 //!
 //! Per service the result gives the probability of a breach in a year, the expected
 //! service-days lost, the 95th percentile of service-days lost, and the standard error of each:
@@ -59,6 +62,8 @@ pub struct ServiceRisk {
     pub p_breach_se: f64,
     /// Probability of being lost at least once in a year.
     pub p_loss: f64,
+    /// Its standard error.
+    pub p_loss_se: f64,
     /// Expected service-days lost in a year.
     pub days_lost: f64,
     /// Its standard error.
@@ -206,6 +211,7 @@ fn run<E: Send>(
     let services = (0..n)
         .map(|i| {
             let p = breaches[i] as f64 / t;
+            let p_loss = losses[i] as f64 / t;
             let mean = sum[i] / t;
             let var = if t > 1.0 {
                 ((sum_sq[i] - t * mean * mean) / (t - 1.0)).max(0.0)
@@ -216,7 +222,8 @@ fn run<E: Send>(
             ServiceRisk {
                 p_breach: p,
                 p_breach_se: (p * (1.0 - p) / t).sqrt(),
-                p_loss: losses[i] as f64 / t,
+                p_loss,
+                p_loss_se: (p_loss * (1.0 - p_loss) / t).sqrt(),
                 days_lost: mean,
                 days_lost_se: (var / t).sqrt(),
                 days_lost_p95: p95,
@@ -343,7 +350,8 @@ fn run_chunk<E>(
                     (false, Some(since)) => {
                         lost_since[i] = None;
                         days[i] += (t - since) / 1440.0;
-                        if mtpd[i].is_some_and(|m| t - since > m) {
+                        // A loss exactly as long as the MTPD is no breach, whatever the rounding of `t`.
+                        if mtpd[i].is_some_and(|m| t - since > m + 1e-6) {
                             breached[i] = true;
                         }
                     }

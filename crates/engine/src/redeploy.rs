@@ -5,8 +5,10 @@
 //! needs. Without redeployment the share is proportional (a service needing `f` of the `R` FTE
 //! all services need of a skill gets `f / R` of its pool), which is exactly the engine's pool
 //! rule. A plan fixes FTE per pool and need; between two plans, while absence moves, a pool
-//! that has more than planned scales every part up alike, and one that has less serves needs in
-//! priority order (the weights below), so the least critical services feel new absence first.
+//! that has more than planned gives the plan's parts their FTE and the rest to the needs of its
+//! own skill still short, in proportion to the shortfall, and one that has less serves needs in
+//! priority order (the weights below), so the least critical
+//! services feel new absence first.
 //!
 //! [`Redeployer::plan`] solves a linear programme (good_lp with the pure-Rust microlp solver):
 //!
@@ -68,6 +70,8 @@ pub struct Allocation {
     planned: Vec<Vec<Planned>>,
     /// FTE all services need of each skill.
     required: Vec<f64>,
+    /// Planned: FTE planned for each need, from every pool. Empty when proportional.
+    planned_for: Vec<f64>,
 }
 
 impl Allocation {
@@ -80,6 +84,7 @@ impl Allocation {
             shares: Vec::new(),
             planned: Vec::new(),
             required,
+            planned_for: Vec::new(),
         };
         for s in &c.services {
             for &(k, fte) in s.staff.iter().filter(|(_, f)| *f > 0.0) {
@@ -116,12 +121,25 @@ impl Allocation {
         for (j, parts) in self.planned.iter().enumerate() {
             let total: f64 = parts.iter().map(|p| p.fte).sum();
             let a = available[j];
-            if total <= 0.0 {
-                continue;
-            }
             if a >= total {
+                // The plan's parts first; staff beyond them go to the needs of their own skill
+                // still short of what they need, in proportion to the shortfall. Anyone left
+                // over is not needed.
                 for p in parts {
-                    give(j as u32, p.need as usize, p.fte * a / total);
+                    give(j as u32, p.need as usize, p.fte);
+                }
+                let surplus = a - total;
+                let short: Vec<(usize, f64)> = (self.needs.iter().enumerate())
+                    .filter(|(_, n)| n.skill as usize == j)
+                    .map(|(n, need)| (n, (need.fte - self.planned_for[n]).max(0.0)))
+                    .filter(|(_, s)| *s > 1e-12)
+                    .collect();
+                let shortfall: f64 = short.iter().map(|(_, s)| s).sum();
+                if shortfall > 0.0 {
+                    let scale = (surplus / shortfall).min(1.0);
+                    for &(n, s) in &short {
+                        give(j as u32, n, s * scale);
+                    }
                 }
                 continue;
             }
@@ -249,7 +267,7 @@ pub struct Move {
 }
 
 /// A need's service, FTE, and a variable for each pool that can staff it.
-type NeedVars = (usize, f64, Vec<(u32, Variable)>);
+type NeedVars = (usize, u32, f64, Vec<(u32, Variable)>);
 
 /// Plans redeployments for one compiled model.
 #[derive(Debug, Clone)]
@@ -341,7 +359,7 @@ impl Redeployer {
                 }
                 constraints.push(constraint!(staffed.clone() <= fte));
                 constraints.push(constraint!(fte * z - staffed <= 0.0));
-                plan.push((i, fte, xs));
+                plan.push((i, k, fte, xs));
             }
         }
         if plan.is_empty() {
@@ -365,10 +383,11 @@ impl Redeployer {
             shares: Vec::new(),
             planned: vec![Vec::new(); c.skills.len()],
             required: c.skills.iter().map(|s| s.required).collect(),
+            planned_for: Vec::new(),
         };
         let mut next = plan.into_iter().peekable();
         for i in 0..c.services.len() {
-            while let Some((_, fte, xs)) = next.next_if(|p| p.0 == i) {
+            while let Some((_, k, fte, xs)) = next.next_if(|p| p.0 == i) {
                 let need = a.needs.len() as u32;
                 for (j, x) in xs {
                     let v = solution.value(x).max(0.0);
@@ -381,7 +400,7 @@ impl Redeployer {
                     }
                 }
                 a.needs.push(NeedShare {
-                    skill: 0,
+                    skill: k,
                     fte,
                     start: 0,
                     end: 0,
@@ -389,8 +408,12 @@ impl Redeployer {
             }
             a.need_start.push(a.needs.len() as u32);
         }
+        a.planned_for = vec![0.0; a.needs.len()];
         for parts in &mut a.planned {
             parts.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+            for p in parts.iter() {
+                a.planned_for[p.need as usize] += p.fte;
+            }
         }
         Ok(a)
     }

@@ -5,11 +5,13 @@
 //! an `any` the intersection, and `atleast k of n` the assets shared by more than `n - k` of
 //! its parts. So shared dependencies under redundancy (two sites on one substation) show up.
 //!
-//! Thresholds matter only through staff: with binary asset states every node is either at its
-//! baseline or reduced by failures, and "capacity ≥ MBCO" commutes with min, max and k-th
-//! largest. A service whose staff capacity is already below a threshold counts as down at it.
-//! Services are grouped by which staff capacities their MBCO exceeds: one pass per group,
-//! almost always a single pass.
+//! Thresholds matter only through staff and workarounds: with binary asset states every node is
+//! either at its baseline or reduced by failures, and "capacity ≥ MBCO" commutes with min, max
+//! and k-th largest. A service whose staff capacity is already below a threshold counts as down
+//! at it, and so does a workaround whose capacity is. A service's workarounds counted by the
+//! structural rule are alternatives to its own capacity, like an `any`. Services are grouped by
+//! which of these capacities their MBCO exceeds: one pass per group, almost always a single
+//! pass.
 
 use crate::compile::{Compiled, NodeKind};
 use rustc_hash::FxHashMap;
@@ -62,7 +64,7 @@ impl Compiled {
     /// Groups services (by index) whose MBCO exceeds the same staff capacities, each with a
     /// representative threshold. Services with an MBCO of 0 are never lost and are left out.
     pub fn threshold_groups(&self, staff: &[f64]) -> Vec<(f64, Vec<usize>)> {
-        let classes = ThresholdClasses::new(staff);
+        let classes = ThresholdClasses::new(&self.levels(staff));
         let mut groups: FxHashMap<usize, (f64, Vec<usize>)> = FxHashMap::default();
         for (i, s) in self.services.iter().enumerate() {
             if s.mbco <= 0.0 {
@@ -92,8 +94,34 @@ impl Compiled {
                     Some(Single::Set(s)) => Single::Set(insert_sorted(s, a)),
                     None => Single::Set(vec![a]),
                 },
-                NodeKind::Service(i) if staff[i as usize] < threshold => Single::Down,
-                NodeKind::Service(_) => kids
+                NodeKind::Service(i) => {
+                    let (needs, workarounds) = self.service_children(n);
+                    let core = if staff[i as usize] < threshold {
+                        Single::Down
+                    } else {
+                        needs.map_or(Single::Set(Vec::new()), |c| sets[c as usize].clone())
+                    };
+                    // Lost only when it and every workaround are: like `any`.
+                    let mut acc = match core {
+                        Single::Down => None,
+                        Single::Set(s) => Some(s),
+                    };
+                    for w in workarounds {
+                        if let Single::Set(s) = &sets[*w as usize] {
+                            acc = Some(match acc {
+                                None => s.clone(),
+                                Some(a) => intersect(&a, s),
+                            });
+                        }
+                    }
+                    acc.map_or(Single::Down, Single::Set)
+                }
+                NodeKind::Workaround(w)
+                    if self.workarounds[w as usize].structural_capacity() < threshold =>
+                {
+                    Single::Down
+                }
+                NodeKind::Workaround(_) => kids
                     .first()
                     .map_or(Single::Set(Vec::new()), |c| sets[*c as usize].clone()),
                 NodeKind::All => {
@@ -154,8 +182,9 @@ impl Compiled {
     }
 }
 
-/// Which staff capacities a threshold exceeds: two thresholds in the same class see the same
-/// services as down for want of staff, so their boolean structure is the same.
+/// Which staff capacities (and workaround capacities) a threshold exceeds: two thresholds in
+/// the same class see the same services as down for want of staff and the same workarounds as
+/// too small, so their boolean structure is the same.
 #[derive(Debug, Clone)]
 pub struct ThresholdClasses {
     /// The distinct staff capacities below 1, ascending.
@@ -163,7 +192,7 @@ pub struct ThresholdClasses {
 }
 
 impl ThresholdClasses {
-    /// The classes for services' staff capacities `staff`.
+    /// The classes for capacities `staff` (see [`Compiled::levels`]).
     pub fn new(staff: &[f64]) -> ThresholdClasses {
         let mut cuts: Vec<f64> = staff.iter().copied().filter(|v| *v < 1.0).collect();
         cuts.sort_by(f64::total_cmp);

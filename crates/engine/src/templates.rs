@@ -533,6 +533,7 @@ pub fn apply(
         },
         horizon: Some(horizon),
         events: built.events,
+        ..Scenario::default()
     })
 }
 

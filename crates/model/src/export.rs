@@ -123,11 +123,7 @@ fn service(s: &Service) -> Value {
     put(&mut map, "mbco", s.mbco.map(|p| p.to_string()));
     put(&mut map, "needs", s.needs.as_ref().map(|n| need(n, true)));
     if !s.staff.is_empty() {
-        let staff = s
-            .staff
-            .iter()
-            .map(|st| json!({"skill": st.skill.id, "fte": number(st.fte)}));
-        map.insert("staff".into(), Value::Array(staff.collect()));
+        map.insert("staff".into(), staff(&s.staff));
     }
     put(
         &mut map,
@@ -136,6 +132,8 @@ fn service(s: &Service) -> Value {
             let mut d = Map::new();
             d.insert("per_day".into(), number(dm.per_day));
             put(&mut d, "unit", dm.unit.clone());
+            put(&mut d, "kind", dm.kind.map(|k| k.as_str()));
+            put(&mut d, "max_wait", dm.max_wait.map(|(w, _)| w.to_string()));
             Value::Object(d)
         }),
     );
@@ -154,7 +152,43 @@ fn service(s: &Service) -> Value {
         map.insert("impacts".into(), Value::Object(grid));
     }
     put(&mut map, "lgsl", s.lgsl);
+    if !s.workarounds.is_empty() {
+        map.insert(
+            "workarounds".into(),
+            Value::Array(s.workarounds.iter().map(workaround).collect()),
+        );
+    }
+    put(
+        &mut map,
+        "season",
+        s.season.map(|se| {
+            json!({
+                "from": format!("{:02}-{:02}", se.from.0, se.from.1),
+                "to": format!("{:02}-{:02}", se.to.0, se.to.1),
+            })
+        }),
+    );
     finish(map, &s.meta)
+}
+
+fn staff(staff: &[StaffNeed]) -> Value {
+    let staff = staff
+        .iter()
+        .map(|st| json!({"skill": st.skill.id, "fte": number(st.fte)}));
+    Value::Array(staff.collect())
+}
+
+fn workaround(w: &Workaround) -> Value {
+    let mut map = Map::new();
+    map.insert("name".into(), json!(w.name));
+    map.insert("capacity".into(), json!(w.capacity.to_string()));
+    map.insert("after".into(), json!(w.after.to_string()));
+    put(&mut map, "lasts", w.lasts.map(|d| d.to_string()));
+    put(&mut map, "needs", w.needs.as_ref().map(|n| need(n, true)));
+    if !w.staff.is_empty() {
+        map.insert("staff".into(), staff(&w.staff));
+    }
+    Value::Object(map)
 }
 
 fn asset(a: &Asset) -> Value {
@@ -233,6 +267,13 @@ fn target(t: &Target) -> Value {
 fn scenario(s: &Scenario) -> Value {
     let mut map = meta(&s.meta);
     put(&mut map, "horizon", s.horizon.map(|h| h.to_string()));
+    put(&mut map, "start", s.start.map(|d| d.to_string()));
+    if !s.suspend.is_empty() {
+        map.insert(
+            "suspend".into(),
+            json!(s.suspend.iter().map(|r| &r.id).collect::<Vec<_>>()),
+        );
+    }
     let events = s.events.iter().map(|e| {
         let mut ev = Map::new();
         match &e.kind {

@@ -258,6 +258,7 @@ pub fn generate(shape: Shape) -> Model {
                 demand: Some(Demand {
                     per_day,
                     unit: Some("cases".into()),
+                    ..Demand::default()
                 }),
                 surge: Some(1.3),
                 population: Some(g.rng.random_range(100..50_000)),

@@ -165,6 +165,9 @@ impl List {
 }
 
 /// One item of any list.
+// Services are the largest items; an item is read once and moved into its list, so boxing
+// would only add an allocation per item.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Item {
     /// An organisation.
@@ -690,6 +693,8 @@ fn read_service(node: &Node, d: &mut Diagnostics) -> Option<Service> {
             .take("lgsl")
             .and_then(|n| whole(n, "lgsl", d))
             .and_then(|v| u32::try_from(v).ok()),
+        workarounds: read_list(f.take("workarounds"), "workarounds", d, read_workaround),
+        season: f.take("season").and_then(|n| read_season(n, d)),
         ..Service::default()
     };
     if let (Some((mtpd, _)), Some((rto, rto_pos))) = (s.mtpd, s.rto)
@@ -752,10 +757,100 @@ fn read_demand(node: &Node, d: &mut Diagnostics) -> Option<Demand> {
         );
     }
     let unit = f.take("unit").and_then(|n| text(n, "unit", d));
+    let kind = f.take("kind").and_then(|n| {
+        let t = text(n, "kind", d)?;
+        let found = DemandKind::ALL.into_iter().find(|k| k.as_str() == t);
+        if found.is_none() {
+            let msg = format!("`kind`: `{t}` is not a kind of demand; write `deferrable` (work waits in a backlog) or `perishable` (work not done the day it arrives is lost)");
+            let msg = d.hint(msg, &t, DemandKind::ALL.iter().map(|k| k.as_str()));
+            d.error(n.pos, msg);
+        }
+        found
+    });
+    let max_wait = f
+        .take("max_wait")
+        .and_then(|n| Some((duration(n, "max_wait", d)?, n.pos)));
+    if let (Some(DemandKind::Perishable), Some((_, pos))) = (kind, max_wait) {
+        d.error(pos, "`max_wait` is for deferrable demand: perishable work never waits, so drop `max_wait` or make the demand `deferrable`");
+    }
     f.finish_nested(d);
     Some(Demand {
         per_day: per_day?,
         unit,
+        kind,
+        max_wait,
+    })
+}
+
+/// One workaround of a service.
+fn read_workaround(node: &Node, d: &mut Diagnostics) -> Option<Workaround> {
+    let mut f = Fields::new(node, "a workaround", d)?;
+    let name = f.take("name").and_then(|n| text(n, "name", d));
+    if !f.has("name") {
+        d.error(
+            node.pos,
+            "a workaround needs `name`: what the procedure is, like `Paper referral forms`",
+        );
+    }
+    let capacity = f.take("capacity").and_then(|n| percent(n, "capacity", d));
+    if !f.has("capacity") {
+        d.error(
+            node.pos,
+            "a workaround needs `capacity`: the capacity it gives while in use, like `60%`",
+        );
+    }
+    let after = f.take("after").and_then(|n| duration(n, "after", d));
+    let lasts = f.take("lasts").and_then(|n| duration(n, "lasts", d));
+    let needs = f.take("needs").and_then(|n| read_need(n, d));
+    let staff = f
+        .take("staff")
+        .map(|n| read_staff(n, d))
+        .unwrap_or_default();
+    f.finish_nested(d);
+    // Kept even when `name` or `capacity` is wrong (that error is reported already), so that
+    // what it names is checked too.
+    Some(Workaround {
+        name: name.unwrap_or_default(),
+        pos: node.pos,
+        capacity: capacity.unwrap_or_default(),
+        after: after.unwrap_or_default(),
+        lasts,
+        needs,
+        staff,
+    })
+}
+
+/// A season: `{from: MM-DD, to: MM-DD}`.
+fn read_season(node: &Node, d: &mut Diagnostics) -> Option<Season> {
+    let mut f = Fields::new(node, "`season`", d)?;
+    let mut day = |key: &'static str, d: &mut Diagnostics| {
+        let Some(n) = f.take(key) else {
+            d.error(
+                node.pos,
+                format!("`season` needs `{key}`: a day of the year as MM-DD, like `11-01`"),
+            );
+            return None;
+        };
+        let t = text(n, key, d)?;
+        let parsed = t.trim().split_once('-').and_then(|(m, dd)| {
+            let (m, dd) = (m.parse::<u32>().ok()?, dd.parse::<u32>().ok()?);
+            // 2024 is a leap year, so 29 February is a day of the year.
+            NaiveDate::from_ymd_opt(2024, m, dd).map(|_| (m, dd))
+        });
+        if parsed.is_none() {
+            d.error(
+                n.pos,
+                format!("`{key}`: `{t}` is not a day of the year; write it as MM-DD, like `11-01`"),
+            );
+        }
+        parsed
+    };
+    let from = day("from", d);
+    let to = day("to", d);
+    f.finish_nested(d);
+    Some(Season {
+        from: from?,
+        to: to?,
     })
 }
 
@@ -928,6 +1023,16 @@ fn read_scenario(node: &Node, d: &mut Diagnostics) -> Option<Scenario> {
     let horizon = f
         .take("horizon")
         .and_then(|n| scenario_time(n, "horizon", d));
+    let start = f.take("start").and_then(|n| date(n, "start", d));
+    let suspend = f
+        .take("suspend")
+        .map(|n| {
+            list_items(n, "suspend", d)
+                .iter()
+                .filter_map(|s| reference(s, "suspend", d))
+                .collect()
+        })
+        .unwrap_or_default();
     let events = read_list(f.take("events"), "events", d, read_event);
     let extensions = f.finish(d);
     Some(Scenario {
@@ -936,6 +1041,8 @@ fn read_scenario(node: &Node, d: &mut Diagnostics) -> Option<Scenario> {
             ..meta?
         },
         horizon,
+        start,
+        suspend,
         events,
     })
 }

@@ -126,7 +126,7 @@ pub fn edit(base: &Loaded, list: List, change: Change<'_>) -> Option<Loaded> {
             .services
             .iter()
             .enumerate()
-            .filter(|(_, s)| names_in(&s.needs, id))
+            .filter(|(_, s)| depends_on(s, id))
             .map(|(i, _)| i)
             .collect(),
         _ => Vec::new(),
@@ -238,6 +238,13 @@ fn stays_valid(
     !(removed && named_anywhere(model, id))
 }
 
+/// True when service `s` depends on `id`, in its needs or a workaround's.
+fn depends_on(s: &Service, id: &str) -> bool {
+    let mut found = false;
+    s.for_each_dependency(&mut |r| found |= r.id == id);
+    found
+}
+
 fn names_in(need: &Option<Need>, id: &str) -> bool {
     let mut found = false;
     if let Some(n) = need {
@@ -248,11 +255,12 @@ fn names_in(need: &Option<Need>, id: &str) -> bool {
 
 /// True when any item of `model` names `id`.
 fn named_anywhere(model: &Model, id: &str) -> bool {
-    model
-        .services
-        .iter()
-        .any(|s| names_in(&s.needs, id) || s.staff.iter().any(|st| st.skill.id == id))
-        || model.assets.iter().any(|a| names_in(&a.needs, id))
+    model.services.iter().any(|s| {
+        depends_on(s, id)
+            || (s.staff.iter())
+                .chain(s.workarounds.iter().flat_map(|w| &w.staff))
+                .any(|st| st.skill.id == id)
+    }) || model.assets.iter().any(|a| names_in(&a.needs, id))
         || model
             .skills
             .iter()
@@ -262,15 +270,14 @@ fn named_anywhere(model: &Model, id: &str) -> bool {
             .iter()
             .any(|r| r.scenario.as_ref().is_some_and(|s| s.id == id))
         || model.scenarios.iter().any(|sc| {
-            sc.events.iter().any(|e| match &e.kind {
-                EventKind::Outage(r) | EventKind::Degrade(r, _) => r.id == id,
-                EventKind::Absence(Target::One(r), _) | EventKind::Demand(Target::One(r), _) => {
-                    r.id == id
-                }
-                EventKind::Absence(Target::All(_), _) | EventKind::Demand(Target::All(_), _) => {
-                    false
-                }
-            })
+            sc.suspend.iter().any(|r| r.id == id)
+                || sc.events.iter().any(|e| match &e.kind {
+                    EventKind::Outage(r) | EventKind::Degrade(r, _) => r.id == id,
+                    EventKind::Absence(Target::One(r), _)
+                    | EventKind::Demand(Target::One(r), _) => r.id == id,
+                    EventKind::Absence(Target::All(_), _)
+                    | EventKind::Demand(Target::All(_), _) => false,
+                })
         })
 }
 

@@ -153,12 +153,88 @@ pub struct StaffNeed {
 }
 
 /// Work arriving each day.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Demand {
     /// Units of work a day.
     pub per_day: f64,
     /// What a unit is: cases, visits, calls.
     pub unit: Option<String>,
+    /// Whether work not done waits (`deferrable`, the default) or is lost (`perishable`).
+    pub kind: Option<DemandKind>,
+    /// How long work may wait before it counts as overdue (deferrable demand only).
+    pub max_wait: Option<(Duration, Pos)>,
+}
+
+impl Demand {
+    /// The kind of demand, deferrable unless written otherwise.
+    pub fn kind(&self) -> DemandKind {
+        self.kind.unwrap_or(DemandKind::Deferrable)
+    }
+}
+
+/// What happens to work a service cannot do the day it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DemandKind {
+    /// It waits in a backlog.
+    Deferrable,
+    /// It is lost: a visit missed, a dose not given.
+    Perishable,
+}
+
+impl DemandKind {
+    /// Every kind, in the order of the format.
+    pub const ALL: [DemandKind; 2] = [Self::Deferrable, Self::Perishable];
+
+    /// The word used in model files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deferrable => "deferrable",
+            Self::Perishable => "perishable",
+        }
+    }
+}
+
+/// A procedure to continue a service at a reduced level when its usual way is lost
+/// (ISO 22301 8.4.4).
+#[derive(Debug, Clone, Default)]
+pub struct Workaround {
+    /// What it is, e.g. "Paper referral forms and phone triage".
+    pub name: String,
+    /// Where it was written.
+    pub pos: Pos,
+    /// The capacity it gives while in use.
+    pub capacity: Percent,
+    /// Start-up time, from the moment the service is lost.
+    pub after: Duration,
+    /// The longest it can be kept up in one scenario (no limit when absent).
+    pub lasts: Option<Duration>,
+    /// What it needs of its own.
+    pub needs: Option<Need>,
+    /// Staff it needs.
+    pub staff: Vec<StaffNeed>,
+}
+
+/// The part of the year in which a service runs: from `from` to `to` (month, day), both
+/// included; wraps the year when `to` comes before `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Season {
+    /// First day: (month, day).
+    pub from: (u32, u32),
+    /// Last day: (month, day).
+    pub to: (u32, u32),
+}
+
+impl Season {
+    /// Whether `date` falls in the season.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        use chrono::Datelike;
+        let d = (date.month(), date.day());
+        if self.from <= self.to {
+            self.from <= d && d <= self.to
+        } else {
+            d >= self.from || d <= self.to
+        }
+    }
 }
 
 /// A service delivered to the public or to another service.
@@ -192,9 +268,25 @@ pub struct Service {
     pub impacts: Vec<(Duration, u8)>,
     /// Local Government Service List code.
     pub lgsl: Option<u32>,
+    /// Procedures to continue at a reduced level.
+    pub workarounds: Vec<Workaround>,
+    /// The part of the year it runs in (all year when absent).
+    pub season: Option<Season>,
 }
 
 impl Service {
+    /// Calls `f` on every item the service depends on: its needs, then its workarounds' needs.
+    pub fn for_each_dependency<'a>(&'a self, f: &mut impl FnMut(&'a Ref)) {
+        if let Some(n) = &self.needs {
+            n.for_each_ref(f);
+        }
+        for w in &self.workarounds {
+            if let Some(n) = &w.needs {
+                n.for_each_ref(f);
+            }
+        }
+    }
+
     /// The minimum business continuity objective, defaulting to 100%.
     pub fn mbco(&self) -> Percent {
         self.mbco.unwrap_or(Percent::FULL)
@@ -328,6 +420,10 @@ pub struct Scenario {
     pub meta: Meta,
     /// How long to rehearse.
     pub horizon: Option<Duration>,
+    /// The calendar date it starts on, for services' seasons (seasons are ignored without one).
+    pub start: Option<NaiveDate>,
+    /// Services deliberately stood down for it.
+    pub suspend: Vec<Ref>,
     /// What happens.
     pub events: Vec<Event>,
 }

@@ -181,6 +181,14 @@ pub(crate) fn check_service_refs(s: &Service, index: &IdIndex<'_>, d: &mut Diagn
     for st in &s.staff {
         index.check(&st.skill, &[ItemKind::Skill], "`staff`", d);
     }
+    for w in &s.workarounds {
+        if let Some(n) = &w.needs {
+            n.for_each_ref(&mut |r| index.check(r, &DEPENDABLE, "the workaround's `needs`", d));
+        }
+        for st in &w.staff {
+            index.check(&st.skill, &[ItemKind::Skill], "the workaround's `staff`", d);
+        }
+    }
 }
 
 /// Checks what an asset needs.
@@ -206,6 +214,9 @@ pub(crate) fn check_risk_refs(r: &Risk, index: &IdIndex<'_>, d: &mut Diagnostics
 
 /// Checks a scenario's events: what they name, absence profiles, times past the horizon.
 pub(crate) fn check_scenario(sc: &Scenario, index: &IdIndex<'_>, d: &mut Diagnostics) {
+    for r in &sc.suspend {
+        index.check(r, &[ItemKind::Service], "`suspend`", d);
+    }
     for e in &sc.events {
         match &e.kind {
             EventKind::Outage(r) | EventKind::Degrade(r, _) => {
@@ -318,24 +329,24 @@ fn check_organisations(model: &Model, d: &mut Diagnostics) {
 
 /// True when what `id` needs leads back to it: the only cycles an edit of `id` can make.
 pub(crate) fn on_a_cycle(model: &Model, id: &str) -> bool {
-    let mut needs: HashMap<&str, &Need> = HashMap::new();
+    let mut needs: HashMap<&str, Dependencies<'_>> = HashMap::new();
     let items = model
         .services
         .iter()
-        .map(|s| (&s.meta, &s.needs))
-        .chain(model.assets.iter().map(|a| (&a.meta, &a.needs)));
-    for (meta, need) in items {
-        if let Some(n) = need {
-            needs.entry(meta.id.as_str()).or_insert(n);
-        }
-    }
-    fn push<'m>(n: &'m Need, stack: &mut Vec<&'m str>) {
-        n.for_each_ref(&mut |r| stack.push(&r.id));
+        .map(|s| (&s.meta, Dependencies::Service(s)))
+        .chain(
+            model
+                .assets
+                .iter()
+                .map(|a| (&a.meta, Dependencies::Asset(a))),
+        );
+    for (meta, deps) in items {
+        needs.entry(meta.id.as_str()).or_insert(deps);
     }
     let mut stack: Vec<&str> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     if let Some(n) = needs.get(id) {
-        push(n, &mut stack);
+        n.for_each(&mut |r| stack.push(&r.id));
     }
     while let Some(at) = stack.pop() {
         if at == id {
@@ -344,10 +355,30 @@ pub(crate) fn on_a_cycle(model: &Model, id: &str) -> bool {
         if seen.insert(at)
             && let Some(n) = needs.get(at)
         {
-            push(n, &mut stack);
+            n.for_each(&mut |r| stack.push(&r.id));
         }
     }
     false
+}
+
+/// What an item depends on: an asset's needs, or a service's needs and its workarounds' needs.
+#[derive(Clone, Copy)]
+enum Dependencies<'m> {
+    Service(&'m Service),
+    Asset(&'m Asset),
+}
+
+impl<'m> Dependencies<'m> {
+    fn for_each(self, f: &mut impl FnMut(&'m Ref)) {
+        match self {
+            Dependencies::Service(s) => s.for_each_dependency(f),
+            Dependencies::Asset(a) => {
+                if let Some(n) = &a.needs {
+                    n.for_each_ref(f);
+                }
+            }
+        }
+    }
 }
 
 /// Reports each dependency cycle once, with the whole cycle.
@@ -359,8 +390,13 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
     let items = model
         .services
         .iter()
-        .map(|s| (&s.meta, &s.needs))
-        .chain(model.assets.iter().map(|a| (&a.meta, &a.needs)));
+        .map(|s| (&s.meta, Dependencies::Service(s)))
+        .chain(
+            model
+                .assets
+                .iter()
+                .map(|a| (&a.meta, Dependencies::Asset(a))),
+        );
     let items: Vec<_> = items
         .filter(|(m, _)| index.kind(m.id.as_str()).is_some())
         .collect();
@@ -371,15 +407,13 @@ fn check_cycles(model: &Model, index: &IdIndex<'_>, d: &mut Diagnostics) {
     }
     for (meta, needs) in &items {
         let from = nodes[meta.id.as_str()];
-        if let Some(n) = needs {
-            n.for_each_ref(&mut |r| {
-                if let Some(&to) = nodes.get(r.id.as_str())
-                    && edges.insert((from, to))
-                {
-                    graph.add_edge(from, to, r.pos);
-                }
-            });
-        }
+        needs.for_each(&mut |r| {
+            if let Some(&to) = nodes.get(r.id.as_str())
+                && edges.insert((from, to))
+            {
+                graph.add_edge(from, to, r.pos);
+            }
+        });
     }
     for scc in petgraph::algo::tarjan_scc(&graph) {
         let start = *scc.iter().min().expect("components are not empty");

@@ -49,6 +49,17 @@ pub fn dot(c: &Compiled, service: Option<u32>) -> String {
             NodeKind::AtLeast(k) => {
                 format!("shape=circle, label=\"{k} of {}\"", c.children(n).len())
             }
+            NodeKind::Workaround(w) => {
+                let w = &c.workarounds[w as usize];
+                format!(
+                    "shape=note, label={}",
+                    quote(&format!(
+                        "Workaround: {} ({:.0}%)",
+                        w.name,
+                        w.capacity * 100.0
+                    ))
+                )
+            }
             NodeKind::All => continue,
         };
         let _ = writeln!(out, "  n{n} [{line}];");
@@ -59,11 +70,9 @@ pub fn dot(c: &Compiled, service: Option<u32>) -> String {
         }
         for target in visible_children(c, n) {
             if shown.contains(&target) {
-                let style = if matches!(c.kind(n), NodeKind::Any | NodeKind::AtLeast(_)) {
-                    " [style=dashed]"
-                } else {
-                    ""
-                };
+                let alternative = matches!(c.kind(n), NodeKind::Any | NodeKind::AtLeast(_))
+                    || matches!(c.kind(target), NodeKind::Workaround(_));
+                let style = if alternative { " [style=dashed]" } else { "" };
                 let _ = writeln!(out, "  n{n} -> n{target}{style};");
             }
         }

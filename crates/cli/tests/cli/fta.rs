@@ -45,16 +45,32 @@ fn mef_reports_a_broken_file_with_its_line() {
 }
 
 #[test]
-fn risk_gives_exact_service_loss_probabilities_and_exports_mef() {
+fn risk_gives_yearly_probabilities_says_which_are_estimates_and_exports_mef() {
     let dir = tempfile::tempdir().unwrap();
     let m = write(dir.path(), "m.yaml", RISKY);
     let v = json(&["risk", &m, "--json"]);
-    // depot: 2 failures a year of a tenth of a year each: unavailability 0.2 / 1.2.
-    let depot: f64 = 0.2 / 1.2;
-    let expected = 1.0 - (1.0 - 0.1) * (1.0 - 0.2 * depot);
+    // `{probability}`: a failure a year with that chance, lasting 3 days (no recovery.rto);
+    // `{rate, repair}`: Poisson failures, so the depot is down a moment with 1 - e^-λτ.
+    let year = 365.0;
+    let depot = 1.0 - (-2.0f64 * 36.525 / year).exp();
+    let hall = 0.2 * 3.0 / year;
+    let app = 0.1 * 3.0 / year;
+    // The app alone loses care (exactly 10% a year); the sites must be down together, which
+    // happens about w_hall U_depot + w_depot U_hall times a year: an estimate.
+    let together = 0.2 * depot + 2.0 * (1.0 - depot) * hall;
+    let p_loss = 1.0 - 0.9 * (-together).exp();
     let care = &v["services"][0];
     assert!(
-        (care["annual_probability_of_loss"].as_f64().unwrap() - expected).abs() < 1e-12,
+        (care["p_loss"].as_f64().unwrap() - p_loss).abs() < 1e-12,
+        "{care}"
+    );
+    assert_eq!(care["annual_probability_of_loss"], care["p_loss"]);
+    // Without an MTPD it never breaches, exactly.
+    assert_eq!(care["p_breach"], 0.0);
+    assert_eq!(care["estimates"], serde_json::json!(["p_loss"]));
+    let expected = 1.0 - (1.0 - app) * (1.0 - hall * depot);
+    assert!(
+        (care["unavailability"].as_f64().unwrap() - expected).abs() < 1e-12,
         "{care}"
     );
     assert_eq!(care["cut_sets"], 2);

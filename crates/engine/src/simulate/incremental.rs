@@ -33,6 +33,8 @@ pub(crate) struct Graph {
     parents: Lists,
     /// Each service's rank.
     service_rank: Vec<u32>,
+    /// How many of each rank's children are workarounds (the last ones; only services have).
+    alternatives: Vec<u32>,
 }
 
 impl Graph {
@@ -48,6 +50,12 @@ impl Graph {
             (order.iter()).map(|&node| c.children(node).iter().map(|&k| rank[k as usize])),
         );
         Graph {
+            alternatives: (order.iter())
+                .map(|&node| match c.kind(node) {
+                    NodeKind::Service(_) => c.service_children(node).1.len() as u32,
+                    _ => 0,
+                })
+                .collect(),
             kinds: order.iter().map(|&node| c.kind(node)).collect(),
             service_rank: c.services.iter().map(|s| rank[s.node as usize]).collect(),
             parents: children.transpose(n),
@@ -80,7 +88,12 @@ impl Graph {
         match self.kinds[r] {
             NodeKind::Any => kids.fold(base, f64::max),
             NodeKind::AtLeast(k) => kth_largest(k, kids, scratch),
-            NodeKind::Asset(_) | NodeKind::Service(_) | NodeKind::All => kids.fold(base, f64::min),
+            NodeKind::Service(_) if self.alternatives[r] > 0 => {
+                with_workarounds(self.children(r), self.alternatives[r], base, value)
+            }
+            NodeKind::Asset(_) | NodeKind::Service(_) | NodeKind::All | NodeKind::Workaround(_) => {
+                kids.fold(base, f64::min)
+            }
         }
     }
 }
@@ -109,6 +122,7 @@ fn sweep_order(c: &Compiled) -> Vec<u32> {
         NodeKind::All => 2,
         NodeKind::Any => 3,
         NodeKind::AtLeast(_) => 4,
+        NodeKind::Workaround(_) => 5,
     };
     let mut order = c.order().to_vec();
     // A stable sort keeps `c`'s order among equals.
@@ -121,6 +135,21 @@ fn sweep_order(c: &Compiled) -> Vec<u32> {
         )
     });
     order
+}
+
+/// A service with workarounds: the greatest of its own capacity (`base` and its needs, the
+/// children before the last `alternatives`) and of its workarounds' (the last ones).
+#[inline(never)]
+fn with_workarounds(children: &[u32], alternatives: u32, base: f64, value: &[f64]) -> f64 {
+    let (needs, workarounds) = children.split_at(children.len() - alternatives as usize);
+    let own = needs
+        .iter()
+        .map(|&k| value[k as usize])
+        .fold(base, f64::min);
+    workarounds
+        .iter()
+        .map(|&k| value[k as usize])
+        .fold(own, f64::max)
 }
 
 /// The `k`-th largest of `values` (`k` clamped to their number), 0 when there are none. Kept
@@ -204,15 +233,17 @@ pub(crate) struct Incremental<'a> {
 }
 
 impl<'a> Incremental<'a> {
-    /// Evaluates everything once with every item up and the given staff capacities.
+    /// Evaluates everything once with every item up, workarounds at their structural capacity
+    /// and the given staff capacities.
     pub(crate) fn new(c: &Compiled, g: &'a Graph, staff: Vec<f64>) -> Incremental<'a> {
-        let value = c.evaluate(&c.all_up(), &staff).node;
-        let base = g
-            .kinds
-            .iter()
-            .map(|kind| match kind {
-                NodeKind::Service(i) => 1f64.min(staff[*i as usize]),
-                NodeKind::Asset(_) | NodeKind::All => 1.0,
+        let all_up = c.all_up();
+        let value = c.evaluate(&all_up, &staff).node;
+        let own: Vec<f64> = g.order.iter().map(|&node| all_up[node as usize]).collect();
+        let base = (g.kinds.iter().zip(&own))
+            .map(|(kind, &own)| match kind {
+                NodeKind::Service(i) => own.min(staff[*i as usize]),
+                NodeKind::Asset(_) | NodeKind::Workaround(_) => own,
+                NodeKind::All => 1.0,
                 NodeKind::Any | NodeKind::AtLeast(_) => 0.0,
             })
             .collect();
@@ -221,7 +252,7 @@ impl<'a> Incremental<'a> {
             ranked: g.order.iter().map(|&node| value[node as usize]).collect(),
             value,
             staff,
-            own: vec![1.0; g.order.len()],
+            own,
             base,
             dirty: RankSet::new(g.order.len()),
             marked: 0,
@@ -248,6 +279,16 @@ impl<'a> Incremental<'a> {
                 _ => v,
             };
             self.mark(r as u32);
+        }
+    }
+
+    /// Service `i`'s own capacity, without its workarounds: its own state, staff and needs.
+    pub(crate) fn core(&self, c: &Compiled, i: u32) -> f64 {
+        let node = c.services[i as usize].node;
+        let base = self.base[self.g.rank(node) as usize];
+        match c.service_children(node).0 {
+            Some(needs) => base.min(self.value[needs as usize]),
+            None => base,
         }
     }
 

@@ -50,8 +50,13 @@
 //!
 //! With [`Options::redeploy`], a linear programme (see [`crate::redeploy`]) re-plans who works
 //! where at the start, at every event boundary, and at least every `redeploy` interval (a daily
-//! rota by default, [`DEFAULT_REPLAN`]) while absence moves; between plans, changes in absence
-//! fall on the least critical services first. Re-planning only then keeps the demo's 90-day
+//! rota by default, [`DEFAULT_REPLAN`]) while absence moves. Each plan is a rota for the period
+//! until the next: it is made for the fewest staff at work at any moment of that period, so a
+//! service it holds stays held however absence moves within the period (planning for the
+//! moment alone held services at their minimum with nothing to spare, and rising absence
+//! tipped them back a minute later, splitting one loss into daily pieces); staff beyond the
+//! plan's are shared out in the plan's proportions, and absence beyond what was planned for
+//! (none, within a period) would fall on the least critical services first. Re-planning only then keeps the demo's 90-day
 //! pandemic to about a hundred small solves. Plans whose moves differ from the previous one's
 //! are reported in [`Simulation::plans`].
 //!
@@ -73,21 +78,25 @@
 //! how). Recorded series are thinned to a bounded number of points per service (see
 //! [`Series`]).
 
+mod calendar;
 mod incremental;
 mod lists;
 mod record;
 mod staff;
 mod timeline;
+mod workarounds;
 
 pub(crate) use incremental::{Graph, Incremental};
 
 use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
 use crate::redeploy::{Allocation, Move, RedeployError, Redeployer};
-use bulwark_model::{Duration, Model, Scenario};
+use bulwark_model::{DemandKind, Duration, Model, Scenario};
+use calendar::Calendar;
 use record::Recorder;
 use staff::ProportionalStaff;
 use timeline::Timeline;
+use workarounds::Workarounds;
 
 /// The horizon of a scenario that sets none: 90 days.
 pub const DEFAULT_HORIZON: Duration = Duration::from_minutes(90 * 24 * 60);
@@ -187,6 +196,13 @@ pub struct Outcome {
     pub backlog_cleared_at: Option<Duration>,
     /// The backlog left at the horizon.
     pub backlog_at_horizon: f64,
+    /// Perishable demand only: the units of demand not served within the horizon.
+    pub unmet: Option<f64>,
+    /// Deferrable demand with a `max_wait` only: the most units that had waited longer than
+    /// that at any one moment.
+    pub overdue_peak: Option<f64>,
+    /// Whether the scenario suspends the service (it is then never lost).
+    pub suspended: bool,
 }
 
 impl Outcome {
@@ -246,6 +262,9 @@ pub struct Simulation {
     pub series: Vec<Series>,
     /// Redeployment plans whose moves differ from the previous plan's (empty without redeployment).
     pub plans: Vec<Plan>,
+    /// The periods each workaround was in use (by index into `Compiled::workarounds`; end
+    /// `None`: still in use at the horizon).
+    pub workarounds: Vec<Vec<(Duration, Option<Duration>)>>,
     /// Number of evaluation moments.
     pub evaluations: usize,
 }
@@ -286,6 +305,8 @@ struct State {
     lost_since: u64,
     out: Outcome,
     cleared_after_peak: Option<f64>,
+    unmet: f64,
+    overdue_peak: f64,
 }
 
 /// A service's backlog and work rates (per minute) over the current interval, kept apart from
@@ -312,6 +333,10 @@ struct Facts {
     surge: f64,
     mtpd: Option<u64>,
     mbco: f64,
+    /// Work not done the day it arrives is lost (no backlog).
+    perishable: bool,
+    /// Deferrable work waiting longer than this is overdue.
+    max_wait: Option<u64>,
 }
 
 /// Simulates a scenario (it need not be one of the model's own, e.g. one made from a template).
@@ -325,7 +350,24 @@ pub fn simulate_scenario(
         return Err(SimError::ModelMismatch);
     }
     let horizon = scenario.horizon.unwrap_or(DEFAULT_HORIZON).minutes();
-    let tl = Timeline::new(c, scenario, horizon, options.step.minutes())?;
+    let calendar = Calendar::new(model, c, scenario, horizon)?;
+    let mut tl = Timeline::new(
+        c,
+        scenario,
+        horizon,
+        options.step.minutes(),
+        &calendar.breaks(),
+    )?;
+    let stood_down;
+    let c = if calendar.suspended().next().is_some() {
+        for i in calendar.suspended() {
+            tl.stand_down(c.services[i as usize].node);
+        }
+        stood_down = c.without_staff_of(calendar.suspended());
+        &stood_down
+    } else {
+        c
+    };
     let facts: Vec<Facts> = model
         .services
         .iter()
@@ -335,11 +377,21 @@ pub fn simulate_scenario(
             surge: s.surge().max(1.0),
             mtpd: s.mtpd.map(|(d, _)| d.minutes()),
             mbco: info.mbco,
+            perishable: s
+                .demand
+                .as_ref()
+                .is_some_and(|d| d.kind() == DemandKind::Perishable),
+            max_wait: s
+                .demand
+                .as_ref()
+                .and_then(|d| d.max_wait)
+                .map(|(w, _)| w.minutes()),
         })
         .collect();
     let graph = Graph::new(c);
-    let mut sim = Run::new(c, &graph, &tl, facts, options, model);
+    let mut sim = Run::new(c, &graph, &tl, facts, options, model, calendar);
     sim.run()?;
+    let minutes = |t: u64| Duration::from_minutes(t);
     Ok(Simulation {
         scenario: scenario.meta.id.to_string(),
         horizon: Duration::from_minutes(horizon),
@@ -347,7 +399,14 @@ pub fn simulate_scenario(
         services: sim.state.into_iter().map(|s| s.out).collect(),
         series: sim.recorder.finish(),
         plans: sim.plans,
-        evaluations: tl.points.len(),
+        workarounds: (sim.standby.finish().into_iter())
+            .map(|spans| {
+                (spans.into_iter())
+                    .map(|(a, b)| (minutes(a), b.map(minutes)))
+                    .collect()
+            })
+            .collect(),
+        evaluations: tl.points.len() + sim.extra_moments,
     })
 }
 
@@ -382,6 +441,18 @@ struct Run<'a> {
     plans: Vec<Plan>,
     budget: Budget,
     last_plan: Option<u64>,
+    /// Workarounds in use.
+    standby: Workarounds,
+    /// Moments evaluated for workarounds, besides the timeline's.
+    extra_moments: usize,
+    /// Which services run when.
+    calendar: Calendar,
+    /// The moment being evaluated.
+    now: u64,
+    /// Services with a `max_wait`, and for each service the work that has arrived by each
+    /// moment evaluated (empty for the others).
+    waits: Vec<u32>,
+    arrived: Vec<Vec<(u64, f64)>>,
 }
 
 impl<'a> Run<'a> {
@@ -392,13 +463,16 @@ impl<'a> Run<'a> {
         facts: Vec<Facts>,
         options: &Options,
         model: &Model,
+        calendar: Calendar,
     ) -> Run<'a> {
         let alloc = Allocation::proportional(c);
         let mut available = Vec::new();
         tl.available(c, 0, false, &mut available);
         let mut staff = Vec::new();
         alloc.staff_factors(&available, &mut staff);
-        let inc = Incremental::new(c, graph, staff.clone());
+        let mut inc = Incremental::new(c, graph, staff.clone());
+        let standby = Workarounds::new(c, |i| calendar.is_suspended(i));
+        standby.reset(c, &mut inc);
         let record: Vec<u32> = match &options.record {
             Record::Nothing => Vec::new(),
             Record::All => (0..c.services.len() as u32).collect(),
@@ -412,7 +486,6 @@ impl<'a> Run<'a> {
         Run {
             c,
             tl,
-            facts,
             inc,
             alloc,
             proportional: options
@@ -441,6 +514,21 @@ impl<'a> Run<'a> {
             plans: Vec::new(),
             last_plan: None,
             budget: options.budget.clone(),
+            standby,
+            extra_moments: 0,
+            calendar,
+            now: 0,
+            waits: (0..n as u32).filter(|&i| facts_wait(&facts, i)).collect(),
+            arrived: (0..n as u32)
+                .map(|i| {
+                    if facts_wait(&facts, i) {
+                        vec![(0, 0.0)]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+            facts,
         }
     }
 
@@ -449,13 +537,15 @@ impl<'a> Run<'a> {
         let horizon = self.tl.horizon;
         self.budget.check()?;
         // Time 0.
+        self.now = 0;
         self.apply_breaks(0);
         self.replan(0)?;
         self.propagate();
+        self.update_workarounds(0);
         for (i, st) in self.state.iter_mut().enumerate() {
             let cap = self.inc.value[self.node[i] as usize];
             self.work[i].min_capacity = cap;
-            if cap < self.facts[i].mbco - EPS {
+            if cap < self.facts[i].mbco - EPS && self.calendar.runs(i as u32, 0) {
                 self.lost[i] = true;
                 st.lost_since = 0;
                 st.out.lost_at = Some(Duration::from_minutes(0));
@@ -464,9 +554,19 @@ impl<'a> Run<'a> {
         self.changed.clear();
         self.set_rates(true);
         self.record_point(0);
-        for idx in 1..points.len() {
+        let (mut idx, mut t0) = (1, 0);
+        while idx < points.len() {
             self.budget.check()?;
-            let (t0, t) = (points[idx - 1], points[idx]);
+            // The next point of the timeline, or a workaround's start-up or time limit before it.
+            let t = match self.standby.next_moment(self.c, t0) {
+                Some(w) if w < points[idx] => {
+                    self.extra_moments += 1;
+                    w
+                }
+                _ => points[idx],
+            };
+            let is_break = t == points[idx] && self.tl.is_break[idx];
+            self.now = t;
             // The limit from before `t`: absence has moved on; nothing else has.
             if self.tl.continuous[idx - 1] {
                 self.tl.available(self.c, t, true, &mut self.available);
@@ -489,11 +589,12 @@ impl<'a> Run<'a> {
                 break;
             }
             // Events starting or ending at `t`, and a new plan.
-            if self.tl.is_break[idx] {
+            if is_break {
                 self.apply_breaks(t);
             }
             self.replan(t)?;
             self.propagate();
+            self.update_workarounds(t);
             let changed = std::mem::take(&mut self.changed);
             for &i in &changed {
                 let lost = self.is_lost(i);
@@ -504,8 +605,15 @@ impl<'a> Run<'a> {
             self.rate_dirty.extend_from_slice(&changed);
             self.changed = changed;
             self.changed.clear();
-            self.set_rates(self.tl.is_break[idx]);
+            if is_break {
+                self.calendar_flips(t);
+            }
+            self.set_rates(is_break);
             self.record_point(t);
+            if t == points[idx] {
+                idx += 1;
+            }
+            t0 = t;
         }
         self.finish(horizon);
         Ok(())
@@ -537,10 +645,30 @@ impl<'a> Run<'a> {
 
     /// Integrates every backlog over `[t0, t)`, skipping idle services, which it would not change.
     fn integrate(&mut self, t0: u64, t: u64) {
+        for &i in &self.waits {
+            let i = i as usize;
+            let w = self.work[i];
+            let arrived = &mut self.arrived[i];
+            let before = arrived.last().map_or(0.0, |p| p.1);
+            arrived.push((t, before + w.arrive * (t - t0) as f64));
+            if !w.idle()
+                && let Some(wait) = self.facts[i].max_wait
+            {
+                let peak = overdue_peak(&w, arrived, t0, t, wait);
+                let st = &mut self.state[i];
+                st.overdue_peak = st.overdue_peak.max(peak);
+            }
+        }
         let (work, state, is_busy) = (&mut self.work, &mut self.state, &mut self.is_busy);
+        let facts = &self.facts;
         self.busy.retain(|&i| {
             let w = &mut work[i as usize];
-            integrate(w, &mut state[i as usize], t0, t);
+            let st = &mut state[i as usize];
+            if facts[i as usize].perishable {
+                st.unmet += (w.arrive - w.serve).max(0.0) * (t - t0) as f64;
+            } else {
+                integrate(w, st, t0, t);
+            }
             is_busy[i as usize] = !w.idle();
             is_busy[i as usize]
         });
@@ -551,8 +679,39 @@ impl<'a> Run<'a> {
         self.inc.propagate(|i, _| changed.push(i));
     }
 
+    /// Brings workarounds up to date at `t` and propagates what they change.
+    fn update_workarounds(&mut self, t: u64) {
+        if self.standby.is_empty() {
+            return;
+        }
+        let facts = &self.facts;
+        self.standby.update(
+            self.c,
+            &mut self.inc,
+            &self.available,
+            |i| facts[i as usize].mbco,
+            t,
+            &mut self.changed,
+        );
+    }
+
     fn is_lost(&self, i: u32) -> bool {
         self.inc.value[self.node[i as usize] as usize] < self.facts[i as usize].mbco - EPS
+            && self.calendar.runs(i, self.now)
+    }
+
+    /// Services that start or stop running at `t` (a season's first or last day) change lost
+    /// state without any change of capacity.
+    fn calendar_flips(&mut self, t: u64) {
+        if !self.calendar.has_seasons() {
+            return;
+        }
+        for i in 0..self.node.len() as u32 {
+            if self.calendar.varies(i) && self.is_lost(i) != self.lost[i as usize] {
+                let lost = self.is_lost(i);
+                self.flip(i, t, lost);
+            }
+        }
     }
 
     /// Makes a new redeployment plan when one is due at `t`.
@@ -582,15 +741,19 @@ impl<'a> Run<'a> {
             .iter()
             .map(|s| {
                 let own = self.inc.own(s.node);
-                self.c
-                    .children(s.node)
-                    .iter()
-                    .map(|k| self.inc.value[*k as usize])
+                let needs = self.c.service_children(s.node).0;
+                needs
+                    .map(|k| self.inc.value[k as usize])
+                    .into_iter()
                     .fold(own, f64::min)
             })
             .collect();
+        // A rota for the period until the next plan: staff it with the fewest people that
+        // will be at work in it, so that absence rising within the period does not tip a
+        // service held at its minimum back below it minute after minute.
+        let worst = self.fewest_at_work(t, every);
         if let Some((redeployer, _)) = &self.redeployer {
-            self.alloc = redeployer.plan(self.c, &self.available, &limit)?;
+            self.alloc = redeployer.plan(self.c, &worst, &limit)?;
         }
         self.update_staff();
         let moves = self.alloc.moves(self.c, &self.available);
@@ -609,16 +772,47 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// The fewest FTE of each skill at work from `t` until the next plan: the next event, or
+    /// `every` later. Availability is linear between the timeline's points, so the least is at
+    /// one of them or at the end.
+    fn fewest_at_work(&mut self, t: u64, every: u64) -> Vec<f64> {
+        let points = &self.tl.points;
+        let after = points.partition_point(|p| *p <= t);
+        let next_break = (after..points.len())
+            .find(|&i| self.tl.is_break[i])
+            .map_or(self.tl.horizon, |i| points[i]);
+        let end = next_break.min(t.saturating_add(every)).min(self.tl.horizon);
+        let mut worst = self.available.clone();
+        let mut at = std::mem::take(&mut self.scratch_available);
+        let moments = points[after..]
+            .iter()
+            .take_while(|p| **p < end)
+            .map(|p| (*p, false))
+            .chain(std::iter::once((end, true)));
+        for (p, left) in moments {
+            self.tl.available(self.c, p, left, &mut at);
+            for (w, a) in worst.iter_mut().zip(&at) {
+                *w = w.min(*a);
+            }
+        }
+        self.scratch_available = at;
+        worst
+    }
+
     /// Work rates over the interval starting now: of every service (`all`, when demand
     /// factors may have changed), or of those whose capacity changed.
     fn set_rates(&mut self, all: bool) {
         if all {
-            for (w, (f, factor)) in self
-                .work
-                .iter_mut()
+            for (i, (w, (f, factor))) in (self.work.iter_mut())
                 .zip(self.facts.iter().zip(&self.factor))
+                .enumerate()
             {
-                w.arrive = f.per_day * factor / 1440.0;
+                let runs = self.calendar.runs(i as u32, self.now);
+                w.arrive = if runs {
+                    f.per_day * factor / 1440.0
+                } else {
+                    0.0
+                };
             }
             self.rate_dirty.clear();
             self.rate_dirty.extend(0..self.node.len() as u32);
@@ -629,7 +823,9 @@ impl<'a> Run<'a> {
             let cap = self.inc.value[self.node[i] as usize];
             let w = &mut self.work[i];
             w.min_capacity = w.min_capacity.min(cap);
-            w.serve = f.per_day * cap.max(0.0) * f.surge / 1440.0;
+            // Perishable work cannot be caught up later, so surge does not apply.
+            let surge = if f.perishable { 1.0 } else { f.surge };
+            w.serve = f.per_day * cap.max(0.0) * surge / 1440.0;
             if !w.idle() && !self.is_busy[i] {
                 self.is_busy[i] = true;
                 self.busy.push(i as u32);
@@ -653,6 +849,7 @@ impl<'a> Run<'a> {
         let f = self.facts[i as usize];
         self.lost[i as usize] = lost;
         if lost {
+            self.standby.lost(i, m);
             st.lost_since = m;
             st.out.lost_at.get_or_insert(Duration::from_minutes(m));
         } else {
@@ -692,6 +889,10 @@ impl<'a> Run<'a> {
                 }
             }
             st.out.backlog_at_horizon = self.work[i].backlog;
+            let f = &self.facts[i];
+            st.out.unmet = f.perishable.then_some(st.unmet);
+            st.out.overdue_peak = f.max_wait.map(|_| st.overdue_peak);
+            st.out.suspended = self.calendar.is_suspended(i as u32);
             st.out.min_capacity = self.work[i].min_capacity;
             if let Some(t) = st.cleared_after_peak {
                 st.out.backlog_cleared_at = Some(Duration::from_minutes(ceil_minute(t)));
@@ -734,8 +935,45 @@ impl<'a> Run<'a> {
                 inc.evaluate_with(ranks, staff, out)
             }
         };
-        v < self.facts[i as usize].mbco - EPS
+        v < self.facts[i as usize].mbco - EPS && self.calendar.runs(i, m)
     }
+}
+
+/// Whether service `i` has a `max_wait`.
+fn facts_wait(facts: &[Facts], i: u32) -> bool {
+    let f = &facts[i as usize];
+    f.max_wait.is_some() && !f.perishable
+}
+
+/// The most work that has waited longer than `wait` minutes at any moment of `(t0, t]`, with
+/// work done first come, first served: what is waiting is the latest arrivals, so the overdue
+/// part is the backlog less what arrived in the last `wait` minutes. `arrived` holds the work
+/// arrived by each moment evaluated, up to `t` (linear in between); `w` the backlog at `t0`
+/// and the rates over the interval. Both parts are linear between moments evaluated and those
+/// moments shifted by `wait`, so the peak is at one of them.
+fn overdue_peak(w: &Work, arrived: &[(u64, f64)], t0: u64, t: u64, wait: u64) -> f64 {
+    let backlog = |s: u64| (w.backlog + (w.arrive - w.serve) * (s - t0) as f64).max(0.0);
+    let arrived_by = |s: i64| -> f64 {
+        if s <= 0 {
+            return 0.0;
+        }
+        let s = s as u64;
+        let k = arrived.partition_point(|p| p.0 < s);
+        match (k.checked_sub(1).map(|j| arrived[j]), arrived.get(k)) {
+            (_, Some(&(b, cb))) if b == s => cb,
+            (Some((a, ca)), Some(&(b, cb))) => ca + (cb - ca) * (s - a) as f64 / (b - a) as f64,
+            (Some((_, ca)), None) => ca,
+            (None, _) => 0.0,
+        }
+    };
+    let overdue = |s: u64| backlog(s) - (arrived_by(s as i64) - arrived_by(s as i64 - wait as i64));
+    let shifted = (arrived.iter())
+        .map(|p| p.0 + wait)
+        .filter(|&s| t0 < s && s < t);
+    std::iter::once(t)
+        .chain(shifted)
+        .map(overdue)
+        .fold(0.0, f64::max)
 }
 
 /// Integrates a service's backlog over `[t0, t1)` at constant rates.

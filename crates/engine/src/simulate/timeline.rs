@@ -94,13 +94,15 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
-    /// Resolves `scenario` against `c`, with `horizon` and a time step for absence profiles
-    /// (widened so that stepping adds at most [`MAX_STEPS`] points).
+    /// Resolves `scenario` against `c`, with `horizon`, a time step for absence profiles
+    /// (widened so that stepping adds at most [`MAX_STEPS`] points) and other moments to
+    /// evaluate at (`extra_breaks`: seasons starting and ending).
     pub(crate) fn new(
         c: &Compiled,
         scenario: &Scenario,
         horizon: u64,
         step: u64,
+        extra_breaks: &[u64],
     ) -> Result<Timeline, SimError> {
         let step = step.max(1);
         let mut tl = Timeline {
@@ -115,6 +117,7 @@ impl Timeline {
             continuous: Vec::new(),
         };
         let mut breaks: Vec<u64> = vec![0, horizon];
+        breaks.extend_from_slice(extra_breaks);
         for e in &scenario.events {
             let start = e.at.minutes();
             let end = e
@@ -231,6 +234,19 @@ impl Timeline {
             .collect();
         tl.points = points;
         Ok(tl)
+    }
+
+    /// Stands the item at `node` down for the whole scenario (own capacity 0).
+    pub(crate) fn stand_down(&mut self, node: u32) {
+        self.pieces.push(Piece {
+            node,
+            start: 0,
+            end: u64::MAX,
+            level: 0.0,
+        });
+        if let Err(at) = self.targets.binary_search(&node) {
+            self.targets.insert(at, node);
+        }
     }
 
     /// Available FTE of every skill at `t` (`left`: the limit from before `t`).

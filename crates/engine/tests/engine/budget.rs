@@ -30,6 +30,8 @@ fn sloping(horizon: &str, peak: f64) -> Scenario {
             ..Meta::default()
         },
         horizon: Some(horizon),
+        start: None,
+        suspend: Vec::new(),
         events: vec![Event {
             kind: EventKind::Absence(
                 Target::All(Pos::default()),

@@ -16,6 +16,7 @@ mod budget;
 mod risk;
 mod simulate;
 mod templates;
+mod workarounds;
 
 fn meta(id: &str) -> Meta {
     Meta {
@@ -88,11 +89,34 @@ fn random_model(seed: u64) -> Model {
             vec![]
         };
         let mbco = [0.0, 0.3, 0.5, 0.7, 1.0][rng.random_range(0..5)];
+        let mtpd = [None, Some("4h"), Some("1d"), Some("3d")][rng.random_range(0..4)]
+            .map(|d| (d.parse::<Duration>().unwrap(), Pos::default()));
+        let workarounds = (0..[0, 0, 1, 2][rng.random_range(0..4)])
+            .map(|w| Workaround {
+                name: format!("w{w}"),
+                capacity: Percent::from_fraction([0.3, 0.5, 0.7, 1.0][rng.random_range(0..4)])
+                    .unwrap(),
+                after: ["0h", "2h", "1d"][rng.random_range(0..3)].parse().unwrap(),
+                lasts: rng.random_bool(0.3).then(|| "10h".parse().unwrap()),
+                needs: rng.random_bool(0.6).then(|| expr(&mut rng, &pool, 2)),
+                staff: if n_skills > 0 && rng.random_bool(0.3) {
+                    vec![StaffNeed {
+                        skill: r(&format!("k{}", rng.random_range(0..n_skills))),
+                        fte: 1.0,
+                    }]
+                } else {
+                    vec![]
+                },
+                ..Workaround::default()
+            })
+            .collect();
         m.services.push(Service {
             meta: meta(&id),
             needs,
             staff,
             mbco: Some(Percent::from_fraction(mbco).unwrap()),
+            mtpd,
+            workarounds,
             ..Service::default()
         });
         pool.push(id);
@@ -159,12 +183,26 @@ impl Brute<'_> {
             .find(|s| s.meta.id.as_str() == id)
             .unwrap();
         let needs = s.needs.as_ref().map_or(1.0, |n| self.need(n));
-        own.min(needs).min(self.staff(s))
+        let core = own.min(needs).min(self.staff(s));
+        // Workarounds that reach the MBCO and start before the MTPD are alternatives.
+        s.workarounds
+            .iter()
+            .filter(|w| structural(s, w))
+            .map(|w| {
+                let needs = w.needs.as_ref().map_or(1.0, |n| self.need(n));
+                w.capacity.fraction().min(needs)
+            })
+            .fold(core, f64::max)
     }
 
     fn lost(&self, s: &Service) -> bool {
         self.item(s.meta.id.as_str()) < s.mbco().fraction()
     }
+}
+
+/// Whether the structural analyses count workaround `w` of `s`, by the format's words.
+fn structural(s: &Service, w: &Workaround) -> bool {
+    w.capacity.fraction() >= s.mbco().fraction() && s.mtpd.is_none_or(|(m, _)| w.after < m)
 }
 
 fn subsets(n: usize, max: usize) -> Vec<Vec<usize>> {
