@@ -33,6 +33,8 @@ pub struct Affected {
     pub because: String,
     /// Work not done since it was lost, in the demand's unit: (amount, unit).
     pub backlog: Option<(f64, String)>,
+    /// Its workarounds from the business continuity plan, in words.
+    pub workarounds: Vec<String>,
 }
 
 /// What the board shows at one moment.
@@ -153,8 +155,21 @@ pub fn board(model: &Model, compiled: &Compiled, marks: &[Mark], now: i64) -> Bo
                 d.unit.clone().unwrap_or_else(|| "units of work".into()),
             )
         });
+        let workarounds = service
+            .workarounds
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} ({:.0}% of normal, ready {} after the loss)",
+                    w.name,
+                    w.capacity.fraction() * 100.0,
+                    span(w.after.minutes() as i64 * 60)
+                )
+            })
+            .collect();
         Affected {
             id: info.id.clone(),
+            workarounds,
             name: info.name.clone(),
             criticality: info.criticality.map_or("not rated", |c| c.as_str()),
             capacity,

@@ -55,6 +55,7 @@ pub fn scenario(incident: &Incident, marks: &[Mark], now: i64) -> Scenario {
         },
         horizon: Some(minutes(end - start + 86_400)),
         events,
+        ..Scenario::default()
     }
 }
 

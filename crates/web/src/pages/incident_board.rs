@@ -60,11 +60,7 @@ struct BoardPage {
     at: When,
 }
 
-fn board_rows(
-    b: &Board,
-    at: i64,
-    workarounds: &dyn Fn(&str) -> Vec<String>,
-) -> (Vec<BoardRow>, Vec<BoardRow>) {
+fn board_rows(b: &Board, at: i64) -> (Vec<BoardRow>, Vec<BoardRow>) {
     let row = |x: &crate::board::Affected| BoardRow {
         id: x.id.clone(),
         name: x.name.clone(),
@@ -84,7 +80,7 @@ fn board_rows(
             .backlog
             .as_ref()
             .map_or_else(String::new, |(n, unit)| format!("{n:.0} {unit}")),
-        workarounds: workarounds(&x.id),
+        workarounds: x.workarounds.clone(),
     };
     (
         b.lost.iter().map(row).collect(),
@@ -109,10 +105,9 @@ pub(super) async fn board(
             .find(|(x, _)| x == id)
             .map_or_else(|| id.to_string(), |(_, n)| n.clone())
     };
-    let workarounds = |_: &str| Vec::new();
     let (lost, degraded) = computed
         .as_ref()
-        .map(|b| board_rows(b, at, &workarounds))
+        .map(|b| board_rows(b, at))
         .unwrap_or_default();
     let marks = state
         .store()
