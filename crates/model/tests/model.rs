@@ -10,6 +10,8 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "model/estate.rs"]
+mod estate;
 #[path = "model/stored.rs"]
 mod stored;
 
