@@ -3,6 +3,7 @@
 mod analyse;
 mod check;
 mod demo;
+mod estate;
 mod fta;
 mod output;
 mod server;
@@ -120,6 +121,8 @@ enum Command {
     Server(server::ServerCommand),
     #[command(flatten)]
     Fta(fta::FtaCommand),
+    #[command(flatten)]
+    Estate(estate::EstateCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -182,6 +185,7 @@ fn main() -> ExitCode {
         Command::Sim(command) => simulate::run(command),
         Command::Server(command) => server::run(command),
         Command::Fta(command) => fta::run(command),
+        Command::Estate(command) => estate::run(command),
     };
     match result {
         Ok(code) => code,
