@@ -1,11 +1,13 @@
 //! The JSON API under `/api`: everything the pages do, for scripts and other tools, with
 //! the same access rules. Every route but the OpenAPI document needs `Authorization: Bearer`.
 
+mod estate;
 mod exercises;
 mod handlers;
 mod warnings;
 
 use crate::routes::{Guard, Table};
+use bulwark_report::estate::{EstateReport, SupplierEntry, SuppliersReport, SystemEntry};
 use bulwark_report::shapes;
 use bulwark_store::Role;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -62,6 +64,8 @@ pub fn routes() -> Table {
             handlers::delete_share,
         )
         .get("/api/orgs/{org}/spof", viewer, handlers::spof)
+        .get("/api/orgs/{org}/estate", viewer, estate::estate)
+        .get("/api/orgs/{org}/suppliers", viewer, estate::suppliers)
         .post("/api/orgs/{org}/impact", viewer, handlers::impact)
         .get("/api/orgs/{org}/model", viewer, handlers::model)
         .put("/api/orgs/{org}/model", admin, handlers::put_model)
@@ -165,7 +169,7 @@ fn warning_routes() -> Table {
         exercises::delete_exercise, exercises::run, exercises::add_lesson, exercises::add_action,
         exercises::put_action, exercises::lessons, exercises::programme, exercises::put_programme,
         warnings::warnings, warnings::create, warnings::warning, warnings::put, warnings::approve,
-        warnings::update, warnings::cancel, warnings::templates
+        warnings::update, warnings::cancel, warnings::templates, estate::estate, estate::suppliers
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
@@ -174,7 +178,8 @@ fn warning_routes() -> Table {
         handlers::Member, handlers::RoleRequest, handlers::OutgoingShare,
         exercises::ExerciseRequest, exercises::LessonRequest, exercises::ActionRequest,
         exercises::ProgressRequest, exercises::FrequencyRequest,
-        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest
+        warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest,
+        EstateReport, SystemEntry, SuppliersReport, SupplierEntry
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod catalogue;
 mod dashboard;
+mod estate;
 mod exercises;
 mod login;
 mod services;
@@ -46,7 +47,8 @@ pub fn routes() -> Table {
         .post("/o/{org}/services/{id}/delete", editor, services::delete)
         .get("/o/{org}/services/{id}/graph.svg", viewer, services::graph)
         .get("/o/{org}/assets", viewer, catalogue::assets)
-        .get("/o/{org}/suppliers", viewer, catalogue::suppliers)
+        .get("/o/{org}/estate", viewer, estate::estate)
+        .get("/o/{org}/suppliers", viewer, estate::suppliers)
         .get("/o/{org}/skills", viewer, catalogue::skills)
         .get("/o/{org}/risks", viewer, catalogue::risks)
         .get("/o/{org}/what-if", viewer, whatif::whatif)
@@ -244,6 +246,7 @@ impl Ctx {
             ("dashboard", "Dashboard", ""),
             ("services", "Services", "/services"),
             ("assets", "Assets", "/assets"),
+            ("estate", "IT estate", "/estate"),
             ("suppliers", "Suppliers", "/suppliers"),
             ("skills", "Staff skills", "/skills"),
             ("what-if", "What if", "/what-if"),

@@ -109,6 +109,7 @@ const ENTRIES: &[Entry] = &[
         "",
     ),
     (Method::GET, "/o/{org}/assets", V, "/o/{org}/assets", ""),
+    (Method::GET, "/o/{org}/estate", V, "/o/{org}/estate", ""),
     (
         Method::GET,
         "/o/{org}/suppliers",
@@ -460,6 +461,20 @@ const ENTRIES: &[Entry] = &[
         "/api/orgs/{org}/spof",
         AV,
         "/api/orgs/{org}/spof",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/estate",
+        AV,
+        "/api/orgs/{org}/estate?today=2026-11-30",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/suppliers",
+        AV,
+        "/api/orgs/{org}/suppliers",
         "",
     ),
     (

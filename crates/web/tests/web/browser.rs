@@ -145,6 +145,8 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
         ("edit service", "/o/north/services/care/edit"),
         ("new service", "/o/north/services/new"),
         ("assets", "/o/north/assets"),
+        ("estate", "/o/north/estate?on=2026-11-30"),
+        ("estate with a wrong date", "/o/north/estate?on=31/11/2026"),
         ("suppliers", "/o/north/suppliers"),
         ("skills", "/o/north/skills"),
         ("risks", "/o/north/risks"),
