@@ -58,19 +58,16 @@ fn today_or_now(today: Option<NaiveDate>) -> NaiveDate {
     today.unwrap_or_else(|| chrono::Utc::now().date_naive())
 }
 
-/// Loads and compiles a valid model and works out how services rely on each asset.
-fn load(
-    path: &Path,
-) -> anyhow::Result<
-    Result<
-        (
-            bulwark_model::Model,
-            Compiled,
-            Vec<bulwark_engine::estate::Reliance>,
-        ),
-        ExitCode,
-    >,
-> {
+/// A valid model, compiled, with how the services rely on each asset.
+type Analysed = (
+    bulwark_model::Model,
+    Compiled,
+    Vec<bulwark_engine::estate::Reliance>,
+);
+
+/// Loads and compiles a valid model and works out how services rely on each asset; the exit
+/// code to return instead when the model has problems (they are printed).
+fn load(path: &Path) -> anyhow::Result<Result<Analysed, ExitCode>> {
     let loaded = match load_valid(path) {
         Ok(loaded) => loaded,
         Err(code) => return Ok(Err(code)),
@@ -86,7 +83,8 @@ fn estate(path: &Path, today: Option<NaiveDate>, as_json: bool) -> anyhow::Resul
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let report = EstateReport::new(&model, &c, &reliance, today_or_now(today));
+    let mut report = EstateReport::new(&model, &c, &reliance, today_or_now(today));
+    report.rehearse_ransomware(&model, &c);
     if as_json {
         output::json(&report);
         return Ok(ExitCode::SUCCESS);
@@ -110,6 +108,7 @@ fn estate(path: &Path, today: Option<NaiveDate>, as_json: bool) -> anyhow::Resul
         "Support",
         "Services lost alone",
         "of which critical",
+        "Ransomware breaches (critical)",
         "Lifecycle",
         "Hosting",
     ]);
@@ -122,6 +121,14 @@ fn estate(path: &Path, today: Option<NaiveDate>, as_json: bool) -> anyhow::Resul
             s.support.replace('-', " "),
             s.services_lost.len().to_string(),
             s.critical_services_lost.to_string(),
+            s.ransomware.as_ref().map_or(String::new(), |r| {
+                format!(
+                    "{} ({}) if out {}",
+                    r.breached.len(),
+                    r.critical_breached,
+                    r.outage
+                )
+            }),
             s.lifecycle.unwrap_or("").to_string(),
             s.hosting.unwrap_or("").to_string(),
         ]);

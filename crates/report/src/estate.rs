@@ -77,6 +77,24 @@ pub struct SystemEntry {
     pub last_restore_test: Option<String>,
     /// What a planner should look at, in plain words.
     pub concerns: Vec<String>,
+    /// What a ransomware attack on it would breach, from the simulation (left out until
+    /// [`EstateReport::rehearse_ransomware`] fills it in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
+    pub ransomware: Option<Ransomware>,
+}
+
+/// A ransomware outage of one system rehearsed with the simulation (the `ransomware` scenario
+/// template: out for its recovery time, demand up on what relies on it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ransomware {
+    /// How long it is out: its `recovery.rto`, or the template's 21 days without one.
+    pub outage: String,
+    /// Services that breach their MTPD, in model order.
+    pub breached: Vec<String>,
+    /// How many of those are critical.
+    pub critical_breached: usize,
 }
 
 /// The IT estate register (`bulwark estate --json`).
@@ -247,12 +265,65 @@ impl EstateReport {
                         e.backups.as_ref().and_then(|b| b.last_restore_test),
                     ),
                     concerns,
+                    ransomware: None,
                 }
             })
             .collect();
         EstateReport {
             today: today.to_string(),
             systems,
+        }
+    }
+}
+
+impl EstateReport {
+    /// Rehearses a ransomware outage of each system that any service needs (the `ransomware`
+    /// scenario template, out for the system's `recovery.rto` or 21 days) and records what
+    /// breaches. One simulation per system: call it off the async threads on large models.
+    pub fn rehearse_ransomware(&mut self, model: &Model, c: &Compiled) {
+        let options = bulwark_engine::simulate::Options::default();
+        for s in &mut self.systems {
+            if s.services_needing == 0 {
+                continue;
+            }
+            let Some(asset) = model.assets.iter().find(|a| a.meta.id.as_str() == s.id) else {
+                continue;
+            };
+            let mut params = vec![("system".to_string(), s.id.clone())];
+            if let Some((rto, _)) = asset.recovery_rto {
+                params.push(("duration".to_string(), rto.to_string()));
+            }
+            let outage = asset
+                .recovery_rto
+                .map_or_else(|| "21d".to_string(), |(rto, _)| rto.to_string());
+            let Ok(scenario) = bulwark_engine::templates::apply(model, c, "ransomware", &params)
+            else {
+                continue;
+            };
+            let Ok(sim) =
+                bulwark_engine::simulate::simulate_scenario(model, c, &scenario, &options)
+            else {
+                continue;
+            };
+            let breached: Vec<u32> = sim
+                .services
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.breached_at.is_some())
+                .map(|(i, _)| i as u32)
+                .collect();
+            let critical_breached = breached
+                .iter()
+                .filter(|i| c.services[**i as usize].criticality == Some(Criticality::Critical))
+                .count();
+            s.ransomware = Some(Ransomware {
+                outage,
+                breached: breached
+                    .iter()
+                    .map(|i| c.services[*i as usize].id.clone())
+                    .collect(),
+                critical_breached,
+            });
         }
     }
 }

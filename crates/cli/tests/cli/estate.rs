@@ -12,13 +12,14 @@ assets:
   - {id: network-co, name: Network Co, kind: supplier, needs: [cloud-host], contract_end: 2025-03-31}
   - {id: old-app, name: Old app, kind: it-system, end_of_support: 2025-01-31, needs: [cloud-host],
      hosting: cloud, lifecycle: eliminate, backups: {immutable: false}}
-  - {id: new-app, name: New app, kind: it-system, end_of_support: 2027-06-30, needs: [network-co]}
+  - {id: new-app, name: New app, kind: it-system, end_of_support: 2027-06-30, needs: [network-co],
+     recovery: {rto: 4h}}
   - {id: far-app, name: Far app, kind: it-system, end_of_support: 2030-01-01}
   - {id: mystery, name: Mystery app, kind: it-system}
   - {id: spare, name: Spare Supplies Ltd, kind: supplier}
 services:
-  - {id: a, name: A, criticality: critical, needs: [old-app]}
-  - {id: b, name: B, criticality: high, needs: [new-app]}
+  - {id: a, name: A, criticality: critical, mtpd: 1d, needs: [old-app]}
+  - {id: b, name: B, criticality: high, mtpd: 3d, needs: [new-app]}
   - {id: c, name: C, criticality: critical, needs: [{any: [far-app, mystery]}]}
   - {id: d, name: D, criticality: low, needs: [{any: [old-app, spare]}]}
 "#;
@@ -65,6 +66,16 @@ fn estate_flags_support_and_gives_each_systems_blast_radius() {
     );
     expect("far-app", json!("2030-01-01"), "supported", json!([]), 0);
     expect("mystery", Value::Null, "unknown", json!([]), 0);
+    // A ransomware outage for the recovery time (21 days without one) breaches A's MTPD of
+    // a day; four hours do not breach B's three days.
+    assert_eq!(
+        pick(systems, "old-app")["ransomware"],
+        json!({"outage": "21d", "breached": ["a"], "critical_breached": 1})
+    );
+    assert_eq!(
+        pick(systems, "new-app")["ransomware"],
+        json!({"outage": "4h", "breached": [], "critical_breached": 0})
+    );
     let old = pick(systems, "old-app");
     assert_eq!(old["hosting"], "cloud");
     assert_eq!(old["lifecycle"], "eliminate");

@@ -6,6 +6,7 @@
 use super::{Ctx, FieldError};
 use crate::access::{Member, Viewer};
 use crate::error::PageError;
+use crate::jobs;
 use crate::models::org_model;
 use crate::state::AppState;
 use askama::Template;
@@ -105,22 +106,30 @@ pub(super) async fn estate(
 ) -> Result<Response, PageError> {
     let m = org_model(&state, &a.org).await?;
     let (day, errors) = q.day();
-    let mut rows: Vec<SystemRow> = match &m.compiled {
-        Some(c) => EstateReport::new(&m.loaded.model, c, m.asset_reliance(), day).systems,
+    // One simulation per system: off the async threads.
+    let model = m.clone();
+    let systems = jobs::run(&state, move || match &model.compiled {
+        Some(c) => {
+            let mut report = EstateReport::new(&model.loaded.model, c, model.asset_reliance(), day);
+            report.rehearse_ransomware(&model.loaded.model, c);
+            report.systems
+        }
         None => Vec::new(),
-    }
-    .into_iter()
-    .map(|s| SystemRow {
-        tag: tag(s.support),
-        product: [&s.vendor, &s.product, &s.version]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" · "),
-        s,
     })
-    .collect();
+    .await?;
+    let mut rows: Vec<SystemRow> = systems
+        .into_iter()
+        .map(|s| SystemRow {
+            tag: tag(s.support),
+            product: [&s.vendor, &s.product, &s.version]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            s,
+        })
+        .collect();
     rows.sort_by(|a, b| {
         urgency(a.s.support)
             .cmp(&urgency(b.s.support))

@@ -12,7 +12,7 @@ const ESTATE: &str = r#"bulwark: 1
 organisations:
   - {id: org, name: Test Council}
 services:
-  - {id: triage, name: Triage desk, criticality: high, needs: [caseapp]}
+  - {id: triage, name: Triage desk, criticality: high, mtpd: 2d, needs: [caseapp]}
   - {id: care, name: Home care, criticality: critical, needs: [triage, {any: [hall, depot]}]}
   - {id: parks, name: Parks bookings, criticality: low, needs: [bookings]}
 assets:
