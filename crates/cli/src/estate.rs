@@ -23,6 +23,10 @@ pub enum EstateCommand {
         /// The day to judge support on, as YYYY-MM-DD (default: today).
         #[arg(long, value_parser = day)]
         today: Option<NaiveDate>,
+        /// Also rehearse a ransomware attack on each system (out for its recovery time, or 21
+        /// days) with the simulation, and name the services that would breach their MTPD.
+        #[arg(long)]
+        ransomware: bool,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
@@ -49,7 +53,12 @@ fn day(text: &str) -> Result<NaiveDate, String> {
 /// Runs one of the subcommands.
 pub fn run(command: EstateCommand) -> anyhow::Result<ExitCode> {
     match command {
-        EstateCommand::Estate { model, today, json } => estate(&model, today, json),
+        EstateCommand::Estate {
+            model,
+            today,
+            ransomware,
+            json,
+        } => estate(&model, today, ransomware, json),
         EstateCommand::Suppliers { model, today, json } => suppliers(&model, today, json),
     }
 }
@@ -78,13 +87,20 @@ fn load(path: &Path) -> anyhow::Result<Result<Analysed, ExitCode>> {
 }
 
 /// `bulwark estate`.
-fn estate(path: &Path, today: Option<NaiveDate>, as_json: bool) -> anyhow::Result<ExitCode> {
+fn estate(
+    path: &Path,
+    today: Option<NaiveDate>,
+    ransomware: bool,
+    as_json: bool,
+) -> anyhow::Result<ExitCode> {
     let (model, c, reliance) = match load(path)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
     let mut report = EstateReport::new(&model, &c, &reliance, today_or_now(today));
-    report.rehearse_ransomware(&model, &c);
+    if ransomware {
+        report.rehearse_ransomware(&model, &c);
+    }
     if as_json {
         output::json(&report);
         return Ok(ExitCode::SUCCESS);
@@ -102,18 +118,20 @@ fn estate(path: &Path, today: Option<NaiveDate>, as_json: bool) -> anyhow::Resul
         report.today,
         rows.len()
     ));
-    let mut table = output::table(&[
+    let mut header = vec![
         "System",
         "Support ends",
         "Support",
         "Services lost alone",
         "of which critical",
-        "Ransomware breaches (critical)",
-        "Lifecycle",
-        "Hosting",
-    ]);
+    ];
+    if ransomware {
+        header.push("Ransomware breaches (critical)");
+    }
+    header.extend(["Lifecycle", "Hosting"]);
+    let mut table = output::table(&header);
     for s in &rows {
-        table.add_row(vec![
+        let mut row = vec![
             format!("{} ({})", s.name, s.id),
             s.end_of_support
                 .clone()
@@ -121,17 +139,20 @@ fn estate(path: &Path, today: Option<NaiveDate>, as_json: bool) -> anyhow::Resul
             s.support.replace('-', " "),
             s.services_lost.len().to_string(),
             s.critical_services_lost.to_string(),
-            s.ransomware.as_ref().map_or(String::new(), |r| {
+        ];
+        if ransomware {
+            row.push(s.ransomware.as_ref().map_or(String::new(), |r| {
                 format!(
                     "{} ({}) if out {}",
                     r.breached.len(),
                     r.critical_breached,
                     r.outage
                 )
-            }),
-            s.lifecycle.unwrap_or("").to_string(),
-            s.hosting.unwrap_or("").to_string(),
-        ]);
+            }));
+        }
+        row.push(s.lifecycle.unwrap_or("").to_string());
+        row.push(s.hosting.unwrap_or("").to_string());
+        table.add_row(row);
     }
     println!("{table}");
     let expired = rows.iter().filter(|s| s.support == "expired").count();

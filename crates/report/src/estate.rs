@@ -14,6 +14,10 @@ use serde::Serialize;
 pub const CONCENTRATION_SHARE: f64 = 0.25;
 /// ... and at least this many.
 pub const CONCENTRATION_MIN: usize = 3;
+/// The most simulation work (systems to rehearse times the compiled graph's nodes) the web
+/// app spends on ransomware rehearsals of one model version; `bulwark estate --ransomware`
+/// has no limit.
+pub const RANSOMWARE_WORK_LIMIT: usize = 2_000_000;
 /// A restore test older than this many months is overdue.
 pub const RESTORE_TEST_MONTHS: u32 = 12;
 
@@ -279,7 +283,9 @@ impl EstateReport {
 impl EstateReport {
     /// Rehearses a ransomware outage of each system that any service needs (the `ransomware`
     /// scenario template, out for the system's `recovery.rto` or 21 days) and records what
-    /// breaches. One simulation per system: call it off the async threads on large models.
+    /// breaches. A system whose failure alone loses no service cannot make one breach, so it
+    /// is not simulated. One simulation per other system: call it off the async threads on
+    /// large models.
     pub fn rehearse_ransomware(&mut self, model: &Model, c: &Compiled) {
         let options = bulwark_engine::simulate::Options::default();
         for s in &mut self.systems {
@@ -296,6 +302,14 @@ impl EstateReport {
             let outage = asset
                 .recovery_rto
                 .map_or_else(|| "21d".to_string(), |(rto, _)| rto.to_string());
+            if s.services_lost.is_empty() {
+                s.ransomware = Some(Ransomware {
+                    outage,
+                    breached: Vec::new(),
+                    critical_breached: 0,
+                });
+                continue;
+            }
             let Ok(scenario) = bulwark_engine::templates::apply(model, c, "ransomware", &params)
             else {
                 continue;
@@ -325,6 +339,33 @@ impl EstateReport {
                 critical_breached,
             });
         }
+    }
+}
+
+impl EstateReport {
+    /// How much work [`EstateReport::rehearse_ransomware`] would do: the systems to simulate
+    /// times the nodes of the compiled graph.
+    pub fn ransomware_work(&self, c: &Compiled) -> usize {
+        self.systems
+            .iter()
+            .filter(|s| !s.services_lost.is_empty())
+            .count()
+            .saturating_mul(c.node_count())
+    }
+
+    /// Each system's ransomware rehearsal, in the order of the report (to keep and reuse
+    /// with [`EstateReport::with_ransomware`]: rehearsals do not depend on the day).
+    pub fn ransomware(&self) -> Vec<Option<Ransomware>> {
+        self.systems.iter().map(|s| s.ransomware.clone()).collect()
+    }
+
+    /// The report with rehearsals `kept` from [`EstateReport::ransomware`] of a report on
+    /// the same model.
+    pub fn with_ransomware(mut self, kept: &[Option<Ransomware>]) -> EstateReport {
+        for (s, r) in self.systems.iter_mut().zip(kept) {
+            s.ransomware = r.clone();
+        }
+        self
     }
 }
 

@@ -30,6 +30,7 @@ pub struct OrgModel {
     spof: OnceLock<Vec<ServiceSpof>>,
     reliance: OnceLock<Vec<Reliance>>,
     asset_reliance: OnceLock<Vec<bulwark_engine::estate::Reliance>>,
+    ransomware: OnceLock<Vec<Option<bulwark_report::estate::Ransomware>>>,
     pictures: Mutex<HashMap<u32, Arc<String>>>,
     combinations: Mutex<HashMap<u32, Arc<Option<Vec<String>>>>>,
 }
@@ -142,6 +143,29 @@ impl OrgModel {
         })
     }
 
+    /// Each IT system's ransomware rehearsal, in model order (simulated once per version);
+    /// none when that would cost more than [`bulwark_report::estate::RANSOMWARE_WORK_LIMIT`].
+    /// Slow: call it through [`crate::jobs::run`].
+    pub fn ransomware(&self) -> &[Option<bulwark_report::estate::Ransomware>] {
+        self.ransomware.get_or_init(|| {
+            let Some(c) = &self.compiled else {
+                return Vec::new();
+            };
+            let day = chrono::NaiveDate::MIN;
+            let mut report = bulwark_report::estate::EstateReport::new(
+                &self.loaded.model,
+                c,
+                self.asset_reliance(),
+                day,
+            );
+            if report.ransomware_work(c) > bulwark_report::estate::RANSOMWARE_WORK_LIMIT {
+                return Vec::new();
+            }
+            report.rehearse_ransomware(&self.loaded.model, c);
+            report.ransomware()
+        })
+    }
+
     /// How much the services rely on each asset, by asset index (computed once per version).
     pub fn reliance(&self) -> &[Reliance] {
         self.reliance.get_or_init(|| {
@@ -222,6 +246,7 @@ impl OrgModel {
             spof: OnceLock::new(),
             reliance: OnceLock::new(),
             asset_reliance: OnceLock::new(),
+            ransomware: OnceLock::new(),
             pictures: Mutex::new(HashMap::new()),
             combinations: Mutex::new(HashMap::new()),
         }

@@ -37,6 +37,18 @@ fn estate_flags_support_and_gives_each_systems_blast_radius() {
     let dir = tempfile::tempdir().unwrap();
     let m = write(dir.path(), "m.yaml", ESTATE);
     let v = json(&["estate", &m, "--today", "2026-11-30", "--json"]);
+    assert!(
+        v["systems"][0].get("ransomware").is_none(),
+        "rehearsed only when asked"
+    );
+    let v = json(&[
+        "estate",
+        &m,
+        "--today",
+        "2026-11-30",
+        "--ransomware",
+        "--json",
+    ]);
     let systems = &v["systems"];
     let ids: Vec<&str> = systems
         .as_array()
@@ -94,7 +106,7 @@ fn estate_flags_support_and_gives_each_systems_blast_radius() {
     );
     assert_eq!(pick(&v["systems"], "new-app")["support"], "supported");
 
-    let out = bulwark(&["estate", &m, "--today", "2026-11-30"]);
+    let out = bulwark(&["estate", &m, "--today", "2026-11-30", "--ransomware"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(

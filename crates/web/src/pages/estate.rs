@@ -92,6 +92,8 @@ struct EstatePage {
     on: String,
     day_label: &'static str,
     has_concerns: bool,
+    /// False when the model is too large to rehearse ransomware on every system here.
+    rehearsed: bool,
     rows: Vec<SystemRow>,
     expired: usize,
     soon: usize,
@@ -106,17 +108,17 @@ pub(super) async fn estate(
 ) -> Result<Response, PageError> {
     let m = org_model(&state, &a.org).await?;
     let (day, errors) = q.day();
-    // One simulation per system: off the async threads.
+    // One simulation per system, once per model version: off the async threads.
     let model = m.clone();
-    let systems = jobs::run(&state, move || match &model.compiled {
+    let rehearsed = jobs::run(&state, move || !model.ransomware().is_empty()).await?;
+    let systems = match &m.compiled {
         Some(c) => {
-            let mut report = EstateReport::new(&model.loaded.model, c, model.asset_reliance(), day);
-            report.rehearse_ransomware(&model.loaded.model, c);
-            report.systems
+            EstateReport::new(&m.loaded.model, c, m.asset_reliance(), day)
+                .with_ransomware(m.ransomware())
+                .systems
         }
         None => Vec::new(),
-    })
-    .await?;
+    };
     let mut rows: Vec<SystemRow> = systems
         .into_iter()
         .map(|s| SystemRow {
@@ -147,6 +149,7 @@ pub(super) async fn estate(
         on,
         day_label: "Show support as it stands on",
         has_concerns: rows.iter().any(|r| !r.s.concerns.is_empty()),
+        rehearsed: rehearsed || rows.is_empty(),
         expired: count("expired"),
         soon: count("within-12-months"),
         unknown: count("unknown"),
