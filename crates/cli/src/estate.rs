@@ -3,9 +3,10 @@
 
 use crate::check::load_valid;
 use crate::output::{self, BAD, GOOD, WARN};
-use anstream::println;
+use anstream::{eprintln, println};
 use anyhow::Context;
 use bulwark_engine::Compiled;
+use bulwark_model::catalogue::Catalogue;
 use bulwark_report::estate::{EstateReport, SuppliersReport};
 use chrono::NaiveDate;
 use clap::Subcommand;
@@ -27,6 +28,10 @@ pub enum EstateCommand {
         /// days) with the simulation, and name the services that would breach their MTPD.
         #[arg(long)]
         ransomware: bool,
+        /// Check each system's product against this approved technology catalogue (YAML or
+        /// JSON; see docs/model-format.md).
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
@@ -57,8 +62,9 @@ pub fn run(command: EstateCommand) -> anyhow::Result<ExitCode> {
             model,
             today,
             ransomware,
+            catalogue,
             json,
-        } => estate(&model, today, ransomware, json),
+        } => estate(&model, today, ransomware, catalogue.as_deref(), json),
         EstateCommand::Suppliers { model, today, json } => suppliers(&model, today, json),
     }
 }
@@ -91,15 +97,23 @@ fn estate(
     path: &Path,
     today: Option<NaiveDate>,
     ransomware: bool,
+    catalogue: Option<&Path>,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
     let (model, c, reliance) = match load(path)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    let mut report = EstateReport::new(&model, &c, &reliance, today_or_now(today));
+    let day = today_or_now(today);
+    let mut report = EstateReport::new(&model, &c, &reliance, day);
     if ransomware {
         report.rehearse_ransomware(&model, &c);
+    }
+    if let Some(file) = catalogue {
+        match read_catalogue(file, &model)? {
+            Ok(catalogue) => report.check_catalogue(&model, &catalogue, day),
+            Err(code) => return Ok(code),
+        }
     }
     if as_json {
         output::json(&report);
@@ -167,8 +181,82 @@ fn estate(
             "{BAD}{expired} out of support{BAD:#}, {WARN}{soon} due out within 12 months{WARN:#}."
         );
     }
+    if !report.catalogue_reviews_due.is_empty() {
+        println!(
+            "{WARN}Catalogue entries due for review:{WARN:#} {}",
+            report.catalogue_reviews_due.join(", ")
+        );
+    }
     print_concerns(rows.iter().map(|s| (&s.name, &s.id, &s.concerns)));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads an approved technology catalogue whose exceptions must name IT systems of `model`;
+/// prints every problem as FILE:LINE:COLUMN: message and gives the exit code otherwise.
+fn read_catalogue(
+    file: &Path,
+    model: &bulwark_model::Model,
+) -> anyhow::Result<Result<Catalogue, ExitCode>> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read the catalogue {}", file.display()))?;
+    let (catalogue, sources, mut d) =
+        bulwark_model::catalogue::read(&file.display().to_string(), &text);
+    for e in &catalogue.exceptions {
+        let system = model.assets.iter().find(|a| a.meta.id.as_str() == e.system);
+        match system {
+            Some(a) if a.kind == bulwark_model::AssetKind::ItSystem => {}
+            Some(a) => d.error(
+                e.pos,
+                format!(
+                    "the exception names `{}`, which is a `{}`, not an it-system",
+                    e.system,
+                    a.kind.as_str()
+                ),
+            ),
+            None if model
+                .services
+                .iter()
+                .any(|x| x.meta.id.as_str() == e.system) =>
+            {
+                d.error(
+                    e.pos,
+                    format!(
+                        "the exception names `{}`, which is a service, not an it-system",
+                        e.system
+                    ),
+                )
+            }
+            None => {
+                let msg = format!(
+                    "the exception names `{}`, which is not in the model",
+                    e.system
+                );
+                let msg = d.hint(
+                    msg,
+                    &e.system,
+                    model
+                        .assets
+                        .iter()
+                        .filter(|a| a.kind == bulwark_model::AssetKind::ItSystem)
+                        .map(|a| a.meta.id.as_str()),
+                );
+                d.error(e.pos, msg);
+            }
+        }
+    }
+    if d.is_empty() {
+        return Ok(Ok(catalogue));
+    }
+    for p in d.sorted() {
+        eprintln!(
+            "{BAD}{}:{}:{}: {}{BAD:#}",
+            sources.path(p.pos.file).display(),
+            p.pos.line,
+            p.pos.column,
+            p.message
+        );
+    }
+    Ok(Err(ExitCode::FAILURE))
 }
 
 fn urgency(word: &str) -> u8 {

@@ -33,6 +33,7 @@ macro_rules! words {
         }
     };
 }
+pub(crate) use words;
 
 words! {
     /// Where a system runs.
@@ -231,7 +232,7 @@ fn take<'a>(
 }
 
 /// One of the words of `T`, with a hint at the nearest when it is not.
-fn word<T: Word>(node: &Node, field: &str, d: &mut Diagnostics) -> Option<T> {
+pub(crate) fn word<T: Word>(node: &Node, field: &str, d: &mut Diagnostics) -> Option<T> {
     let t = text(node, field, d)?;
     let found = T::ALL.iter().copied().find(|w| w.as_str() == t.trim());
     if found.is_none() {

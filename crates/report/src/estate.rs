@@ -5,6 +5,7 @@
 
 use bulwark_engine::Compiled;
 use bulwark_engine::estate::Reliance;
+use bulwark_model::catalogue::{Catalogue, Status};
 use bulwark_model::estate::{ExitPlan, Substitutability, Word};
 use bulwark_model::{Asset, AssetKind, Criticality, Model, Standing};
 use chrono::NaiveDate;
@@ -81,11 +82,39 @@ pub struct SystemEntry {
     pub last_restore_test: Option<String>,
     /// What a planner should look at, in plain words.
     pub concerns: Vec<String>,
+    /// Where it stands against the approved technology catalogue (left out until
+    /// [`EstateReport::check_catalogue`] fills it in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
+    pub catalogue: Option<CatalogueStanding>,
     /// What a ransomware attack on it would breach, from the simulation (left out until
     /// [`EstateReport::rehearse_ransomware`] fills it in).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(required = false))]
     pub ransomware: Option<Ransomware>,
+}
+
+/// Where a system stands against the approved technology catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueStanding {
+    /// Its product's status (`approved`, `contained`, `retiring`, `prohibited`), or
+    /// `outside` when its product is not in the catalogue.
+    pub status: &'static str,
+    /// The product's category, when it is in the catalogue.
+    pub category: Option<String>,
+    /// The exception in force for it.
+    pub exception: Option<CatalogueException>,
+}
+
+/// An exception to the catalogue in force for a system.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CatalogueException {
+    /// Who answers for it.
+    pub owner: String,
+    /// When it ends, `YYYY-MM-DD`.
+    pub expires: String,
 }
 
 /// A ransomware outage of one system rehearsed with the simulation (the `ransomware` scenario
@@ -109,6 +138,11 @@ pub struct EstateReport {
     pub today: String,
     /// Every `it-system` asset, in model order.
     pub systems: Vec<SystemEntry>,
+    /// Catalogue products whose review date has passed (after
+    /// [`EstateReport::check_catalogue`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
+    pub catalogue_reviews_due: Vec<String>,
 }
 
 /// One supplier.
@@ -269,6 +303,7 @@ impl EstateReport {
                         e.backups.as_ref().and_then(|b| b.last_restore_test),
                     ),
                     concerns,
+                    catalogue: None,
                     ransomware: None,
                 }
             })
@@ -276,6 +311,7 @@ impl EstateReport {
         EstateReport {
             today: today.to_string(),
             systems,
+            catalogue_reviews_due: Vec::new(),
         }
     }
 }
@@ -351,6 +387,68 @@ impl EstateReport {
             .filter(|s| !s.services_lost.is_empty())
             .count()
             .saturating_mul(c.node_count())
+    }
+
+    /// Checks every system against the approved technology `catalogue` on `today`: systems
+    /// whose product is not in it, or is retiring or prohibited, are named in their concerns
+    /// unless an exception is in force (an expired one is named too); products due for review
+    /// are listed.
+    pub fn check_catalogue(&mut self, model: &Model, catalogue: &Catalogue, today: NaiveDate) {
+        for s in &mut self.systems {
+            let product = model
+                .assets
+                .iter()
+                .find(|a| a.meta.id.as_str() == s.id)
+                .and_then(|a| a.estate.product.as_deref());
+            let entry = product.and_then(|p| catalogue.product(p));
+            let exception = catalogue.exception(&s.id, today);
+            let status = entry.map_or("outside", |e| e.status.as_str());
+            let trouble = match entry.map(|e| e.status) {
+                None => Some("its product is not in the approved technology catalogue".to_string()),
+                Some(Status::Retiring) => Some(format!(
+                    "its product {} is being retired from the catalogue",
+                    product.unwrap_or_default()
+                )),
+                Some(Status::Prohibited) => Some(format!(
+                    "its product {} is prohibited by the catalogue",
+                    product.unwrap_or_default()
+                )),
+                Some(Status::Approved | Status::Contained) => None,
+            };
+            match (trouble, exception) {
+                (Some(t), Some(e)) => s.concerns.push(format!(
+                    "{t}, by exception (owner {}) until {}",
+                    e.owner, e.expires
+                )),
+                (Some(t), None) => {
+                    s.concerns.push(t);
+                    if let Some(old) = catalogue
+                        .exceptions
+                        .iter()
+                        .filter(|e| e.system == s.id)
+                        .map(|e| e.expires)
+                        .max()
+                    {
+                        s.concerns.push(format!("its exception ended on {old}"));
+                    }
+                }
+                (None, _) => {}
+            }
+            s.catalogue = Some(CatalogueStanding {
+                status,
+                category: entry.map(|e| e.category.clone()),
+                exception: exception.map(|e| CatalogueException {
+                    owner: e.owner.clone(),
+                    expires: e.expires.to_string(),
+                }),
+            });
+        }
+        self.catalogue_reviews_due = catalogue
+            .products
+            .iter()
+            .filter(|p| p.review.is_some_and(|r| r < today))
+            .map(|p| p.product.clone())
+            .collect();
     }
 
     /// Each system's ransomware rehearsal, in the order of the report (to keep and reuse

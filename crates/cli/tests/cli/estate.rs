@@ -229,3 +229,100 @@ fn estate_and_suppliers_agree_with_impact_on_the_demo() {
         "the demo has a supplier behind many services"
     );
 }
+
+#[test]
+fn systems_outside_the_catalogue_or_on_retiring_products_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = ESTATE
+        .replace(
+            "hosting: cloud, lifecycle: eliminate",
+            "product: OldWorks, hosting: cloud, lifecycle: eliminate",
+        )
+        .replace(
+            "{id: far-app, name: Far app, kind: it-system,",
+            "{id: far-app, name: Far app, kind: it-system, product: FarSight,",
+        )
+        .replace(
+            "{id: mystery, name: Mystery app, kind: it-system}",
+            "{id: mystery, name: Mystery app, kind: it-system, product: Shadow IT}",
+        );
+    let m = write(dir.path(), "m.yaml", &model);
+    let catalogue = write(
+        dir.path(),
+        "catalogue.yaml",
+        r#"categories:
+  - id: case
+    name: Case management
+    products:
+      - {product: oldworks, vendor: Old Ltd, status: retiring, review: 2026-01-31}
+      - {product: FarSight, status: approved, review: 2027-06-30}
+exceptions:
+  - {system: mystery, owner: Head of ICT, expires: 2027-01-31, reason: Replacement procured}
+  - {system: new-app, owner: Head of ICT, expires: 2026-10-31}
+"#,
+    );
+    let v = json(&[
+        "estate",
+        &m,
+        "--today",
+        "2026-11-30",
+        "--catalogue",
+        &catalogue,
+        "--json",
+    ]);
+    let systems = &v["systems"];
+    let old = pick(systems, "old-app");
+    assert_eq!(
+        old["catalogue"],
+        json!({"status": "retiring", "category": "case", "exception": null})
+    );
+    assert!(
+        old["concerns"]
+            .to_string()
+            .contains("its product OldWorks is being retired"),
+        "{old:#}"
+    );
+    assert_eq!(pick(systems, "far-app")["catalogue"]["status"], "approved");
+    assert_eq!(pick(systems, "far-app")["concerns"], json!([]));
+    let mystery = pick(systems, "mystery");
+    assert_eq!(
+        mystery["catalogue"]["exception"],
+        json!({"owner": "Head of ICT", "expires": "2027-01-31"})
+    );
+    assert!(mystery["concerns"].to_string().contains("not in the approved technology catalogue, by exception (owner Head of ICT) until 2027-01-31"), "{mystery:#}");
+    let new = pick(systems, "new-app");
+    assert_eq!(new["catalogue"]["status"], "outside");
+    assert!(
+        new["concerns"]
+            .to_string()
+            .contains("its exception ended on 2026-10-31"),
+        "{new:#}"
+    );
+    assert_eq!(v["catalogue_reviews_due"], json!(["oldworks"]));
+
+    let broken = write(
+        dir.path(),
+        "broken.yaml",
+        "categories:\n  - id: case\n    name: Case\n    products:\n      - {product: X, status: banned}\nexceptions:\n  - {system: old-ap, owner: Me, expires: 2027-01-31}\n  - {system: a, owner: Me, expires: soon}\n  - {system: a, owner: Me, expires: 2027-01-31}\n",
+    );
+    let out = bulwark(&["estate", &m, "--catalogue", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.yaml:5:"), "{err}");
+    assert!(
+        err.contains("`status`: `banned` is not one of approved, contained, retiring, prohibited"),
+        "{err}"
+    );
+    assert!(
+        err.contains("broken.yaml:7:") && err.contains("did you mean `old-app`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("broken.yaml:8:") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    assert!(
+        err.contains("broken.yaml:9:") && err.contains("`a`, which is a service, not an it-system"),
+        "{err}"
+    );
+}
