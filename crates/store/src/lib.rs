@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod error;
+mod estate;
 mod exercises;
 mod models;
 mod orgs;
@@ -24,6 +25,7 @@ pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
 pub use audit::{Actor, AuditEntry};
 pub use backup::{BACKUP_FORMAT, BackupSummary};
 pub use error::StoreError;
+pub use estate::StoredCatalogue;
 pub use exercises::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,
     ExerciseSummary, Lesson, Participant, ProgrammeEntry,

@@ -12,6 +12,8 @@ pub fn day(iso: &str) -> chrono::NaiveDate {
 
 #[path = "store/backup.rs"]
 mod backup;
+#[path = "store/estate.rs"]
+mod estate;
 
 fn actor(user: i64) -> Actor {
     Actor {

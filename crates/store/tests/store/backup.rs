@@ -244,6 +244,10 @@ async fn fill(store: &Store) -> (String, String) {
         .set_warning_template(north.id, "flood", "{\"key\":\"flood\"}", &cli())
         .await
         .unwrap();
+    store
+        .set_catalogue(north.id, "catalogue.yaml", Some("categories: []\n"), &cli())
+        .await
+        .unwrap();
     (token, cookie)
 }
 
@@ -501,6 +505,7 @@ async fn an_older_backup_is_upgraded_after_loading() {
         "warning_areas",
         "warning_templates",
         "warning_settings",
+        "estate_catalogues",
     ] {
         // Keeping the others in order: a restore inserts tables in the order of the file.
         tables.shift_remove(table);
