@@ -201,49 +201,7 @@ fn read_catalogue(
         .with_context(|| format!("could not read the catalogue {}", file.display()))?;
     let (catalogue, sources, mut d) =
         bulwark_model::catalogue::read(&file.display().to_string(), &text);
-    for e in &catalogue.exceptions {
-        let system = model.assets.iter().find(|a| a.meta.id.as_str() == e.system);
-        match system {
-            Some(a) if a.kind == bulwark_model::AssetKind::ItSystem => {}
-            Some(a) => d.error(
-                e.pos,
-                format!(
-                    "the exception names `{}`, which is a `{}`, not an it-system",
-                    e.system,
-                    a.kind.as_str()
-                ),
-            ),
-            None if model
-                .services
-                .iter()
-                .any(|x| x.meta.id.as_str() == e.system) =>
-            {
-                d.error(
-                    e.pos,
-                    format!(
-                        "the exception names `{}`, which is a service, not an it-system",
-                        e.system
-                    ),
-                )
-            }
-            None => {
-                let msg = format!(
-                    "the exception names `{}`, which is not in the model",
-                    e.system
-                );
-                let msg = d.hint(
-                    msg,
-                    &e.system,
-                    model
-                        .assets
-                        .iter()
-                        .filter(|a| a.kind == bulwark_model::AssetKind::ItSystem)
-                        .map(|a| a.meta.id.as_str()),
-                );
-                d.error(e.pos, msg);
-            }
-        }
-    }
+    catalogue.check_exceptions(model, &mut d);
     if d.is_empty() {
         return Ok(Ok(catalogue));
     }

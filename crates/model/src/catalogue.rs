@@ -84,6 +84,57 @@ impl Catalogue {
     }
 }
 
+impl Catalogue {
+    /// Reports every exception that does not name an `it-system` asset of `model`, where it
+    /// was written.
+    pub fn check_exceptions(&self, model: &crate::Model, d: &mut Diagnostics) {
+        use crate::AssetKind;
+        for e in &self.exceptions {
+            let asset = model.assets.iter().find(|a| a.meta.id.as_str() == e.system);
+            match asset {
+                Some(a) if a.kind == AssetKind::ItSystem => {}
+                Some(a) => d.error(
+                    e.pos,
+                    format!(
+                        "the exception names `{}`, which is a `{}`, not an it-system",
+                        e.system,
+                        a.kind.as_str()
+                    ),
+                ),
+                None if model
+                    .services
+                    .iter()
+                    .any(|x| x.meta.id.as_str() == e.system) =>
+                {
+                    d.error(
+                        e.pos,
+                        format!(
+                            "the exception names `{}`, which is a service, not an it-system",
+                            e.system
+                        ),
+                    )
+                }
+                None => {
+                    let msg = format!(
+                        "the exception names `{}`, which is not in the model",
+                        e.system
+                    );
+                    let msg = d.hint(
+                        msg,
+                        &e.system,
+                        model
+                            .assets
+                            .iter()
+                            .filter(|a| a.kind == AssetKind::ItSystem)
+                            .map(|a| a.meta.id.as_str()),
+                    );
+                    d.error(e.pos, msg);
+                }
+            }
+        }
+    }
+}
+
 /// Reads a catalogue from `text` (YAML, or JSON when `name` ends in `.json`); every problem
 /// is in the diagnostics, with `name` as file 0 of the sources.
 pub fn read(name: &str, text_: &str) -> (Catalogue, Sources, Diagnostics) {

@@ -4,16 +4,20 @@
 //! `bulwark suppliers` do.
 
 use super::{Ctx, FieldError};
-use crate::access::{Member, Viewer};
+use crate::access::{Admin, Member, Viewer};
 use crate::error::PageError;
 use crate::jobs;
 use crate::models::org_model;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_model::Word;
+use bulwark_model::catalogue::Catalogue;
 use bulwark_report::estate::{EstateReport, SupplierEntry, SuppliersReport, SystemEntry};
+use bulwark_store::StoredCatalogue;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -75,8 +79,21 @@ fn urgency(word: &str) -> u8 {
     }
 }
 
+/// A system's standing against the catalogue as a GOV.UK tag: (label, colour class).
+fn catalogue_tag(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "approved" => ("Approved", "govuk-tag--green"),
+        "contained" => ("Contained", "govuk-tag--turquoise"),
+        "retiring" => ("Retiring", "govuk-tag--yellow"),
+        "prohibited" => ("Prohibited", "govuk-tag--red"),
+        _ => ("Outside the catalogue", "govuk-tag--orange"),
+    }
+}
+
 /// One system row.
 pub struct SystemRow {
+    /// Its catalogue standing as a tag, when there is a catalogue.
+    pub catalogue: Option<(&'static str, &'static str)>,
     /// The report's entry.
     pub s: SystemEntry,
     /// Its support as a tag: (label, class).
@@ -94,6 +111,10 @@ struct EstatePage {
     has_concerns: bool,
     /// False when the model is too large to rehearse ransomware on every system here.
     rehearsed: bool,
+    /// True when the organisation has loaded a technology catalogue.
+    has_catalogue: bool,
+    /// Catalogue products whose review date has passed.
+    reviews_due: Vec<String>,
     rows: Vec<SystemRow>,
     expired: usize,
     soon: usize,
@@ -111,17 +132,22 @@ pub(super) async fn estate(
     // One simulation per system, once per model version: off the async threads.
     let model = m.clone();
     let rehearsed = jobs::run(&state, move || !model.ransomware().is_empty()).await?;
-    let systems = match &m.compiled {
+    let catalogue = stored_catalogue(&state, a.org.id).await?.map(|(_, c)| c);
+    let (systems, reviews_due) = match &m.compiled {
         Some(c) => {
-            EstateReport::new(&m.loaded.model, c, m.asset_reliance(), day)
-                .with_ransomware(m.ransomware())
-                .systems
+            let mut report = EstateReport::new(&m.loaded.model, c, m.asset_reliance(), day)
+                .with_ransomware(m.ransomware());
+            if let Some(catalogue) = &catalogue {
+                report.check_catalogue(&m.loaded.model, catalogue, day);
+            }
+            (report.systems, report.catalogue_reviews_due)
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let mut rows: Vec<SystemRow> = systems
         .into_iter()
         .map(|s| SystemRow {
+            catalogue: s.catalogue.as_ref().map(|c| catalogue_tag(c.status)),
             tag: tag(s.support),
             product: [&s.vendor, &s.product, &s.version]
                 .into_iter()
@@ -150,6 +176,8 @@ pub(super) async fn estate(
         day_label: "Show support as it stands on",
         has_concerns: rows.iter().any(|r| !r.s.concerns.is_empty()),
         rehearsed: rehearsed || rows.is_empty(),
+        has_catalogue: catalogue.is_some(),
+        reviews_due,
         expired: count("expired"),
         soon: count("within-12-months"),
         unknown: count("unknown"),
@@ -229,4 +257,115 @@ pub(super) async fn suppliers(
         contracts_due,
     }
     .into_response())
+}
+
+/// The organisation's stored catalogue, read (it was checked when loaded; exceptions that
+/// the model no longer matches simply match nothing).
+async fn stored_catalogue(
+    state: &AppState,
+    org: i64,
+) -> Result<Option<(StoredCatalogue, Catalogue)>, PageError> {
+    Ok(state.store().catalogue(org).await?.map(|stored| {
+        let (catalogue, _, _) = bulwark_model::catalogue::read(&stored.file_name, &stored.body);
+        (stored, catalogue)
+    }))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    ctx: Ctx,
+    text: String,
+    catalogue: Catalogue,
+    categories: Vec<(String, String)>,
+}
+
+/// The catalogue's page with `text` in the form and `errors` to show.
+async fn catalogue_page(
+    state: &AppState,
+    ctx: Ctx,
+    org: i64,
+    text: Option<String>,
+) -> Result<Response, PageError> {
+    let stored = stored_catalogue(state, org).await?;
+    let status = super::form_status(&ctx.errors);
+    let (text, catalogue) = match stored {
+        Some((s, c)) => (text.unwrap_or(s.body), c),
+        None => (text.unwrap_or_default(), Catalogue::default()),
+    };
+    Ok((
+        status,
+        CataloguePage {
+            ctx,
+            text,
+            categories: catalogue.categories.clone(),
+            catalogue,
+        },
+    )
+        .into_response())
+}
+
+/// `GET /o/{org}/estate/catalogue`: the approved technology catalogue.
+pub(super) async fn catalogue(
+    State(state): State<AppState>,
+    Member { s, a, .. }: Member<Viewer>,
+) -> Result<Response, PageError> {
+    catalogue_page(&state, Ctx::org(&s, &a, "estate"), a.org.id, None).await
+}
+
+/// The catalogue form: the file's text; empty removes the catalogue.
+#[derive(Deserialize)]
+pub(super) struct CatalogueForm {
+    #[serde(default)]
+    catalogue: String,
+}
+
+/// `POST /o/{org}/estate/catalogue`: replaces the catalogue when it reads without a problem
+/// and its exceptions name IT systems of the model; removes it when the text is empty.
+pub(super) async fn save_catalogue(
+    State(state): State<AppState>,
+    Member { s, a, .. }: Member<Admin>,
+    Form(f): Form<CatalogueForm>,
+) -> Result<Response, PageError> {
+    let text = f.catalogue;
+    if text.trim().is_empty() {
+        state
+            .store()
+            .set_catalogue(a.org.id, "", None, &s.actor())
+            .await?;
+        return Ok(Redirect::to(&format!("/o/{}/estate/catalogue", a.org.slug)).into_response());
+    }
+    let name = if text.trim_start().starts_with('{') {
+        "catalogue.json"
+    } else {
+        "catalogue.yaml"
+    };
+    let (catalogue, _, mut d) = bulwark_model::catalogue::read(name, &text);
+    let m = org_model(&state, &a.org).await?;
+    catalogue.check_exceptions(&m.loaded.model, &mut d);
+    if !d.is_empty() {
+        let errors = d
+            .sorted()
+            .into_iter()
+            .map(|p| {
+                FieldError::new(
+                    "catalogue",
+                    format!(
+                        "Line {}, column {}: {}",
+                        p.pos.line, p.pos.column, p.message
+                    ),
+                )
+            })
+            .collect();
+        let ctx = Ctx {
+            errors,
+            ..Ctx::org(&s, &a, "estate")
+        };
+        return catalogue_page(&state, ctx, a.org.id, Some(text)).await;
+    }
+    state
+        .store()
+        .set_catalogue(a.org.id, name, Some(&text), &s.actor())
+        .await?;
+    Ok(Redirect::to(&format!("/o/{}/estate", a.org.slug)).into_response())
 }

@@ -48,6 +48,8 @@ pub fn routes() -> Table {
         .get("/o/{org}/services/{id}/graph.svg", viewer, services::graph)
         .get("/o/{org}/assets", viewer, catalogue::assets)
         .get("/o/{org}/estate", viewer, estate::estate)
+        .get("/o/{org}/estate/catalogue", viewer, estate::catalogue)
+        .post("/o/{org}/estate/catalogue", admin, estate::save_catalogue)
         .get("/o/{org}/suppliers", viewer, estate::suppliers)
         .get("/o/{org}/skills", viewer, catalogue::skills)
         .get("/o/{org}/risks", viewer, catalogue::risks)

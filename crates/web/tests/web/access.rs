@@ -112,6 +112,20 @@ const ENTRIES: &[Entry] = &[
     (Method::GET, "/o/{org}/estate", V, "/o/{org}/estate", ""),
     (
         Method::GET,
+        "/o/{org}/estate/catalogue",
+        V,
+        "/o/{org}/estate/catalogue",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/estate/catalogue",
+        A,
+        "/o/{org}/estate/catalogue",
+        "catalogue=",
+    ),
+    (
+        Method::GET,
         "/o/{org}/suppliers",
         V,
         "/o/{org}/suppliers",

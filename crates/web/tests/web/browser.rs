@@ -147,6 +147,7 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
         ("assets", "/o/north/assets"),
         ("estate", "/o/north/estate?on=2026-11-30"),
         ("estate with a wrong date", "/o/north/estate?on=31/11/2026"),
+        ("technology catalogue", "/o/north/estate/catalogue"),
         ("suppliers", "/o/north/suppliers"),
         ("skills", "/o/north/skills"),
         ("risks", "/o/north/risks"),

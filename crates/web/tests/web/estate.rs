@@ -158,3 +158,108 @@ async fn viewers_see_the_estate_and_suppliers_ranked_with_alerts() {
         );
     }
 }
+
+/// The technology catalogue the estate is checked against: the case app's product is being
+/// retired, and the bookings app (no product) stands outside by exception.
+const CATALOGUE: &str = "categories:
+  - id: case
+    name: Case management
+    products:
+      - {product: casewise, vendor: Casework Ltd, status: retiring, review: 2026-01-31}
+exceptions:
+  - {system: bookings, owner: Head of Parks, expires: 2027-06-30, reason: Moving to the new platform}
+";
+
+#[tokio::test]
+async fn administrators_load_a_technology_catalogue_that_the_estate_is_checked_against() {
+    for backend in BACKENDS {
+        let app = App::start(backend).await;
+        app.import_model(ESTATE).await;
+        let (admin, csrf) = app.browser_client("north-admin").await;
+        let url = format!("{}/o/north/estate/catalogue", app.base);
+        let page = page_text(&admin, url.clone()).await;
+        assert!(page.contains("No catalogue has been loaded yet."), "{page}");
+        let estate = format!("{}/o/north/estate?on=2026-11-30", app.base);
+        assert!(
+            page_text(&admin, estate.clone())
+                .await
+                .contains("has been loaded, so systems are not checked")
+        );
+
+        // Every problem is listed where it is; nothing is kept.
+        let broken = "categories:\n  - id: case\n    name: Case\n    products:\n      - {product: X, status: banned}\nexceptions:\n  - {system: casapp, owner: Me, expires: 2027-01-31}\n";
+        let r = admin
+            .post(&url)
+            .form(&[("catalogue", broken), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("There is a problem"), "{page}");
+        assert!(page.contains("Line 5, column 30: `status`: `banned` is not one of approved, contained, retiring, prohibited"), "{page}");
+        assert!(page.contains("did you mean `caseapp`?"), "{page}");
+        assert!(
+            page.contains("casapp, owner: Me"),
+            "what was typed comes back: {page}"
+        );
+
+        let r = admin
+            .post(&url)
+            .form(&[("catalogue", CATALOGUE), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let page = page_text(&admin, estate.clone()).await;
+        assert!(page.contains("checked against the <a"), "{page}");
+        assert!(
+            page.contains("govuk-tag--yellow govuk-!-margin-top-1\">Retiring<"),
+            "{page}"
+        );
+        assert!(
+            page.contains("its product CaseWise is being retired from the catalogue"),
+            "{page}"
+        );
+        assert!(page.contains("Outside the catalogue"), "{page}");
+        assert!(
+            page.contains("by exception (owner Head of Parks) until 2027-06-30"),
+            "{page}"
+        );
+        assert!(
+            page.contains("Catalogue entries due for review: casewise."),
+            "{page}"
+        );
+
+        // Viewers read it; the change is in the audit trail.
+        let (viewer, _) = app.browser_client("north-viewer").await;
+        let page = page_text(&viewer, url.clone()).await;
+        assert!(
+            page.contains("Moving to the new platform") && page.contains("retiring"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("Save the catalogue"),
+            "only administrators change it"
+        );
+        let (_, audit) = app.get("north-viewer", "/api/orgs/north/audit").await;
+        assert!(
+            audit.to_string().contains("\"entity\":\"catalogue\""),
+            "{audit}"
+        );
+
+        // An empty catalogue removes it.
+        let r = admin
+            .post(&url)
+            .form(&[("catalogue", ""), ("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert!(
+            page_text(&admin, url)
+                .await
+                .contains("No catalogue has been loaded yet.")
+        );
+    }
+}
