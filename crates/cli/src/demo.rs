@@ -97,5 +97,11 @@ pub fn demo(write: Option<&Path>) -> anyhow::Result<ExitCode> {
     );
     println!("  bulwark cutsets my-council/council.yaml --service ID --max-order 3");
     println!("  bulwark graph my-council/council.yaml --service ID --format svg -o service.svg");
+    println!(
+        "  bulwark estate my-council/council.yaml     # IT systems out of support, and what each alone takes down"
+    );
+    println!(
+        "  bulwark suppliers my-council/council.yaml  # suppliers ranked, fourth parties, concentration"
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,7 @@ mod analyse;
 mod check;
 mod demo;
 mod demo_incident;
+mod estate;
 mod fta;
 mod log;
 mod output;
@@ -123,6 +124,8 @@ enum Command {
     Server(server::ServerCommand),
     #[command(flatten)]
     Fta(fta::FtaCommand),
+    #[command(flatten)]
+    Estate(estate::EstateCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -185,6 +188,7 @@ fn main() -> ExitCode {
         Command::Sim(command) => simulate::run(command),
         Command::Server(command) => server::run(command),
         Command::Fta(command) => fta::run(command),
+        Command::Estate(command) => estate::run(command),
     };
     match result {
         Ok(code) => code,

@@ -771,6 +771,12 @@ async fn seed_demo_exercises(store: &Store, org: i64, actor: &Actor) -> anyhow::
     store
         .set_programme(org, "river-flood-tillen", Some(24), actor)
         .await?;
+    // The demo's approved technology catalogue, for the IT estate page.
+    if let Some(text) = demo_files().0.get(Path::new("demo-council/catalogue.yaml")) {
+        store
+            .set_catalogue(org, "catalogue.yaml", Some(text), actor)
+            .await?;
+    }
     Ok(())
 }
 

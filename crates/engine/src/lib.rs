@@ -8,6 +8,7 @@
 pub mod budget;
 pub mod compile;
 pub mod cutsets;
+pub mod estate;
 pub mod eval;
 pub mod impact;
 pub mod montecarlo;

@@ -225,6 +225,7 @@ fn asset(a: &Asset) -> Value {
         "contract_end",
         a.contract_end.map(|d| d.to_string()),
     );
+    crate::estate::export(&a.estate, &mut map);
     finish(map, &a.meta)
 }
 

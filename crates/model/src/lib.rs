@@ -4,7 +4,9 @@
 //! problem with its file, line and column, and writes models back out. Does no I/O beyond
 //! reading the files it is given.
 
+pub mod catalogue;
 pub mod diag;
+pub mod estate;
 pub mod export;
 pub mod generate;
 pub mod load;
@@ -16,6 +18,7 @@ pub mod validate;
 pub mod values;
 
 pub use diag::{Diagnostic, Pos, Severity, Sources};
+pub use estate::{Estate, Standing, Word};
 pub use load::{Loaded, load, load_str, load_with};
 pub use types::*;
 pub use values::{Duration, Id, Percent};

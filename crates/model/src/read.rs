@@ -225,7 +225,7 @@ pub fn read_item(list: List, node: &Node, d: &mut Diagnostics) -> Option<Item> {
 }
 
 /// A mapping being read: tracks which keys were asked for, so that the rest can be reported.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     entries: &'a [(Node, Node)],
     used: Vec<bool>,
     asked: Vec<&'static str>,
@@ -233,7 +233,11 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn new(node: &'a Node, what: &'static str, d: &mut Diagnostics) -> Option<Fields<'a>> {
+    pub(crate) fn new(
+        node: &'a Node,
+        what: &'static str,
+        d: &mut Diagnostics,
+    ) -> Option<Fields<'a>> {
         match &node.kind {
             NodeKind::Map(entries) => Some(Fields {
                 entries,
@@ -254,7 +258,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn take(&mut self, key: &'static str) -> Option<&'a Node> {
+    pub(crate) fn take(&mut self, key: &'static str) -> Option<&'a Node> {
         self.asked.push(key);
         let i = self.entries.iter().position(|(k, _)| k.key_text() == key)?;
         self.used[i] = true;
@@ -264,6 +268,14 @@ impl<'a> Fields<'a> {
 
     fn has(&self, key: &str) -> bool {
         self.entries.iter().any(|(k, _)| k.key_text() == key)
+    }
+
+    /// Where `key` was written, when it was.
+    pub(crate) fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.key_text() == key)
+            .map(|(k, _)| k.pos)
     }
 
     /// Reports keys nobody asked for and returns the `x-` ones.
@@ -291,7 +303,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Like [`Fields::finish`] inside a value that cannot keep `x-` keys: they are refused.
-    fn finish_nested(self, d: &mut Diagnostics) {
+    pub(crate) fn finish_nested(self, d: &mut Diagnostics) {
         let what = self.what;
         let positions: Vec<Pos> = self
             .entries
@@ -310,7 +322,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Every text of a model is taken here, so every one is checked by [`check_text`].
-fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
+pub(crate) fn text(node: &Node, field: &str, d: &mut Diagnostics) -> Option<String> {
     match &node.kind {
         NodeKind::Scalar { text, .. } => {
             let max = match field {
@@ -442,7 +454,7 @@ fn percent(node: &Node, field: &str, d: &mut Diagnostics) -> Option<Percent> {
         .ok()
 }
 
-fn date(node: &Node, field: &str, d: &mut Diagnostics) -> Option<NaiveDate> {
+pub(crate) fn date(node: &Node, field: &str, d: &mut Diagnostics) -> Option<NaiveDate> {
     let t = text(node, field, d)?;
     NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
         .map_err(|_| {
@@ -491,7 +503,7 @@ fn scale(node: &Node, field: &str, d: &mut Diagnostics) -> Option<u8> {
     }
 }
 
-fn strings(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<String> {
+pub(crate) fn strings(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<String> {
     list_items(node, field, d)
         .iter()
         .filter_map(|n| text(n, field, d))
@@ -912,6 +924,7 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
         contract_end: f
             .take("contract_end")
             .and_then(|n| date(n, "contract_end", d)),
+        estate: crate::estate::read(&mut f, kind, d),
         ..Asset::default()
     };
     let meta = Meta {

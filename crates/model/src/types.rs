@@ -381,6 +381,8 @@ pub struct Asset {
     pub end_of_support: Option<NaiveDate>,
     /// End of contract (suppliers).
     pub contract_end: Option<NaiveDate>,
+    /// The estate register's and supply chain's fields (IT systems and suppliers).
+    pub estate: crate::estate::Estate,
 }
 
 /// A staff pool.

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 #[path = "model/additions.rs"]
 mod additions;
+#[path = "model/estate.rs"]
+mod estate;
 #[path = "model/stored.rs"]
 mod stored;
 

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod document;
+pub mod estate;
 pub mod exercise;
 pub mod graph;
 #[cfg(feature = "pdf")]

@@ -15,6 +15,7 @@ mod audit;
 mod backup;
 mod decision_log;
 mod error;
+mod estate;
 mod events;
 mod exercises;
 mod incident_work;
@@ -37,6 +38,7 @@ pub use decision_log::{
     Verification, rfc3339, sha256_hex, verify_entries,
 };
 pub use error::StoreError;
+pub use estate::StoredCatalogue;
 pub use events::{INCIDENT_CHANNEL, IncidentListener};
 pub use exercises::{
     Action, ActionDetails, ActionProgress, ActionStatus, Exercise, ExerciseDetails, ExerciseFormat,

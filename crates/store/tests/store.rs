@@ -12,6 +12,8 @@ pub fn day(iso: &str) -> chrono::NaiveDate {
 
 #[path = "store/backup.rs"]
 mod backup;
+#[path = "store/estate.rs"]
+mod estate;
 #[path = "store/incidents.rs"]
 mod incidents;
 #[path = "store/people.rs"]

@@ -9,8 +9,8 @@
 use crate::error::WebError;
 use crate::jobs;
 use crate::state::AppState;
+use bulwark_engine::Compiled;
 use bulwark_engine::spof::ServiceSpof;
-use bulwark_engine::{Compiled, NodeKind};
 use bulwark_model::read::List;
 use bulwark_model::stored::{self, Change};
 use bulwark_model::{Criticality, Loaded, Severity, export, load_str};
@@ -29,6 +29,8 @@ pub struct OrgModel {
     pub compiled: Option<Compiled>,
     spof: OnceLock<Vec<ServiceSpof>>,
     reliance: OnceLock<Vec<Reliance>>,
+    asset_reliance: OnceLock<Vec<bulwark_engine::estate::Reliance>>,
+    ransomware: OnceLock<Vec<Option<bulwark_report::estate::Ransomware>>>,
     pictures: Mutex<HashMap<u32, Arc<String>>>,
     combinations: Mutex<HashMap<u32, Arc<Option<Vec<String>>>>>,
 }
@@ -130,28 +132,67 @@ impl OrgModel {
             .map_or(0, |s| c.reachable(s.node).len())
     }
 
+    /// How the services rely on each asset, by asset index: the services its failure alone
+    /// loses and those that need it at all (computed once per version).
+    pub fn asset_reliance(&self) -> &[bulwark_engine::estate::Reliance] {
+        self.asset_reliance.get_or_init(|| {
+            self.compiled
+                .as_ref()
+                .map(|c| c.reliance(self.spof()))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Each IT system's ransomware rehearsal, in model order (simulated once per version);
+    /// none when that would cost more than [`bulwark_report::estate::RANSOMWARE_WORK_LIMIT`].
+    /// Slow: call it through [`crate::jobs::run`].
+    pub fn ransomware(&self) -> &[Option<bulwark_report::estate::Ransomware>] {
+        self.ransomware.get_or_init(|| {
+            let Some(c) = &self.compiled else {
+                return Vec::new();
+            };
+            let day = chrono::NaiveDate::MIN;
+            let mut report = bulwark_report::estate::EstateReport::new(
+                &self.loaded.model,
+                c,
+                self.asset_reliance(),
+                day,
+            );
+            if report.ransomware_work(c) > bulwark_report::estate::RANSOMWARE_WORK_LIMIT {
+                return Vec::new();
+            }
+            report.rehearse_ransomware(&self.loaded.model, c);
+            report.ransomware()
+        })
+    }
+
     /// How much the services rely on each asset, by asset index (computed once per version).
     pub fn reliance(&self) -> &[Reliance] {
         self.reliance.get_or_init(|| {
             let Some(c) = &self.compiled else {
                 return Vec::new();
             };
-            let mut out = vec![Reliance::default(); c.assets.len()];
-            for (i, s) in c.services.iter().enumerate() {
-                for n in c.reachable(s.node) {
-                    if let NodeKind::Asset(a) = c.kind(n) {
-                        out[a as usize].services += 1;
-                        out[a as usize].critical +=
-                            usize::from(s.criticality == Some(Criticality::Critical));
-                    }
-                }
-                if let Some(ServiceSpof::Assets(points)) = self.spof().get(i) {
-                    for a in points {
-                        out[*a as usize].alone += 1;
-                    }
-                }
-            }
-            out
+            // Services lost with nothing failed are in every asset's blast radius; they are not
+            // counted against any one asset here.
+            let already_lost = self
+                .spof()
+                .iter()
+                .filter(|s| **s == ServiceSpof::LostWithoutFailure)
+                .count();
+            self.asset_reliance()
+                .iter()
+                .map(|r| Reliance {
+                    services: r.needed_by.len(),
+                    critical: r
+                        .needed_by
+                        .iter()
+                        .filter(|s| {
+                            c.services[**s as usize].criticality == Some(Criticality::Critical)
+                        })
+                        .count(),
+                    alone: r.lost_alone.len().saturating_sub(already_lost),
+                })
+                .collect()
         })
     }
 }
@@ -204,6 +245,8 @@ impl OrgModel {
             compiled,
             spof: OnceLock::new(),
             reliance: OnceLock::new(),
+            asset_reliance: OnceLock::new(),
+            ransomware: OnceLock::new(),
             pictures: Mutex::new(HashMap::new()),
             combinations: Mutex::new(HashMap::new()),
         }

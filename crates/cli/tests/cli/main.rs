@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod database;
+mod estate;
 mod fta;
 mod observability;
 mod replicas;

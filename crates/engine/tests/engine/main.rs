@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
 mod budget;
+mod estate;
 mod risk;
 mod simulate;
 mod templates;

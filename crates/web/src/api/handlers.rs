@@ -238,7 +238,7 @@ pub async fn risks(
     list(&state, &a, ItemKind::Risk).await
 }
 
-fn compiled(m: &models::OrgModel) -> Result<&bulwark_engine::Compiled, ApiError> {
+pub(super) fn compiled(m: &models::OrgModel) -> Result<&bulwark_engine::Compiled, ApiError> {
     m.compiled
         .as_ref()
         .ok_or_else(|| ApiError(WebError::InvalidModel(models::errors(&m.loaded))))

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: everything the pages do, for scripts and other tools, with
 //! the same access rules. Every route but the OpenAPI document needs `Authorization: Bearer`.
 
+mod estate;
 mod exercises;
 mod handlers;
 mod incidents;
@@ -8,6 +9,7 @@ mod people;
 mod warnings;
 
 use crate::routes::{Guard, Table};
+use bulwark_report::estate::{EstateReport, SupplierEntry, SuppliersReport, SystemEntry};
 use bulwark_report::shapes;
 use bulwark_store::Role;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -64,6 +66,8 @@ pub fn routes() -> Table {
             handlers::delete_share,
         )
         .get("/api/orgs/{org}/spof", viewer, handlers::spof)
+        .get("/api/orgs/{org}/estate", viewer, estate::estate)
+        .get("/api/orgs/{org}/suppliers", viewer, estate::suppliers)
         .post("/api/orgs/{org}/impact", viewer, handlers::impact)
         .get("/api/orgs/{org}/model", viewer, handlers::model)
         .put("/api/orgs/{org}/model", admin, handlers::put_model)
@@ -265,7 +269,8 @@ fn people_routes() -> Table {
         incidents::decisions, incidents::append_decision, incidents::verify, incidents::board,
         incidents::mark, incidents::submit_sitrep, incidents::add_action, incidents::put_action,
         people::create_person, people::person, people::affected_people, people::sources,
-        people::create_source, people::lists, people::create_list, people::put_hold
+        people::create_source, people::lists, people::create_list, people::put_hold,
+        estate::estate, estate::suppliers
     ),
     components(schemas(
         handlers::OrgSummary, handlers::ServiceSummary, shapes::SpofReport, shapes::ServiceSpofEntry,
@@ -278,7 +283,8 @@ fn people_routes() -> Table {
         incidents::IncidentRequest, incidents::DecisionRequest, incidents::MarkRequest,
         incidents::SitrepRequest, incidents::IncidentActionRequest,
         people::PersonRequest, people::AffectedRequest, people::SourceRequest, people::ListRequest,
-        people::HoldRequest
+        people::HoldRequest,
+        EstateReport, SystemEntry, SuppliersReport, SupplierEntry
     )),
     modifiers(&BearerAuth),
     security(("bearer" = []))

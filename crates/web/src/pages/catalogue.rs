@@ -1,5 +1,5 @@
-//! Assets, suppliers (and how many critical services rely on each), staff skills, and the
-//! risk register with its heatmap.
+//! Assets (and how many critical services rely on each), staff skills, and the risk register
+//! with its heatmap. Suppliers have their own page (`estate.rs`).
 
 use super::Ctx;
 use crate::access::{Member, Viewer};
@@ -108,31 +108,6 @@ pub(super) async fn assets(
         kinds: AssetKind::ALL.iter().map(|k| k.as_str()).collect(),
         kind: f.kind,
         ends_label: "Support or contract ends",
-    }
-    .into_response())
-}
-
-/// `GET /o/{org}/suppliers`: concentration of reliance on suppliers.
-pub(super) async fn suppliers(
-    State(state): State<AppState>,
-    Member { s, a, .. }: Member<Viewer>,
-) -> Result<Response, PageError> {
-    let m = org_model(&state, &a.org).await?;
-    let mut rows = asset_rows(&m, Some(AssetKind::Supplier));
-    rows.sort_by(|a, b| {
-        b.critical
-            .cmp(&a.critical)
-            .then(b.used_by.cmp(&a.used_by))
-            .then(a.id.cmp(&b.id))
-    });
-    Ok(AssetsPage {
-        ctx: Ctx::org(&s, &a, "suppliers"),
-        heading: "Suppliers",
-        intro: "Which suppliers many critical services rely on: the concentration to plan for if one fails or its contract ends.",
-        rows,
-        kinds: Vec::new(),
-        kind: String::new(),
-        ends_label: "Contract ends",
     }
     .into_response())
 }

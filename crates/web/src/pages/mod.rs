@@ -6,6 +6,7 @@ mod admin;
 mod catalogue;
 mod dashboard;
 mod decision_log;
+mod estate;
 mod exercises;
 mod incident_board;
 mod incident_reports;
@@ -51,7 +52,10 @@ pub fn routes() -> Table {
         .post("/o/{org}/services/{id}/delete", editor, services::delete)
         .get("/o/{org}/services/{id}/graph.svg", viewer, services::graph)
         .get("/o/{org}/assets", viewer, catalogue::assets)
-        .get("/o/{org}/suppliers", viewer, catalogue::suppliers)
+        .get("/o/{org}/estate", viewer, estate::estate)
+        .get("/o/{org}/estate/catalogue", viewer, estate::catalogue)
+        .post("/o/{org}/estate/catalogue", admin, estate::save_catalogue)
+        .get("/o/{org}/suppliers", viewer, estate::suppliers)
         .get("/o/{org}/skills", viewer, catalogue::skills)
         .get("/o/{org}/risks", viewer, catalogue::risks)
         .get("/o/{org}/what-if", viewer, whatif::whatif)
@@ -403,6 +407,7 @@ impl Ctx {
             ("dashboard", "Dashboard", ""),
             ("services", "Services", "/services"),
             ("assets", "Assets", "/assets"),
+            ("estate", "IT estate", "/estate"),
             ("suppliers", "Suppliers", "/suppliers"),
             ("skills", "Staff skills", "/skills"),
             ("what-if", "What if", "/what-if"),

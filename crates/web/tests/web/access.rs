@@ -111,6 +111,21 @@ const ENTRIES: &[Entry] = &[
         "",
     ),
     (Method::GET, "/o/{org}/assets", V, "/o/{org}/assets", ""),
+    (Method::GET, "/o/{org}/estate", V, "/o/{org}/estate", ""),
+    (
+        Method::GET,
+        "/o/{org}/estate/catalogue",
+        V,
+        "/o/{org}/estate/catalogue",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/estate/catalogue",
+        A,
+        "/o/{org}/estate/catalogue",
+        "catalogue=",
+    ),
     (
         Method::GET,
         "/o/{org}/suppliers",
@@ -462,6 +477,20 @@ const ENTRIES: &[Entry] = &[
         "/api/orgs/{org}/spof",
         AV,
         "/api/orgs/{org}/spof",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/estate",
+        AV,
+        "/api/orgs/{org}/estate?today=2026-11-30",
+        "",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/suppliers",
+        AV,
+        "/api/orgs/{org}/suppliers",
         "",
     ),
     (

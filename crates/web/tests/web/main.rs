@@ -5,6 +5,7 @@
 mod access;
 mod api;
 mod browser;
+mod estate;
 mod exercises;
 mod hardening;
 mod incidents;
