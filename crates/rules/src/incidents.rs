@@ -386,6 +386,44 @@ pub fn check_action(
     }
 }
 
+/// Checks a battle rhythm entry: a meeting or a situation report deadline, what it is, and
+/// when.
+pub fn check_rhythm(
+    kind: &str,
+    title: &str,
+    at: &Result<Option<i64>, String>,
+) -> Result<(bulwark_store::RhythmKind, String, i64), Vec<FieldError>> {
+    let mut errors = check_all(&[("title", "The title", title, SHORT, false)]);
+    let kind = bulwark_store::RhythmKind::parse(kind.trim());
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            "kind",
+            "Choose a meeting or a situation report deadline",
+        ));
+    }
+    if title.trim().is_empty() {
+        errors.push(FieldError::new(
+            "title",
+            "Enter what the meeting or deadline is",
+        ));
+    }
+    let at = match at {
+        Ok(Some(t)) => Some(*t),
+        Ok(None) => {
+            errors.push(FieldError::new("at-day", "Enter when it is"));
+            None
+        }
+        Err(e) => {
+            errors.push(FieldError::new("at-day", e.clone()));
+            None
+        }
+    };
+    match (kind, at) {
+        (Some(kind), Some(at)) if errors.is_empty() => Ok((kind, title.trim().to_string(), at)),
+        _ => Err(errors),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -522,3 +522,143 @@ pub async fn put_action(
     state.incident_changed(i.id).await;
     Ok(Json(json!({ "id": action, "status": status })))
 }
+
+/// Records a new version of the incident's M/ETHANE report (editors of the lead
+/// organisation).
+#[utoipa::path(post, path = "/api/orgs/{org}/incidents/{id}/methane", params(("org" = String, Path), ("id" = i64, Path)), request_body = Object, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn methane(
+    State(state): State<AppState>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
+    Json(report): Json<bulwark_store::Methane>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    lead_only(standing)?;
+    let report = rules::check_methane(&report).map_err(invalid)?;
+    let version = state
+        .store()
+        .record_methane(a.org.id, i.id, &caller.actor(), &report)
+        .await?;
+    state.incident_changed(i.id).await;
+    Ok((StatusCode::CREATED, Json(json!({ "version": version }))))
+}
+
+/// An organisation to invite, or a legal hold to set.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct IncidentChangeRequest {
+    /// The partner organisation's id (when inviting).
+    pub org: Option<String>,
+    /// Whether the incident is under legal hold (when setting it).
+    pub legal_hold: Option<bool>,
+}
+
+/// Invites a partner organisation (editors of the lead organisation).
+#[utoipa::path(post, path = "/api/orgs/{org}/incidents/{id}/partners", params(("org" = String, Path), ("id" = i64, Path)), request_body = IncidentChangeRequest, responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite(
+    State(state): State<AppState>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
+    Json(r): Json<IncidentChangeRequest>,
+) -> ApiResult<Value> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    lead_only(standing)?;
+    let slug = r.org.unwrap_or_default();
+    let partner = state.store().org_by_slug(&slug).await?.ok_or_else(|| {
+        invalid(vec![FieldError::new(
+            "org",
+            format!("there is no organisation {slug:?}"),
+        )])
+    })?;
+    state
+        .store()
+        .invite_partner(a.org.id, i.id, &caller.actor(), &partner)
+        .await?;
+    state.incident_changed(i.id).await;
+    let (i, standing) = find(&state, &a, &id).await?;
+    Ok(Json(incident_json(&i, standing)))
+}
+
+/// Sets or lifts the legal hold (administrators of the lead organisation).
+#[utoipa::path(put, path = "/api/orgs/{org}/incidents/{id}/legal-hold", params(("org" = String, Path), ("id" = i64, Path)), request_body = IncidentChangeRequest, responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn legal_hold(
+    State(state): State<AppState>,
+    ApiMember { caller, a, .. }: ApiMember<crate::access::Admin>,
+    Path((_org, id)): Path<(String, String)>,
+    Json(r): Json<IncidentChangeRequest>,
+) -> ApiResult<Value> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    lead_only(standing)?;
+    let hold = r
+        .legal_hold
+        .ok_or_else(|| invalid(vec![FieldError::new("legal_hold", "give true or false")]))?;
+    state
+        .store()
+        .set_incident_legal_hold(a.org.id, i.id, &caller.actor(), hold)
+        .await?;
+    state.incident_changed(i.id).await;
+    Ok(Json(json!({ "id": i.id, "legal_hold": hold })))
+}
+
+/// A meeting or a situation report deadline.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RhythmRequest {
+    /// `meeting` or `sitrep`.
+    #[serde(default)]
+    pub kind: String,
+    /// What it is.
+    #[serde(default)]
+    pub title: String,
+    /// When (RFC 3339).
+    pub at: Option<String>,
+}
+
+/// Adds a meeting or a situation report deadline to the battle rhythm (editors of the lead
+/// organisation).
+#[utoipa::path(post, path = "/api/orgs/{org}/incidents/{id}/rhythm", params(("org" = String, Path), ("id" = i64, Path)), request_body = RhythmRequest, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rhythm(
+    State(state): State<AppState>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id)): Path<(String, String)>,
+    Json(r): Json<RhythmRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    lead_only(standing)?;
+    let (kind, title, at) =
+        rules::check_rhythm(&r.kind, &r.title, &time(&r.at)).map_err(invalid)?;
+    let entry = state
+        .store()
+        .add_rhythm(a.org.id, i.id, &caller.actor(), kind, &title, at)
+        .await?;
+    state.incident_changed(i.id).await;
+    Ok((StatusCode::CREATED, Json(json!({ "id": entry }))))
+}
+
+/// When a marked item was restored.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RestoreRequest {
+    /// When (RFC 3339; now when absent).
+    pub at: Option<String>,
+}
+
+/// Marks the item of a board mark restored (editors of the lead organisation).
+#[utoipa::path(post, path = "/api/orgs/{org}/incidents/{id}/marks/{mark}/restore", params(("org" = String, Path), ("id" = i64, Path), ("mark" = i64, Path)), request_body = RestoreRequest, responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn restore(
+    State(state): State<AppState>,
+    ApiMember { caller, a, .. }: ApiMember<Editor>,
+    Path((_org, id, mark)): Path<(String, String, String)>,
+    Json(r): Json<RestoreRequest>,
+) -> ApiResult<Value> {
+    let (i, standing) = find(&state, &a, &id).await?;
+    lead_only(standing)?;
+    let mark: i64 = mark.parse().map_err(|_| WebError::NotFound)?;
+    let at = match time(&r.at) {
+        Ok(t) => t.unwrap_or_else(now),
+        Err(e) => return Err(invalid(vec![FieldError::new("at", e)])),
+    };
+    state
+        .store()
+        .restore_mark(a.org.id, i.id, mark, &caller.actor(), at)
+        .await?;
+    state.incident_changed(i.id).await;
+    Ok(Json(json!({ "board": board_json(&state, &i).await? })))
+}

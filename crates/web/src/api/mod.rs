@@ -215,6 +215,31 @@ fn incident_routes() -> Table {
             editor,
             incidents::put_action,
         )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/methane",
+            editor,
+            incidents::methane,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/partners",
+            editor,
+            incidents::invite,
+        )
+        .put(
+            "/api/orgs/{org}/incidents/{id}/legal-hold",
+            Guard::ApiMember(Role::Admin),
+            incidents::legal_hold,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/rhythm",
+            editor,
+            incidents::rhythm,
+        )
+        .post(
+            "/api/orgs/{org}/incidents/{id}/marks/{mark}/restore",
+            editor,
+            incidents::restore,
+        )
 }
 
 /// Community support: the list of lists, activated lists and person records.
@@ -268,6 +293,7 @@ fn people_routes() -> Table {
         incidents::incidents, incidents::create, incidents::incident, incidents::put,
         incidents::decisions, incidents::append_decision, incidents::verify, incidents::board,
         incidents::mark, incidents::submit_sitrep, incidents::add_action, incidents::put_action,
+        incidents::methane, incidents::invite, incidents::legal_hold, incidents::rhythm, incidents::restore,
         people::create_person, people::person, people::affected_people, people::sources,
         people::create_source, people::lists, people::create_list, people::put_hold,
         estate::estate, estate::suppliers
@@ -281,7 +307,8 @@ fn people_routes() -> Table {
         exercises::ProgressRequest, exercises::FrequencyRequest,
         warnings::WarningRequest, warnings::AreaRequest, warnings::WelshRequest, warnings::CancelRequest,
         incidents::IncidentRequest, incidents::DecisionRequest, incidents::MarkRequest,
-        incidents::SitrepRequest, incidents::IncidentActionRequest,
+        incidents::SitrepRequest, incidents::IncidentActionRequest, incidents::IncidentChangeRequest,
+        incidents::RhythmRequest, incidents::RestoreRequest,
         people::PersonRequest, people::AffectedRequest, people::SourceRequest, people::ListRequest,
         people::HoldRequest,
         EstateReport, SystemEntry, SuppliersReport, SupplierEntry

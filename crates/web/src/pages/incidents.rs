@@ -864,45 +864,15 @@ pub(super) async fn add_rhythm(
 ) -> Result<Response, PageError> {
     let (i, standing) = find(&state, &a, &id).await?;
     lead_only(standing)?;
-    let kind = RhythmKind::parse(field(&fields, "kind")).ok_or_else(|| {
-        refused(vec![FieldError::new(
-            "kind",
-            "Choose a meeting or a situation report deadline",
-        )])
-    })?;
-    let title = field(&fields, "title").trim();
-    let mut errors: Vec<FieldError> = bulwark_rules::text::check(
-        "title",
-        "The title",
-        title,
-        bulwark_rules::text::SHORT,
-        false,
+    let (kind, title, at) = rules::check_rhythm(
+        field(&fields, "kind"),
+        field(&fields, "title"),
+        &when_of(&fields, "at").read(),
     )
-    .into_iter()
-    .collect();
-    if title.is_empty() {
-        errors.push(FieldError::new(
-            "title",
-            "Enter what the meeting or deadline is",
-        ));
-    }
-    let at = match when_of(&fields, "at").read() {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            errors.push(FieldError::new("at-day", "Enter when it is"));
-            0
-        }
-        Err(e) => {
-            errors.push(FieldError::new("at-day", e));
-            0
-        }
-    };
-    if !errors.is_empty() {
-        return Err(refused(errors));
-    }
+    .map_err(refused)?;
     state
         .store()
-        .add_rhythm(a.org.id, i.id, &s.actor(), kind, title, at)
+        .add_rhythm(a.org.id, i.id, &s.actor(), kind, &title, at)
         .await?;
     state.incident_changed(i.id).await;
     Ok(back(&a, i.id, "rhythm"))

@@ -1071,6 +1071,41 @@ const ENTRIES: &[Entry] = &[
         "/api/orgs/{org}/incidents/1/actions/1",
         "{}",
     ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/incidents/{id}/methane",
+        AE,
+        "/api/orgs/{org}/incidents/1/methane",
+        "{}",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/incidents/{id}/partners",
+        AE,
+        "/api/orgs/{org}/incidents/1/partners",
+        "{}",
+    ),
+    (
+        Method::PUT,
+        "/api/orgs/{org}/incidents/{id}/legal-hold",
+        AA,
+        "/api/orgs/{org}/incidents/1/legal-hold",
+        "{}",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/incidents/{id}/rhythm",
+        AE,
+        "/api/orgs/{org}/incidents/1/rhythm",
+        "{}",
+    ),
+    (
+        Method::POST,
+        "/api/orgs/{org}/incidents/{id}/marks/{mark}/restore",
+        AE,
+        "/api/orgs/{org}/incidents/1/marks/1/restore",
+        "{}",
+    ),
     // Community support pages.
     (Method::GET, "/o/{org}/people", V, "/o/{org}/people", ""),
     (

@@ -609,3 +609,72 @@ async fn a_debrief_replays_the_failures_on_the_model_and_carries_lessons_into_tr
     let page = super::page_text(&viewer, format!("{}/o/north/incidents/1/debrief", app.base)).await;
     assert!(page.contains(&format!("href=\"{record}\"")), "{page}");
 }
+
+#[tokio::test]
+async fn the_api_covers_the_rest_of_the_incident() {
+    let app = App::start(Backend::Sqlite).await;
+    let id = declare(&app, "north-editor").await;
+    let base = format!("/api/orgs/north/incidents/{id}");
+    let post = async |key: &str, path: &str, body: Value| {
+        app.send(
+            key,
+            reqwest::Method::POST,
+            &format!("{base}{path}"),
+            Some(body),
+        )
+        .await
+    };
+    let (status, m) = post(
+        "north-editor",
+        "/methane",
+        json!({"exact_location": "Civic Centre", "incident_type": "Fire"}),
+    )
+    .await;
+    assert_eq!((status, m["version"].as_i64()), (201, Some(1)), "{m}");
+    let (status, e) = post("north-editor", "/methane", json!({"hazards": "Smoke"})).await;
+    assert_eq!(status, 422, "{e}");
+    let (status, i) = post("north-editor", "/partners", json!({"org": "south"})).await;
+    assert_eq!(
+        (status, i["partners"][0]["slug"].as_str()),
+        (200, Some("south")),
+        "{i}"
+    );
+    let (status, _) = post(
+        "north-editor",
+        "/rhythm",
+        json!({"kind": "meeting", "title": "TCG", "at": rfc3339(now() + 3600)}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = post(
+        "north-editor",
+        "/rhythm",
+        json!({"kind": "party", "title": "TCG"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, r) = post("north-editor", "/marks", json!({"item": "substation"})).await;
+    assert_eq!(status, 201);
+    let mark = r["id"].as_i64().unwrap();
+    let (status, r) = post("north-editor", &format!("/marks/{mark}/restore"), json!({})).await;
+    assert_eq!(status, 200);
+    assert!(r["board"]["lost"].as_array().unwrap().is_empty(), "{r}");
+    let (status, _) = post("north-editor", &format!("/marks/{mark}/restore"), json!({})).await;
+    assert_eq!(status, 409, "already restored");
+    let hold = async |key: &str| {
+        app.send(
+            key,
+            reqwest::Method::PUT,
+            &format!("{base}/legal-hold"),
+            Some(json!({"legal_hold": true})),
+        )
+        .await
+        .0
+    };
+    assert_eq!(hold("north-editor").await, 403);
+    assert_eq!(hold("north-admin").await, 200);
+    let (_, i) = app.get("north-viewer", &base).await;
+    assert_eq!(i["legal_hold"], true);
+    assert_eq!(i["methane"]["exact_location"], "Civic Centre");
+    assert_eq!(i["rhythm"][0]["title"], "TCG");
+}
