@@ -7,26 +7,24 @@ use bulwark_model::Model;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-/// Every id `id` needs, directly or through other items, by walking the model's expressions.
+/// Every id `id` needs, directly or through other items, by walking the model's expressions:
+/// a service's own needs and those of its workarounds (it relies on both).
 fn needs_of(m: &Model, id: &str, out: &mut BTreeSet<String>) {
-    let needs = m
-        .assets
-        .iter()
-        .find(|a| a.meta.id.as_str() == id)
-        .map(|a| &a.needs)
-        .or_else(|| {
-            m.services
-                .iter()
-                .find(|s| s.meta.id.as_str() == id)
-                .map(|s| &s.needs)
-        });
-    if let Some(Some(n)) = needs {
-        let mut refs = Vec::new();
+    let mut needs: Vec<&bulwark_model::Need> = Vec::new();
+    if let Some(a) = m.assets.iter().find(|a| a.meta.id.as_str() == id) {
+        needs.extend(a.needs.as_ref());
+    }
+    if let Some(s) = m.services.iter().find(|s| s.meta.id.as_str() == id) {
+        needs.extend(s.needs.as_ref());
+        needs.extend(s.workarounds.iter().filter_map(|w| w.needs.as_ref()));
+    }
+    let mut refs = Vec::new();
+    for n in needs {
         n.for_each_ref(&mut |r| refs.push(r.id.clone()));
-        for r in refs {
-            if out.insert(r.clone()) {
-                needs_of(m, &r, out);
-            }
+    }
+    for r in refs {
+        if out.insert(r.clone()) {
+            needs_of(m, &r, out);
         }
     }
 }
