@@ -186,12 +186,13 @@ pub async fn seed_demo(
         .activate_people_list(
             org,
             &ListDetails {
-                name: "Riverside flood: welfare calls".into(),
+                name: "Riverside flood risk area: welfare calls".into(),
                 purpose:
-                    "Welfare calls and visits to vulnerable residents in the Riverside flood area"
+                    "Welfare calls and visits to vulnerable residents in the Riverside flood risk area when the river is high"
                         .into(),
                 source: Some(psr),
-                incident: Some("1".into()),
+                // A standing hub: no incident yet.
+                incident: None,
             },
             actor,
         )
