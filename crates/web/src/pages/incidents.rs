@@ -540,9 +540,14 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
+    // Named from the lead organisation's model, which partners see through the board too.
     let scenario = match &i.details.scenario {
-        Some(sc) if lead => {
-            let m = org_model(&state, &a.org).await?;
+        Some(sc) => {
+            let lead_org = store
+                .org_by_slug(&i.lead.slug)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            let m = org_model(&state, &lead_org).await?;
             Some(
                 m.loaded
                     .model
@@ -552,7 +557,7 @@ pub(super) async fn show(
                     .map_or_else(|| sc.clone(), |x| x.meta.name.clone()),
             )
         }
-        other => other.clone(),
+        None => None,
     };
     let decisions = (1..=i.log_length)
         .map(|n| (n, format!("Entry {n}")))
