@@ -37,9 +37,17 @@ pub async fn find(
         .ok_or(WebError::NotFound)
 }
 
+/// Incident `id` if the caller's organisation leads it: 404 when it cannot see it, 403 when
+/// it is a partner (only the lead changes the incident, its board, log, actions and rhythm).
+pub async fn find_led(state: &AppState, a: &OrgAccess, id: &str) -> Result<Incident, WebError> {
+    let (incident, standing) = find(state, a, id).await?;
+    lead_only(standing)?;
+    Ok(incident)
+}
+
 /// Refuses partners (403): only the lead organisation changes the incident itself, its
 /// board, log, actions and battle rhythm.
-pub fn lead_only(standing: Standing) -> Result<(), WebError> {
+fn lead_only(standing: Standing) -> Result<(), WebError> {
     match standing {
         Standing::Lead => Ok(()),
         Standing::Partner => Err(WebError::Forbidden),

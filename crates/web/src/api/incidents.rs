@@ -6,7 +6,7 @@
 use super::handlers::{ApiResult, ErrorBody};
 use crate::access::{ApiMember, Editor, OrgAccess, Viewer};
 use crate::error::{ApiError, WebError};
-use crate::incidents::{find, lead_only, markable_items, status_board};
+use crate::incidents::{find, find_led, markable_items, status_board};
 use crate::models::org_model;
 use crate::pages::{FieldError, check_mark};
 use crate::state::AppState;
@@ -168,8 +168,7 @@ pub async fn put(
     Path((_org, id)): Path<(String, String)>,
     Json(body): Json<IncidentRequest>,
 ) -> ApiResult<Value> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let details = checked(&state, &a, &body).await?;
     let status = match body.status.as_deref() {
         None => i.status,
@@ -235,8 +234,7 @@ pub async fn append_decision(
     Path((_org, id)): Path<(String, String)>,
     Json(r): Json<DecisionRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let draft = DecisionDraft {
         input: DecisionInput {
             information: r.information,
@@ -362,8 +360,7 @@ pub async fn mark(
     Path((_org, id)): Path<(String, String)>,
     Json(r): Json<MarkRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let items = markable_items(&state, &i).await?;
     let capacity = r.capacity.map(|c| c.to_string()).unwrap_or_default();
     let (from_at, capacity, note) =
@@ -465,8 +462,7 @@ pub async fn add_action(
     Path((_org, id)): Path<(String, String)>,
     Json(r): Json<IncidentActionRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let due_at =
         rules::check_action(&r.description, &r.owner, &time(&r.due_at)).map_err(invalid)?;
     if r.decision.is_some_and(|d| !(1..=i.log_length).contains(&d)) {
@@ -532,8 +528,7 @@ pub async fn methane(
     Path((_org, id)): Path<(String, String)>,
     Json(report): Json<bulwark_store::Methane>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let report = rules::check_methane(&report).map_err(invalid)?;
     let version = state
         .store()
@@ -560,8 +555,7 @@ pub async fn invite(
     Path((_org, id)): Path<(String, String)>,
     Json(r): Json<IncidentChangeRequest>,
 ) -> ApiResult<Value> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let slug = r.org.unwrap_or_default();
     let partner = state.store().org_by_slug(&slug).await?.ok_or_else(|| {
         invalid(vec![FieldError::new(
@@ -586,8 +580,7 @@ pub async fn legal_hold(
     Path((_org, id)): Path<(String, String)>,
     Json(r): Json<IncidentChangeRequest>,
 ) -> ApiResult<Value> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let hold = r
         .legal_hold
         .ok_or_else(|| invalid(vec![FieldError::new("legal_hold", "give true or false")]))?;
@@ -621,8 +614,7 @@ pub async fn rhythm(
     Path((_org, id)): Path<(String, String)>,
     Json(r): Json<RhythmRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let (kind, title, at) =
         rules::check_rhythm(&r.kind, &r.title, &time(&r.at)).map_err(invalid)?;
     let entry = state
@@ -648,8 +640,7 @@ pub async fn restore(
     Path((_org, id, mark)): Path<(String, String, String)>,
     Json(r): Json<RestoreRequest>,
 ) -> ApiResult<Value> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let mark: i64 = mark.parse().map_err(|_| WebError::NotFound)?;
     let at = match time(&r.at) {
         Ok(t) => t.unwrap_or_else(now),

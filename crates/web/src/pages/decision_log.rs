@@ -7,7 +7,7 @@ use super::incidents::{Done, When, field, when_of};
 use super::{Ctx, form_status};
 use crate::access::{Editor, Member, Viewer};
 use crate::error::{PageError, WebError};
-use crate::incidents::{export_bundle, find, lead_only};
+use crate::incidents::{export_bundle, find, find_led};
 use crate::labels::Label;
 use crate::state::AppState;
 use askama::Template;
@@ -211,8 +211,7 @@ pub(super) async fn new_form(
     Path((_, id)): Path<(String, String)>,
     Query(q): Query<Corrects>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let corrects = q.corrects.unwrap_or_default();
     let correcting = correcting(&state, a.org.id, &i, &s.actor(), &corrects).await?;
     if !corrects.is_empty() && correcting.is_none() {
@@ -241,8 +240,7 @@ pub(super) async fn append(
     Path((_, id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let f = DecisionForm {
         information: field(&fields, "information").into(),
         assessment: field(&fields, "assessment").into(),

@@ -7,7 +7,7 @@ use super::{Ctx, FieldError};
 use crate::access::{Editor, Member, Viewer};
 use crate::board::{Board, span};
 use crate::error::{PageError, WebError};
-use crate::incidents::{find, lead_only, markable_items, status_board};
+use crate::incidents::{find, find_led, markable_items, status_board};
 use crate::labels::Label;
 use crate::state::AppState;
 use askama::Template;
@@ -152,8 +152,7 @@ pub(super) async fn add_mark(
     Path((_, id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let items = markable_items(&state, &i).await?;
     let (from_at, capacity, note) = check_mark(
         &items,
@@ -246,8 +245,7 @@ pub(super) async fn restore_mark(
     Member { s, a, .. }: Member<Editor>,
     Path((_, id, mark)): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let mark: i64 = mark.parse().map_err(|_| WebError::NotFound)?;
     state
         .store()

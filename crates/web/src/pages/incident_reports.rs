@@ -7,7 +7,7 @@ use super::{Ctx, form_status};
 use crate::access::{Editor, Member, Viewer};
 use crate::board::span;
 use crate::error::PageError;
-use crate::incidents::{find, status_board};
+use crate::incidents::{find, find_led, status_board};
 use crate::labels::Label;
 use crate::state::AppState;
 use askama::Template;
@@ -459,8 +459,7 @@ pub(super) async fn debrief_lessons(
     Member { s, a, .. }: Member<Editor>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    crate::incidents::lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let exercise = state
         .store()
         .debrief_record(a.org.id, i.id, &s.actor())

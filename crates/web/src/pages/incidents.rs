@@ -10,7 +10,7 @@ use super::{Ctx, FieldError, form_status};
 use crate::access::{Admin, Editor, Member, OrgAccess, Viewer};
 use crate::board::span;
 use crate::error::{PageError, WebError};
-use crate::incidents::{find, lead_only, status_board};
+use crate::incidents::{find, find_led, status_board};
 use crate::labels::Label;
 use crate::models::org_model;
 use crate::state::AppState;
@@ -333,8 +333,7 @@ pub(super) async fn edit_form(
     Member { s, a, .. }: Member<Editor>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let started = When::of(Some(i.details.started_at));
     let f = IncidentForm {
         title: i.details.title.clone(),
@@ -361,8 +360,7 @@ pub(super) async fn update(
     Path((_, id)): Path<(String, String)>,
     Form(f): Form<IncidentForm>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let checked = rules::check_incident(&f.draft(), &scenario_ids(&state, &a).await?);
     let status = IncidentStatus::parse(&f.status);
     let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
@@ -614,8 +612,7 @@ pub(super) async fn invite(
     Path((_, id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let partner = state
         .store()
         .org_by_slug(field(&fields, "partner"))
@@ -641,8 +638,7 @@ pub(super) async fn hold(
     Path((_, id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let hold = field(&fields, "hold") == "on";
     state
         .store()
@@ -753,8 +749,7 @@ pub(super) async fn save_methane(
     Path((_, id)): Path<(String, String)>,
     Form(m): Form<Methane>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     match rules::check_methane(&m) {
         Ok(m) => {
             state
@@ -791,8 +786,7 @@ pub(super) async fn add_action(
     Path((_, id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let due = when_of(&fields, "due").read();
     let due_at = rules::check_action(field(&fields, "description"), field(&fields, "owner"), &due)
         .map_err(refused)?;
@@ -867,8 +861,7 @@ pub(super) async fn add_rhythm(
     Path((_, id)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (i, standing) = find(&state, &a, &id).await?;
-    lead_only(standing)?;
+    let i = find_led(&state, &a, &id).await?;
     let (kind, title, at) = rules::check_rhythm(
         field(&fields, "kind"),
         field(&fields, "title"),
