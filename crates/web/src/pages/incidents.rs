@@ -702,10 +702,6 @@ impl MethanePage {
     fn field_of<'a>(&self, v: &'a MethaneVersion, name: &str) -> &'a str {
         methane_value(&v.report, name)
     }
-
-    fn when(&self, at: &i64) -> String {
-        time_label(*at)
-    }
 }
 
 /// The value of the M/ETHANE field `name`.

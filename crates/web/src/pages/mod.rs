@@ -456,6 +456,12 @@ impl Ctx {
     }
 }
 
+/// A stored time (seconds since 1970) as templates show it: `Monday 30 November 2026 at
+/// 09:15 GMT`, UK time.
+pub fn when(at: &i64) -> String {
+    bulwark_rules::warnings::time_label(*at)
+}
+
 /// `text` with a capital letter and a full stop, as a sentence on a page.
 fn sentence(text: &str) -> String {
     let mut chars = text.chars();
