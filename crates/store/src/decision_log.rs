@@ -379,13 +379,22 @@ impl Store {
         incident: i64,
         actor: &Actor,
     ) -> Result<Vec<DecisionEntry>, StoreError> {
+        Ok(self
+            .decision_log_checked(reader_org, incident, actor)
+            .await?
+            .0)
+    }
+
+    /// Like [`Store::decision_log`], with the log's verification from the same rows (one
+    /// read for a page that shows both).
+    pub async fn decision_log_checked(
+        &self,
+        reader_org: i64,
+        incident: i64,
+        actor: &Actor,
+    ) -> Result<(Vec<DecisionEntry>, Verification), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(
-            "SELECT seq, body, hash, prev_hash FROM incident_decisions WHERE incident_id = $1 ORDER BY seq",
-        )
-        .bind(incident)
-        .fetch_all(&mut *tx)
-        .await?;
+        let (rows, verification) = read_checked(&mut tx, incident).await?;
         let entity_id = incident.to_string();
         let change = Change {
             org: Some(reader_org),
@@ -400,15 +409,8 @@ impl Store {
         record(&mut *tx, change).await?;
         tx.commit().await?;
         let mut entries = rows
-            .iter()
-            .map(|r| {
-                entry_from((
-                    r.try_get("seq")?,
-                    r.try_get("body")?,
-                    r.try_get("hash")?,
-                    r.try_get("prev_hash")?,
-                ))
-            })
+            .into_iter()
+            .map(entry_from)
             .collect::<Result<Vec<_>, _>>()?;
         let corrections: Vec<(i64, i64)> = entries
             .iter()
@@ -419,42 +421,52 @@ impl Store {
                 e.corrected_by.get_or_insert(by);
             }
         }
-        Ok(entries)
+        Ok((entries, verification))
     }
 
     /// Checks incident `incident`'s decision log from its stored rows.
     pub async fn verify_decision_log(&self, incident: i64) -> Result<Verification, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let head = sqlx::query("SELECT log_length, log_head FROM incidents WHERE id = $1")
-            .bind(incident)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let rows = sqlx::query(
-            "SELECT seq, body, hash, prev_hash FROM incident_decisions WHERE incident_id = $1 ORDER BY seq",
-        )
-        .bind(incident)
-        .fetch_all(&mut *tx)
-        .await?;
+        let (_, verification) = read_checked(&mut tx, incident).await?;
         tx.commit().await?;
-        let rows = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("seq")?,
-                    r.try_get("body")?,
-                    r.try_get("hash")?,
-                    r.try_get("prev_hash")?,
-                ))
-            })
-            .collect::<Result<Vec<StoredEntry>, sqlx::Error>>()?;
-        Ok(verify_entries(
-            incident,
-            &rows,
-            head.try_get("log_length")?,
-            &head.try_get::<String, _>("log_head")?,
-        ))
+        Ok(verification)
     }
+}
+
+/// Reads incident `incident`'s stored entries inside `tx` and checks them against the
+/// incident's record of the log's length and head.
+async fn read_checked(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    incident: i64,
+) -> Result<(Vec<StoredEntry>, Verification), StoreError> {
+    let head = sqlx::query("SELECT log_length, log_head FROM incidents WHERE id = $1")
+        .bind(incident)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let rows = sqlx::query(
+        "SELECT seq, body, hash, prev_hash FROM incident_decisions WHERE incident_id = $1 ORDER BY seq",
+    )
+    .bind(incident)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("seq")?,
+            r.try_get("body")?,
+            r.try_get("hash")?,
+            r.try_get("prev_hash")?,
+        ))
+    })
+    .collect::<Result<Vec<StoredEntry>, sqlx::Error>>()?;
+    let verification = verify_entries(
+        incident,
+        &rows,
+        head.try_get("log_length")?,
+        &head.try_get::<String, _>("log_head")?,
+    );
+    Ok((rows, verification))
 }
 
 #[cfg(test)]

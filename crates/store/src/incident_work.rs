@@ -8,7 +8,7 @@
 //! organisation that made it.
 
 use crate::audit::{Actor, finish, json};
-use crate::incidents::{OrgName, words};
+use crate::incidents::{OrgName, led, touch, words};
 use crate::{Store, StoreError, now};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -159,21 +159,6 @@ pub struct Sitrep {
     pub submitted_at: i64,
 }
 
-/// Checks, inside `tx`, that incident `id` is led by `org`.
-async fn lead_only(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    org: i64,
-    id: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("SELECT id FROM incidents WHERE id = $1 AND org_id = $2")
-        .bind(id)
-        .bind(org)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(())
-}
-
 impl Store {
     /// Marks an item failed or degraded on incident `id`'s board; returns the mark's id.
     pub async fn add_mark(
@@ -190,7 +175,7 @@ impl Store {
             note,
         } = *mark;
         let mut tx = self.pool.begin().await?;
-        lead_only(&mut tx, org, id).await?;
+        led(&mut tx, org, id).await?;
         let mark: i64 = sqlx::query(
             "INSERT INTO incident_marks (incident_id, item_id, capacity, from_at, note, recorded_by, recorded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -228,7 +213,7 @@ impl Store {
         until_at: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        lead_only(&mut tx, org, id).await?;
+        led(&mut tx, org, id).await?;
         let row = sqlx::query(
             "UPDATE incident_marks SET until_at = $1 WHERE id = $2 AND incident_id = $3 AND until_at IS NULL AND from_at <= $1 RETURNING item_id",
         )
@@ -303,7 +288,7 @@ impl Store {
             decision_seq,
         } = *action;
         let mut tx = self.pool.begin().await?;
-        lead_only(&mut tx, org, id).await?;
+        led(&mut tx, org, id).await?;
         let at = now();
         let action: i64 = sqlx::query(
             "INSERT INTO incident_actions (incident_id, org_id, description, owner, due_at, status, decision_seq, created_by, created_at, updated_at) \
@@ -406,7 +391,7 @@ impl Store {
         at: i64,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        lead_only(&mut tx, org, id).await?;
+        led(&mut tx, org, id).await?;
         let entry: i64 = sqlx::query(
             "INSERT INTO incident_rhythm (incident_id, kind, title, at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -475,11 +460,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        sqlx::query("UPDATE incidents SET updated_at = $1 WHERE id = $2")
-            .bind(now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        touch(&mut tx, id).await?;
         finish(
             tx,
             org,

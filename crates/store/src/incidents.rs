@@ -201,8 +201,9 @@ fn incident_from(row: &AnyRow) -> Result<Incident, StoreError> {
     })
 }
 
-/// Checks, inside `tx`, that incident `id` is led by `org`, and returns it as audited.
-async fn led(
+/// Checks, inside `tx`, that incident `id` is led by `org` (not found otherwise), and
+/// returns it.
+pub(crate) async fn led(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     org: i64,
     id: i64,
@@ -219,7 +220,10 @@ async fn led(
 }
 
 /// Marks incident `id` changed now.
-async fn touch(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> Result<(), StoreError> {
+pub(crate) async fn touch(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE incidents SET updated_at = $1 WHERE id = $2")
         .bind(now())
         .bind(id)

@@ -54,6 +54,20 @@ fn lead_only(standing: Standing) -> Result<(), WebError> {
     }
 }
 
+/// The lead organisation's current model: the one an incident's board, replay and scenario
+/// are read from, for partners as for the lead.
+pub async fn lead_model(
+    state: &AppState,
+    incident: &Incident,
+) -> Result<std::sync::Arc<crate::models::OrgModel>, WebError> {
+    let lead = state
+        .store()
+        .org_by_slug(&incident.lead.slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    org_model(state, &lead).await
+}
+
 /// The incident's status board now, on the lead organisation's current model; `None` when
 /// that model has problems to fix first.
 pub async fn status_board(
@@ -61,12 +75,7 @@ pub async fn status_board(
     incident: &Incident,
     now: i64,
 ) -> Result<Option<Board>, WebError> {
-    let lead = state
-        .store()
-        .org_by_slug(&incident.lead.slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let m = org_model(state, &lead).await?;
+    let m = lead_model(state, incident).await?;
     let marks = state.store().marks(incident.id).await?;
     let computed = crate::jobs::run(state, move || {
         m.compiled
@@ -83,12 +92,7 @@ pub async fn markable_items(
     state: &AppState,
     incident: &Incident,
 ) -> Result<Vec<(String, String)>, WebError> {
-    let lead = state
-        .store()
-        .org_by_slug(&incident.lead.slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let m = org_model(state, &lead).await?;
+    let m = lead_model(state, incident).await?;
     let model = &m.loaded.model;
     let mut items: Vec<(String, String)> = model
         .assets

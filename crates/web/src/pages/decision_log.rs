@@ -116,11 +116,10 @@ pub(super) async fn log(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let (i, standing) = find(&state, &a, &id).await?;
-    let entries = state
+    let (entries, check) = state
         .store()
-        .decision_log(a.org.id, i.id, &s.actor())
+        .decision_log_checked(a.org.id, i.id, &s.actor())
         .await?;
-    let check = state.store().verify_decision_log(i.id).await?;
     let mut ctx = Ctx::org(&s, &a, "incidents");
     ctx.notice = done.notice();
     Ok(LogPage {
@@ -343,8 +342,10 @@ pub(super) async fn export(
 ) -> Result<Response, PageError> {
     let (i, _) = find(&state, &a, &id).await?;
     let actor = s.actor();
-    let entries = state.store().decision_log(a.org.id, i.id, &actor).await?;
-    let check = state.store().verify_decision_log(i.id).await?;
+    let (entries, check) = state
+        .store()
+        .decision_log_checked(a.org.id, i.id, &actor)
+        .await?;
     let at = now();
     let html = ExportPage {
         i: &i,

@@ -395,12 +395,7 @@ pub(super) async fn debrief(
     let marks = state.store().marks(i.id).await?;
     let scenario = crate::replay::scenario(&i, &marks, at);
     let yaml = crate::replay::yaml(&scenario);
-    let lead = state
-        .store()
-        .org_by_slug(&i.lead.slug)
-        .await?
-        .ok_or(crate::error::WebError::NotFound)?;
-    let m = crate::models::org_model(&state, &lead).await?;
+    let m = crate::incidents::lead_model(&state, &i).await?;
     let start = i.details.started_at;
     let simulated = crate::jobs::run(&state, move || {
         let c = m.compiled.as_ref()?;

@@ -541,11 +541,7 @@ pub(super) async fn show(
     // Named from the lead organisation's model, which partners see through the board too.
     let scenario = match &i.details.scenario {
         Some(sc) => {
-            let lead_org = store
-                .org_by_slug(&i.lead.slug)
-                .await?
-                .ok_or(WebError::NotFound)?;
-            let m = org_model(&state, &lead_org).await?;
+            let m = crate::incidents::lead_model(&state, &i).await?;
             Some(
                 m.loaded
                     .model
