@@ -46,7 +46,7 @@ pub fn scenario(incident: &Incident, marks: &[Mark], now: i64) -> Scenario {
         .collect();
     Scenario {
         meta: Meta {
-            id: Id::parse(&format!("incident-{}-replay", incident.id)).expect("a valid id"),
+            id: Id::parse(&format!("incident-{}-replay", incident.id)).unwrap_or_default(),
             name: format!(
                 "Replay of incident {}: {}",
                 incident.id, incident.details.title
