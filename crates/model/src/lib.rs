@@ -4,6 +4,7 @@
 //! problem with its file, line and column, and writes models back out. Does no I/O beyond
 //! reading the files it is given.
 
+mod block;
 pub mod catalogue;
 pub mod diag;
 pub mod estate;

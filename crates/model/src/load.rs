@@ -1,5 +1,6 @@
 //! Loads a model from its root file, following `include`s, and checks it.
 
+use crate::block;
 use crate::diag::{Diagnostic, Diagnostics, Located, Pos, Sources};
 use crate::node::{self, Node, Segment, Syntax};
 use crate::read::{List, is_model_file, read_file_with, read_item};
@@ -181,12 +182,11 @@ impl Loader<'_> {
             Some(e) if e.eq_ignore_ascii_case("json") => Syntax::Json,
             _ => Syntax::Yaml,
         };
-        let parallel = text.len() >= PARALLEL_BYTES;
         let Some(Parsed {
             root,
             items,
             item_diags,
-        }) = parse_file(&text, syntax, file, &mut self.diags, parallel)
+        }) = parse_file(&text, syntax, file, &mut self.diags, Split::by_size(&text))
         else {
             return;
         };
@@ -264,8 +264,31 @@ impl Loader<'_> {
     }
 }
 
-/// Files from this size are parsed on two threads when they are plain block YAML.
-const PARALLEL_BYTES: usize = 4 << 20;
+/// How a file is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Split {
+    /// In one pass of the general YAML parser.
+    No,
+    /// Its top-level lists' items apart from the rest, through [`block::parse_items`].
+    Items,
+    /// The same, with the items in two halves on two threads.
+    TwoThreads,
+}
+
+impl Split {
+    /// Files from this size have their items read apart (when they are block YAML)...
+    const ITEMS_FROM: usize = 64 << 10;
+    /// ...and from this size on two threads.
+    const THREADS_FROM: usize = 4 << 20;
+
+    fn by_size(text: &str) -> Split {
+        match text.len() {
+            n if n >= Self::THREADS_FROM => Split::TwoThreads,
+            n if n >= Self::ITEMS_FROM => Split::Items,
+            _ => Split::No,
+        }
+    }
+}
 
 /// One file parsed: its tree without its lists' items, the items read as each was parsed
 /// (so the tree of a large file is never held whole), and their problems, which count only
@@ -284,20 +307,21 @@ fn reader<'a>(items: &'a mut Model, d: &'a mut Diagnostics) -> impl FnMut(&str, 
     }
 }
 
-/// Parses one file, on two threads when `parallel` and the file is plain block YAML (its
-/// top-level lists' items then split between the threads), else in one pass. Both give the
-/// same tree, items and problems; a file that is not plain (anchors, tags, errors) is always
-/// parsed in one pass, which says exactly what is wrong.
+/// Parses one file: when `split` says so and the file is plain block YAML, its top-level
+/// lists' items apart from the rest (in two halves on two threads for [`Split::TwoThreads`]),
+/// else in one pass. Every way gives the same tree, items and problems; a file that is not
+/// plain (anchors, tags, errors) is always parsed in one pass, which says exactly what is
+/// wrong.
 fn parse_file(
     text: &str,
     syntax: Syntax,
     file: u32,
     diags: &mut Diagnostics,
-    parallel: bool,
+    split: Split,
 ) -> Option<Parsed> {
-    if parallel
+    if split != Split::No
         && syntax == Syntax::Yaml
-        && let Some(parsed) = parse_in_two(text, file, diags)
+        && let Some(parsed) = parse_split(text, file, diags, split == Split::TwoThreads)
     {
         return Some(parsed);
     }
@@ -317,7 +341,7 @@ fn parse_file(
     })
 }
 
-fn parse_in_two(text: &str, file: u32, diags: &Diagnostics) -> Option<Parsed> {
+fn parse_split(text: &str, file: u32, diags: &Diagnostics, threads: bool) -> Option<Parsed> {
     let (skeleton, halves) = split(text)?;
     let mut items = Model::default();
     let mut item_diags = diags.aside();
@@ -334,19 +358,23 @@ fn parse_in_two(text: &str, file: u32, diags: &Diagnostics) -> Option<Parsed> {
         let mut d = diags.aside();
         let mut size = (0, 0);
         for segment in segments {
-            let (n, b) = node::parse_segment(segment, file, &mut reader(&mut items, &mut d))?;
+            let (n, b) = block::parse_items(segment, file, &mut reader(&mut items, &mut d))?;
             size = (size.0 + n, size.1 + b);
         }
         Some((items, d, size))
     };
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| work(&halves[1]));
-        let first = work(&halves[0]);
-        match second.join() {
-            Ok(second) => (first, second),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
+    let (first, second) = if threads {
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| work(&halves[1]));
+            let first = work(&halves[0]);
+            match second.join() {
+                Ok(second) => (first, second),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    } else {
+        (work(&halves[0]), work(&halves[1]))
+    };
     let mut merged = Model::default();
     for (part, d, (n, b)) in [first?, second?] {
         (nodes, bytes) = (nodes + n, bytes + b);
@@ -531,9 +559,9 @@ mod tests {
     /// What reading a file gives, printed: every item with its positions, the includes and
     /// version, and every problem. (The trees differ: a split file's lists are left empty
     /// rather than emptied.)
-    fn parsed(text: &str, parallel: bool) -> String {
+    fn parsed(text: &str, split: Split) -> String {
         let mut d = Diagnostics::default();
-        if let Some(p) = parse_file(text, Syntax::Yaml, 0, &mut d, parallel) {
+        if let Some(p) = parse_file(text, Syntax::Yaml, 0, &mut d, split) {
             d.join(p.item_diags);
             let part = read_file_with(&p.root, p.items, &mut d);
             return format!("{part:?}\n{:?}", d.sorted());
@@ -541,23 +569,30 @@ mod tests {
         format!("{:?}", d.sorted())
     }
 
+    /// Asserts that every way of parsing `text` gives what one pass gives.
+    fn same_every_way(text: &str) {
+        let one_pass = parsed(text, Split::No);
+        assert_eq!(parsed(text, Split::Items), one_pass, "{text}");
+        assert_eq!(parsed(text, Split::TwoThreads), one_pass, "{text}");
+    }
+
     fn generated(services: usize) -> String {
         write(&generate(Shape { services, seed: 3 }), Format::Yaml)
     }
 
     #[test]
-    fn a_file_parsed_on_two_threads_gives_what_one_pass_gives() {
+    fn a_file_split_or_parsed_on_two_threads_gives_what_one_pass_gives() {
         let text = generated(300);
         let none = Diagnostics::default();
         assert!(
-            parse_in_two(&text, 0, &none).is_some(),
+            parse_split(&text, 0, &none, true).is_some(),
             "plain block YAML is split"
         );
-        assert_eq!(parsed(&text, true), parsed(&text, false));
+        same_every_way(&text);
         // Indented lists with comments, a flow list and `x-` keys between them.
         let text = "bulwark: 1\n# c\nservices:\n  # first\n  - id: a\n    name: A\n    needs: [b]\n\n  - id: b2\n    name: B\n    description: |\n      two\n      lines\n  - {id: c, name: C}\nx-k: 1\nassets: [{id: b, name: B, kind: site}]\nskills:\n- id: s\n  name: S\n  headcount: 2\n";
-        assert!(parse_in_two(text, 0, &none).is_some());
-        assert_eq!(parsed(text, true), parsed(text, false));
+        assert!(parse_split(text, 0, &none, false).is_some());
+        same_every_way(text);
         // Not plain: anchors, a document marker, tabs, syntax errors all go in one pass.
         for text in [
             "bulwark: 1\nservices:\n- &s {id: a, name: A}\n- *s\n",
@@ -566,7 +601,7 @@ mod tests {
             "bulwark: 1\nservices:\n  - {id: a, name: A}\n - {id: b, name: B}\n",
             "bulwark: 1\nservices:\n- id: a\n  name: \"A\n- b\"\n",
         ] {
-            assert_eq!(parsed(text, true), parsed(text, false), "{text}");
+            same_every_way(text);
         }
     }
 
@@ -583,7 +618,9 @@ mod tests {
             // Generated models are ASCII, so any byte is a place to cut.
             let (before, after) = text.split_at(cut % text.len());
             let mutated = format!("{before}{insert}{after}");
-            prop_assert_eq!(parsed(&mutated, true), parsed(&mutated, false));
+            let one_pass = parsed(&mutated, Split::No);
+            prop_assert_eq!(parsed(&mutated, Split::Items), one_pass.clone());
+            prop_assert_eq!(parsed(&mutated, Split::TwoThreads), one_pass);
         }
     }
 
