@@ -116,25 +116,40 @@ pub fn print_spof_summary(c: &Compiled, result: &[ServiceSpof], limit: usize) {
         .enumerate()
         .filter(|(_, r)| **r != ServiceSpof::Assets(vec![]))
         .collect();
-    rows.sort_by_key(|(i, _)| (c.services[*i].criticality, *i));
+    let breach = c.breach_spof(result);
+    // Those that would breach their MTPD first, then by criticality.
+    rows.sort_by_key(|(i, _)| (breach[*i].is_empty(), c.services[*i].criticality, *i));
     let clear = result.len() - rows.len();
-    let mut table = output::table(&["Service", "Criticality", "Single points of failure"]);
+    let mut table = output::table(&[
+        "Service",
+        "Criticality",
+        "Single points of failure",
+        "Of which would breach the MTPD",
+    ]);
     for (i, r) in rows.iter().take(limit) {
         let s = &c.services[*i];
         let points = match r {
             ServiceSpof::LostWithoutFailure => "lost already: too few staff".to_string(),
             ServiceSpof::Assets(_) => r.asset_ids(c).join(", "),
         };
+        let breaching = match (&breach[*i][..], s.mtpd) {
+            (_, None) => "no MTPD set".to_string(),
+            ([], Some(_)) => "none".to_string(),
+            (b, Some(_)) => c.asset_ids(b).join(", "),
+        };
         table.add_row(vec![
             format!("{} ({})", s.name, s.id),
             s.criticality.map_or("unrated", |c| c.as_str()).to_string(),
             points,
+            breaching,
         ]);
     }
+    let breaching = rows.iter().filter(|(i, _)| !breach[*i].is_empty()).count();
     output::heading(&format!(
-        "{} of {} services have a single point of failure",
+        "{} of {} services {} a single point of failure; for {breaching} of them it would breach the MTPD",
         rows.len(),
-        result.len()
+        result.len(),
+        if rows.len() == 1 { "has" } else { "have" },
     ));
     println!("{table}");
     if rows.len() > limit {

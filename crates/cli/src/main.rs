@@ -22,6 +22,10 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "bulwark", version, about, propagate_version = true)]
 struct Cli {
+    /// Print tables as wide as their content, instead of fitting the terminal (or 100
+    /// columns when the output goes to a file or another program).
+    #[arg(long, global = true)]
+    wide: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -142,6 +146,7 @@ enum GraphFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set_wide(cli.wide);
     let result = match cli.command {
         Command::Check { model, json } => check::check(&model, json),
         Command::Export {

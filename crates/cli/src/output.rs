@@ -3,6 +3,7 @@
 use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 use bulwark_model::{Loaded, Severity};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Red bold, for losses and errors.
 pub const BAD: Style = AnsiColor::Red.on_default().bold();
@@ -36,12 +37,40 @@ pub fn problems(loaded: &Loaded) {
 }
 
 /// A table with plain borders, sized to the terminal when there is one.
+///
+/// Tables fit the terminal, or when the output is not a terminal (piped to a file or
+/// another program) the width in `COLUMNS`, else 100 columns; long cells wrap. After
+/// [`set_wide`], they are as wide as their content.
 pub fn table(header: &[&str]) -> comfy_table::Table {
+    use comfy_table::ContentArrangement;
+    use std::io::IsTerminal;
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if WIDE.load(Ordering::Relaxed) {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    } else {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+        if !std::io::stdout().is_terminal() {
+            let columns = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse::<u16>().ok())
+                .filter(|c| *c >= 40)
+                .unwrap_or(PIPED_WIDTH);
+            t.set_width(columns);
+        }
+    }
     t.set_header(header.iter().copied());
     t
+}
+
+/// The width of tables written to a file or a pipe, unless `COLUMNS` says otherwise.
+pub const PIPED_WIDTH: u16 = 100;
+
+static WIDE: AtomicBool = AtomicBool::new(false);
+
+/// Makes every table as wide as its content (the `--wide` option).
+pub fn set_wide(wide: bool) {
+    WIDE.store(wide, Ordering::Relaxed);
 }
 
 /// A capacity as a whole percentage.

@@ -1,6 +1,6 @@
 //! Compiles a model into an indexed graph: items and gates as nodes, children before parents.
 
-use bulwark_model::{Criticality, Model, Need};
+use bulwark_model::{Criticality, Failure, Model, Need};
 use rustc_hash::FxHashMap;
 
 /// Why a model could not be compiled. Only a model that failed validation gives these.
@@ -107,6 +107,9 @@ pub struct AssetInfo {
     pub name: String,
     /// Its node.
     pub node: u32,
+    /// How long it takes to restore, in minutes: its `recovery: {rto}`, else its mean repair time;
+    /// `None` when the model does not say.
+    pub recovery: Option<u64>,
 }
 
 /// What the engine keeps of a skill.
@@ -173,6 +176,13 @@ impl Compiled {
                     id: a.meta.id.to_string(),
                     name: a.meta.name.clone(),
                     node: (kinds.len() - 1) as u32,
+                    recovery: a
+                        .recovery_rto
+                        .map(|(d, _)| d.minutes())
+                        .or(match &a.failure {
+                            Some(Failure::Rate { repair, .. }) => Some(repair.minutes()),
+                            _ => None,
+                        }),
                 }
             })
             .collect();

@@ -61,6 +61,25 @@ impl Compiled {
         out
     }
 
+    /// For every service (in model order), its single points of failure (as `spof` gives
+    /// them) whose failure alone would breach its MTPD: the asset takes at least the MTPD to
+    /// restore, or the model does not say how long it takes. None for a service without an
+    /// MTPD, or lost without any failure.
+    pub fn breach_spof(&self, spof: &[ServiceSpof]) -> Vec<Vec<u32>> {
+        self.services
+            .iter()
+            .zip(spof)
+            .map(|(s, r)| match (s.mtpd, r) {
+                (Some(mtpd), ServiceSpof::Assets(assets)) => assets
+                    .iter()
+                    .copied()
+                    .filter(|a| self.assets[*a as usize].recovery.is_none_or(|r| r >= mtpd))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// Groups services (by index) whose MBCO exceeds the same staff capacities, each with a
     /// representative threshold. Services with an MBCO of 0 are never lost and are left out.
     pub fn threshold_groups(&self, staff: &[f64]) -> Vec<(f64, Vec<usize>)> {

@@ -15,6 +15,10 @@ pub struct ServiceSpofEntry {
     pub id: String,
     /// Asset ids, sorted.
     pub single_points_of_failure: Vec<String>,
+    /// Those of them whose failure alone would breach the service's MTPD: they take at least
+    /// the MTPD to restore (their `recovery: {rto}`, else their mean repair time), or the model does not
+    /// say how long. Sorted; empty for a service without an MTPD.
+    pub breaching_mtpd: Vec<String>,
     /// True when the service is below its minimum with nothing failed (staff shortage);
     /// left out when false, as the command line's fixed shape has it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -33,14 +37,17 @@ pub struct SpofReport {
 impl SpofReport {
     /// The report of `spof`, computed on `c`.
     pub fn new(c: &Compiled, spof: &[ServiceSpof]) -> SpofReport {
+        let breach = c.breach_spof(spof);
         SpofReport {
             services: c
                 .services
                 .iter()
                 .zip(spof)
-                .map(|(s, r)| ServiceSpofEntry {
+                .zip(breach)
+                .map(|((s, r), breach)| ServiceSpofEntry {
                     id: s.id.clone(),
                     single_points_of_failure: r.asset_ids(c),
+                    breaching_mtpd: c.asset_ids(&breach),
                     lost_without_failure: *r == ServiceSpof::LostWithoutFailure,
                 })
                 .collect(),

@@ -137,8 +137,8 @@ fn spof_and_cutsets_follow_the_fixed_json_shapes() {
     assert_eq!(
         v["services"],
         serde_json::json!([
-            {"id": "care", "single_points_of_failure": ["app", "hall"]},
-            {"id": "bins", "single_points_of_failure": []},
+            {"id": "care", "single_points_of_failure": ["app", "hall"], "breaching_mtpd": []},
+            {"id": "bins", "single_points_of_failure": [], "breaching_mtpd": []},
         ])
     );
     let v = json(&[
@@ -166,6 +166,64 @@ fn spof_and_cutsets_follow_the_fixed_json_shapes() {
         "--json",
     ]);
     assert_eq!(v["cut_sets"], serde_json::json!([["app"], ["hall"]]));
+}
+
+/// The breach view: of a service's single points of failure, those that take at least its
+/// MTPD to restore (their `recovery: {rto}`, else their mean repair time) or whose recovery is unknown.
+#[test]
+fn spof_says_which_single_points_of_failure_would_breach_the_mtpd() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = SMALL
+        .replace(
+            "{id: app, name: App, kind: it-system, needs: [hall]}",
+            "{id: app, name: App, kind: it-system, needs: [hall], recovery: {rto: 4h}}",
+        )
+        .replace(
+            "{id: hall, name: Hall, kind: site,",
+            "{id: hall, name: Hall, kind: site, failure: {rate: 0.5, repair: 2d},",
+        )
+        .replace("    mbco: 50%\n", "    mbco: 50%\n    mtpd: 1d\n");
+    let m = write(dir.path(), "m.yaml", &model);
+    let v = json(&["spof", &m, "--json"]);
+    assert_eq!(
+        v["services"][0]["single_points_of_failure"],
+        serde_json::json!(["app", "hall"])
+    );
+    assert_eq!(
+        v["services"][0]["breaching_mtpd"],
+        serde_json::json!(["hall"])
+    );
+    let text = String::from_utf8(bulwark(&["spof", &m]).stdout).unwrap();
+    assert!(
+        text.contains(
+            "1 of 2 services has a single point of failure; for 1 of them it would breach the MTPD"
+        ),
+        "{text}"
+    );
+    // Restored sooner than the MTPD, the hall breaches nothing.
+    let quick = model.replace("repair: 2d", "repair: 12h");
+    let m = write(dir.path(), "quick.yaml", &quick);
+    assert_eq!(
+        json(&["spof", &m, "--json"])["services"][0]["breaching_mtpd"],
+        serde_json::json!([])
+    );
+    // With no recovery time at all, both count as too slow.
+    let unknown = SMALL.replace("    mbco: 50%\n", "    mbco: 50%\n    mtpd: 1d\n");
+    let m = write(dir.path(), "unknown.yaml", &unknown);
+    assert_eq!(
+        json(&["spof", &m, "--json"])["services"][0]["breaching_mtpd"],
+        serde_json::json!(["app", "hall"])
+    );
+}
+
+#[test]
+fn piped_tables_fit_a_hundred_columns_unless_asked_to_be_wide() {
+    let narrow = String::from_utf8(bulwark(&["spof", &demo()]).stdout).unwrap();
+    let widest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(narrow.lines().count() > 20, "{narrow}");
+    assert!(widest(&narrow) <= 100, "{}", widest(&narrow));
+    let wide = String::from_utf8(bulwark(&["spof", &demo(), "--wide"]).stdout).unwrap();
+    assert!(widest(&wide) > 100, "{}", widest(&wide));
 }
 
 #[test]

@@ -253,6 +253,42 @@ proptest! {
         }
     }
 
+    /// Single points of failure that breach the MTPD: by brute force, each asset failed alone
+    /// loses the service and takes at least the MTPD to restore (its `recovery: {rto}`, else its mean
+    /// repair time), or nobody knows how long it takes.
+    #[test]
+    fn breaching_spof_matches_brute_force(seed in any::<u64>()) {
+        let mut m = random_model(seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xb4ea);
+        let span = |rng: &mut ChaCha8Rng| -> Duration { ["2h", "1d", "3d", "5d"][rng.random_range(0..4)].parse().unwrap() };
+        for a in &mut m.assets {
+            let pick = rng.random_range(0..4);
+            if pick & 1 == 1 {
+                a.recovery_rto = Some((span(&mut rng), Pos::default()));
+            }
+            if pick & 2 == 2 {
+                a.failure = Some(Failure::Rate { rate: 1.0, repair: span(&mut rng) });
+            }
+        }
+        let recovery = |a: &Asset| a.recovery_rto.map(|(d, _)| d).or(match &a.failure {
+            Some(Failure::Rate { repair, .. }) => Some(*repair),
+            _ => None,
+        });
+        let c = Compiled::new(&m).unwrap();
+        let breach = c.breach_spof(&c.spof());
+        for (i, s) in m.services.iter().enumerate() {
+            let expected: Vec<u32> = match s.mtpd {
+                Some((mtpd, _)) if !brute_lost(&m, s, &[]) => (0..m.assets.len())
+                    .filter(|a| brute_lost(&m, s, &[*a]))
+                    .filter(|a| recovery(&m.assets[*a]).is_none_or(|r| r.minutes() >= mtpd.minutes()))
+                    .map(|a| a as u32)
+                    .collect(),
+                _ => vec![],
+            };
+            prop_assert_eq!(&breach[i], &expected, "service {} of seed {}", s.meta.id, seed);
+        }
+    }
+
     #[test]
     fn cut_sets_match_brute_force(seed in any::<u64>(), max_order in 1usize..=4) {
         let m = random_model(seed);
