@@ -245,6 +245,7 @@ fn risk(r: &Risk) -> Value {
     let mut map = meta(&r.meta);
     map.insert("likelihood".into(), json!(r.likelihood));
     map.insert("impact".into(), json!(r.impact));
+    put(&mut map, "period_years", r.period_years);
     put(
         &mut map,
         "scenario",

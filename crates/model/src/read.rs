@@ -503,6 +503,20 @@ fn scale(node: &Node, field: &str, d: &mut Diagnostics) -> Option<u8> {
     }
 }
 
+/// The years a risk's likelihood is over: 1 to 10.
+fn period_years(node: &Node, d: &mut Diagnostics) -> Option<u8> {
+    match whole(node, "period_years", d)? {
+        v @ 1..=10 => Some(v as u8),
+        v => {
+            d.error(
+                node.pos,
+                format!("`period_years`: {v} years is not a period a likelihood is assessed over; use 1 to 10 (the National Risk Register uses 5, and 2 for malicious risks)"),
+            );
+            None
+        }
+    }
+}
+
 pub(crate) fn strings(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<String> {
     list_items(node, field, d)
         .iter()
@@ -1016,6 +1030,7 @@ fn read_risk(node: &Node, d: &mut Diagnostics) -> Option<Risk> {
             .unwrap_or_default(),
         review: f.take("review").and_then(|n| date(n, "review", d)),
         category: f.take("category").and_then(|n| text(n, "category", d)),
+        period_years: f.take("period_years").and_then(|n| period_years(n, d)),
         ..Risk::default()
     };
     let extensions = f.finish(d);

@@ -405,6 +405,9 @@ pub struct Risk {
     pub likelihood: u8,
     /// Impact, 1-5 (National Risk Register scale).
     pub impact: u8,
+    /// The period the likelihood is the chance of it happening in, in years (the National
+    /// Risk Register uses 5 years, 2 for malicious risks); `None` when not recorded.
+    pub period_years: Option<u8>,
     /// The scenario that rehearses it.
     pub scenario: Option<Ref>,
     /// Controls in place.

@@ -401,6 +401,26 @@ fn scenario_times_are_bounded_and_huge_durations_are_errors_in_place() {
     assert_eq!(errs.len(), 4, "260w itself is allowed: {errs:#?}");
 }
 
+#[test]
+fn a_risks_assessment_period_is_read_checked_in_place_and_round_trips() {
+    let text = "bulwark: 1\nrisks:\n  - {id: cyber, name: Cyber attack, likelihood: 4, impact: 4, period_years: 2}\n  - {id: flood, name: Flooding, likelihood: 3, impact: 4}\n  - {id: odd, name: Odd, likelihood: 1, impact: 1, period_years: 50}\n";
+    let loaded = load_str("m.yaml", text);
+    assert_eq!(
+        errors(&loaded),
+        [(5, 66, "`period_years`: 50 years is not a period a likelihood is assessed over; use 1 to 10 (the National Risk Register uses 5, and 2 for malicious risks)".to_string())]
+    );
+    let loaded = load_str(
+        "m.yaml",
+        &text.replace("period_years: 50", "period_years: 5"),
+    );
+    assert!(loaded.is_valid(), "{:?}", errors(&loaded));
+    let periods: Vec<Option<u8>> = loaded.model.risks.iter().map(|r| r.period_years).collect();
+    assert_eq!(periods, [Some(2), None, Some(5)]);
+    let again = load_str("again.yaml", &export_text(&loaded, Format::Yaml));
+    let periods_again: Vec<Option<u8>> = again.model.risks.iter().map(|r| r.period_years).collect();
+    assert_eq!(periods_again, periods);
+}
+
 fn export_text(loaded: &Loaded, format: Format) -> String {
     write(&loaded.model, format)
 }

@@ -3,13 +3,16 @@
 //! ([`exercises`]), public warnings with their plain-language check and SMS text
 //! ([`warnings`]), incidents, decision log entries and situation reports ([`incidents`]),
 //! community support records of vulnerable people and the list of lists ([`people`]), and
-//! the limits every piece of submitted text keeps ([`text`]). Each
+//! the risk register's ranking and an organisation's risk appetite on the National Risk
+//! Register's matrix ([`risks`]), and the limits every piece of submitted text keeps
+//! ([`text`]). Each
 //! problem is a [`FieldError`] naming the field it belongs to; pages show it beside that
 //! field, the API lists it.
 
 pub mod exercises;
 pub mod incidents;
 pub mod people;
+pub mod risks;
 pub mod text;
 pub mod warnings;
 

@@ -11,6 +11,7 @@
 //! the [`Role`] this crate returns.
 
 mod accounts;
+mod appetite;
 mod audit;
 mod backup;
 mod decision_log;
@@ -31,6 +32,7 @@ mod vault;
 mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
+pub use appetite::AppetiteLevels;
 pub use audit::{Actor, AuditEntry};
 pub use backup::{BACKUP_FORMAT, BackupSummary};
 pub use decision_log::{

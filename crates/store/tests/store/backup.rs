@@ -251,6 +251,10 @@ async fn fill(store: &Store) -> (String, String) {
         .set_catalogue(north.id, "catalogue.yaml", Some("categories: []\n"), &cli())
         .await
         .unwrap();
+    store
+        .set_risk_appetite(north.id, [None, None, Some(4), Some(3), Some(2)], &cli())
+        .await
+        .unwrap();
     (token, cookie)
 }
 
@@ -521,6 +525,7 @@ async fn an_older_backup_is_upgraded_after_loading() {
         "people_lists",
         "people",
         "estate_catalogues",
+        "risk_appetites",
     ] {
         // Keeping the others in order: a restore inserts tables in the order of the file.
         tables.shift_remove(table);

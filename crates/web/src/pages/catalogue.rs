@@ -1,5 +1,5 @@
-//! Assets (and how many critical services rely on each), staff skills, and the risk register
-//! with its heatmap. Suppliers have their own page (`estate.rs`).
+//! Assets (and how many critical services rely on each) and staff skills. Suppliers have
+//! their own page (`estate.rs`), the risk register too (`risks.rs`).
 
 use super::Ctx;
 use crate::access::{Member, Viewer};
@@ -165,91 +165,6 @@ pub(super) async fn skills(
     Ok(SkillsPage {
         ctx: Ctx::org(&s, &a, "skills"),
         rows,
-    }
-    .into_response())
-}
-
-/// One risk row.
-pub struct RiskRow {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Likelihood 1-5.
-    pub likelihood: u8,
-    /// Impact 1-5.
-    pub impact: u8,
-    /// Score out of 25.
-    pub score: u8,
-    /// Theme.
-    pub category: String,
-    /// Scenario that rehearses it: (id, name).
-    pub scenario: Option<(String, String)>,
-    /// Owner.
-    pub owner: String,
-    /// Controls.
-    pub controls: Vec<String>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "risks.html")]
-struct RisksPage {
-    ctx: Ctx,
-    rows: Vec<RiskRow>,
-    /// Rows from likelihood 5 down to 1; cells impact 1 to 5: (count, heat class).
-    heat: Vec<(u8, Vec<(usize, u8)>)>,
-}
-
-/// `GET /o/{org}/risks`.
-pub(super) async fn risks(
-    State(state): State<AppState>,
-    Member { s, a, .. }: Member<Viewer>,
-) -> Result<Response, PageError> {
-    let m = org_model(&state, &a.org).await?;
-    let model = &m.loaded.model;
-    let mut rows: Vec<RiskRow> = model
-        .risks
-        .iter()
-        .map(|r| RiskRow {
-            id: r.meta.id.to_string(),
-            name: r.meta.name.clone(),
-            likelihood: r.likelihood,
-            impact: r.impact,
-            score: r.likelihood * r.impact,
-            category: r.category.clone().unwrap_or_default(),
-            scenario: r.scenario.as_ref().map(|sc| {
-                let name = model
-                    .scenarios
-                    .iter()
-                    .find(|x| x.meta.id.as_str() == sc.id)
-                    .map_or(sc.id.clone(), |x| x.meta.name.clone());
-                (sc.id.clone(), name)
-            }),
-            owner: r.meta.owner.clone().unwrap_or_default(),
-            controls: r.controls.clone(),
-        })
-        .collect();
-    rows.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
-    let heat = (1..=5u8)
-        .rev()
-        .map(|l| {
-            let cells = (1..=5u8)
-                .map(|i| {
-                    (
-                        rows.iter()
-                            .filter(|r| r.likelihood == l && r.impact == i)
-                            .count(),
-                        ((l * i) as f32 / 5.0).ceil().clamp(1.0, 5.0) as u8,
-                    )
-                })
-                .collect();
-            (l, cells)
-        })
-        .collect();
-    Ok(RisksPage {
-        ctx: Ctx::org(&s, &a, "risks"),
-        rows,
-        heat,
     }
     .into_response())
 }

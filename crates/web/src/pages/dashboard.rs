@@ -13,10 +13,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::{Criticality, Severity};
+use bulwark_rules::risks::{Appetite, IMPACT_WORDS, LIKELIHOOD_BANDS};
 use bulwark_store::Membership;
 
-/// Risks scoring this much (likelihood × impact, out of 25) or more are above appetite.
-pub const RISK_APPETITE: u8 = 12;
+/// `n` and the noun that goes with it: "1 single point of failure", "3 single points...".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "choose.html")]
@@ -58,8 +61,11 @@ struct Dashboard {
     assets: usize,
     spof: Vec<Flag>,
     spof_total: usize,
+    /// Services whose single points of failure would breach their MTPD (or lost already).
+    spof_breaching: usize,
     rto_gaps: Vec<String>,
-    risks: Vec<(String, String, u8)>,
+    /// Risks outside the appetite, worst first: (id, name, impact and likelihood in words).
+    risks: Vec<(String, String, String)>,
     problems: Vec<String>,
     overdue_exercises: Vec<rules::ProgrammeRow>,
     lesson_ages: Vec<rules::AgeBand>,
@@ -95,34 +101,58 @@ pub(super) async fn dashboard(
             .count(),
     ));
     let mut spof = Vec::new();
+    let mut spof_breaching = 0;
     if let Some(c) = &m.compiled {
-        for (i, r) in m.spof().iter().enumerate() {
+        let result = m.spof();
+        let breach = c.breach_spof(result);
+        let names = |assets: &[u32]| {
+            let mut names: Vec<&str> = assets
+                .iter()
+                .map(|x| c.assets[*x as usize].name.as_str())
+                .collect();
+            names.sort_unstable();
+            let shown = names[..names.len().min(3)].join(", ");
+            match names.len() {
+                n if n > 3 => format!("{shown} and {} more", n - 3),
+                _ => shown,
+            }
+        };
+        for (i, r) in result.iter().enumerate() {
             let svc = &c.services[i];
-            let detail = match r {
-                ServiceSpof::LostWithoutFailure => {
-                    "already below its minimum for want of staff".to_string()
-                }
+            let (breaching, detail) = match r {
+                ServiceSpof::LostWithoutFailure => (
+                    true,
+                    "already below its minimum for want of staff".to_string(),
+                ),
                 ServiceSpof::Assets(a) if a.is_empty() => continue,
                 ServiceSpof::Assets(a) => {
-                    let mut ids: Vec<&str> = a
-                        .iter()
-                        .map(|x| c.assets[*x as usize].name.as_str())
-                        .collect();
-                    ids.sort_unstable();
-                    let more = if ids.len() > 3 {
-                        format!(" and {} more", ids.len() - 3)
-                    } else {
-                        String::new()
+                    let b = &breach[i];
+                    let all = plural(
+                        a.len(),
+                        "single point of failure",
+                        "single points of failure",
+                    );
+                    let detail = match (b.is_empty(), svc.mtpd) {
+                        (false, Some(mtpd)) => format!(
+                            "lost for longer than its maximum tolerable period of disruption ({}) if {} failed ({all} in all)",
+                            crate::board::span(mtpd as i64 * 60),
+                            names(b),
+                        ),
+                        (true, Some(_)) => format!(
+                            "{all} ({}), each restored within its maximum tolerable period of disruption",
+                            names(a)
+                        ),
+                        (_, None) => format!(
+                            "{all} ({}); no maximum tolerable period of disruption is set",
+                            names(a)
+                        ),
                     };
-                    format!(
-                        "{} single point(s) of failure: {}{more}",
-                        ids.len(),
-                        ids[..ids.len().min(3)].join(", ")
-                    )
+                    (!b.is_empty(), detail)
                 }
             };
+            spof_breaching += usize::from(breaching);
             spof.push((
-                svc.criticality,
+                (!breaching, svc.criticality.map_or(9, |c| c as u8)),
                 Flag {
                     id: svc.id.clone(),
                     name: svc.name.clone(),
@@ -132,7 +162,7 @@ pub(super) async fn dashboard(
             ));
         }
     }
-    spof.sort_by_key(|(c, _)| c.map_or(9, |c| c as u8));
+    spof.sort_by_key(|(rank, _)| *rank);
     let spof_total = spof.len();
     let spof = spof.into_iter().take(10).map(|(_, f)| f).collect();
     let rto_gaps = m
@@ -142,19 +172,35 @@ pub(super) async fn dashboard(
         .filter(|d| d.severity == Severity::Warning && d.message.contains("RTO"))
         .map(|d| d.message.clone())
         .collect();
-    let mut risks: Vec<(String, String, u8)> = model
+    let appetite = state
+        .store()
+        .risk_appetite(a.org.id)
+        .await?
+        .map_or_else(Appetite::default, |from_likelihood| Appetite {
+            from_likelihood,
+        });
+    let mut risks: Vec<&bulwark_model::Risk> = model
         .risks
         .iter()
+        .filter(|r| appetite.outside(r.likelihood, r.impact))
+        .collect();
+    bulwark_rules::risks::rank(&mut risks, |r| (r.likelihood, r.impact));
+    let risks = risks
+        .into_iter()
         .map(|r| {
             (
                 r.meta.id.to_string(),
                 r.meta.name.clone(),
-                r.likelihood * r.impact,
+                format!(
+                    "impact {} ({}), likelihood {} ({})",
+                    r.impact,
+                    IMPACT_WORDS[usize::from(r.impact.clamp(1, 5)) - 1],
+                    r.likelihood,
+                    LIKELIHOOD_BANDS[usize::from(r.likelihood.clamp(1, 5)) - 1]
+                ),
             )
         })
-        .filter(|r| r.2 >= RISK_APPETITE)
         .collect();
-    risks.sort_by_key(|r| std::cmp::Reverse(r.2));
     let today = rules::today();
     let summary = state
         .store()
@@ -186,6 +232,7 @@ pub(super) async fn dashboard(
         assets: model.assets.len(),
         spof,
         spof_total,
+        spof_breaching,
         rto_gaps,
         risks,
         problems: errors(&m.loaded),

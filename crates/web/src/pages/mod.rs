@@ -13,6 +13,7 @@ mod incident_reports;
 mod incidents;
 mod login;
 mod people;
+mod risks;
 mod services;
 mod sign_on;
 mod warnings;
@@ -57,7 +58,9 @@ pub fn routes() -> Table {
         .post("/o/{org}/estate/catalogue", admin, estate::save_catalogue)
         .get("/o/{org}/suppliers", viewer, estate::suppliers)
         .get("/o/{org}/skills", viewer, catalogue::skills)
-        .get("/o/{org}/risks", viewer, catalogue::risks)
+        .get("/o/{org}/risks", viewer, risks::register)
+        .get("/o/{org}/risks/appetite", admin, risks::appetite_form)
+        .post("/o/{org}/risks/appetite", admin, risks::save_appetite)
         .get("/o/{org}/what-if", viewer, whatif::whatif)
         .merge(exercise_routes())
         .merge(warning_routes())

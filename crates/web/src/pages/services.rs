@@ -167,7 +167,9 @@ struct ShowPage {
     description: String,
     owner: String,
     facts: Vec<(&'static str, String)>,
-    buckets: Vec<(&'static str, Option<u8>)>,
+    /// The planner's impact assessment: (after how long, in words; severity 1 to 5;
+    /// whether that is past the MTPD), at the times they gave.
+    impacts: Vec<(String, u8, bool)>,
     needs: Vec<NeedLine>,
     staff: Vec<(String, String)>,
     spof: Vec<(String, String)>,
@@ -178,15 +180,25 @@ struct ShowPage {
     version: i64,
 }
 
-/// The usual BIA time buckets and where each starts.
-const BUCKETS: [(&str, u64); 6] = [
-    ("Under 4 hours", 0),
-    ("4 to 24 hours", 4 * 60),
-    ("1 to 3 days", 24 * 60),
-    ("3 to 7 days", 72 * 60),
-    ("1 to 2 weeks", 168 * 60),
-    ("Over 2 weeks", 336 * 60),
-];
+/// The impact assessment as the planner gave it, earliest first: every entry at its own
+/// time, never folded into fixed bands.
+fn impact_columns(svc: &bulwark_model::Service) -> Vec<(String, u8, bool)> {
+    let mut given = svc.impacts.clone();
+    given.sort_by_key(|(t, _)| t.minutes());
+    given
+        .into_iter()
+        .map(|(t, severity)| {
+            let after = match t.minutes() {
+                0 => "At once".to_string(),
+                m => format!("After {}", crate::board::span(m as i64 * 60)),
+            };
+            let past_mtpd = svc
+                .mtpd
+                .is_some_and(|(mtpd, _)| t.minutes() > mtpd.minutes());
+            (after, severity, past_mtpd)
+        })
+        .collect()
+}
 
 /// Builds the page for one service of a model (also used for shared, read-only views).
 pub(super) async fn service_page(
@@ -246,19 +258,7 @@ pub(super) async fn service_page(
             format!("{} {}", d.per_day, d.unit.as_deref().unwrap_or("units")),
         ));
     }
-    let buckets = BUCKETS
-        .iter()
-        .map(|(label, start)| {
-            (
-                *label,
-                svc.impacts
-                    .iter()
-                    .filter(|(t, _)| t.minutes() <= *start)
-                    .map(|(_, s)| *s)
-                    .next_back(),
-            )
-        })
-        .collect();
+    let impacts = impact_columns(svc);
     let mut needs = Vec::new();
     if let Some(n) = &svc.needs {
         match n {
@@ -299,7 +299,7 @@ pub(super) async fn service_page(
         description: svc.meta.description.clone().unwrap_or_default(),
         owner: svc.meta.owner.clone().unwrap_or_default(),
         facts,
-        buckets,
+        impacts,
         needs,
         staff,
         spof: analyses.spof,

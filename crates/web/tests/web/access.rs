@@ -137,6 +137,20 @@ const ENTRIES: &[Entry] = &[
     (Method::GET, "/o/{org}/risks", V, "/o/{org}/risks", ""),
     (
         Method::GET,
+        "/o/{org}/risks/appetite",
+        A,
+        "/o/{org}/risks/appetite",
+        "",
+    ),
+    (
+        Method::POST,
+        "/o/{org}/risks/appetite",
+        A,
+        "/o/{org}/risks/appetite",
+        "impact-5=2&impact-4=3&impact-3=4&impact-2=never&impact-1=never",
+    ),
+    (
+        Method::GET,
         "/o/{org}/what-if",
         V,
         "/o/{org}/what-if?fail=hall",

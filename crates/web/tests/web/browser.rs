@@ -151,6 +151,7 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
         ("suppliers", "/o/north/suppliers"),
         ("skills", "/o/north/skills"),
         ("risks", "/o/north/risks"),
+        ("risk appetite", "/o/north/risks/appetite"),
         ("what if", "/o/north/what-if?fail=substation"),
         ("import", "/o/north/import"),
         ("members", "/o/north/members"),
