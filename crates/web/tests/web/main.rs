@@ -14,6 +14,7 @@ mod people;
 mod replicas;
 mod sign_on;
 mod warnings;
+mod workbooks;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
