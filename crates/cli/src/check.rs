@@ -38,13 +38,26 @@ pub fn check(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
             .diagnostics
             .iter()
             .map(|d| {
-                json!({
+                let mut problem = json!({
                     "file": loaded.sources.path(d.pos.file).display().to_string(),
                     "line": d.pos.line,
                     "column": d.pos.column,
                     "message": d.message,
                     "severity": if d.severity == Severity::Error { "error" } else { "warning" },
-                })
+                });
+                // In a workbook, `line` is the row and `column` the column's number; the
+                // sheet and the column's heading say the same in words.
+                if let Some(sheet) = loaded.sources.sheet(d.pos.file) {
+                    problem["sheet"] = json!(sheet.name);
+                    problem["heading"] = json!(
+                        sheet
+                            .headings
+                            .get((d.pos.column as usize).wrapping_sub(1))
+                            .cloned()
+                            .unwrap_or_default()
+                    );
+                }
+                problem
             })
             .collect();
         output::json(&json!({ "valid": valid, "problems": problems }));
@@ -67,7 +80,13 @@ pub fn check(path: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
                 m.skills.len(),
                 m.risks.len(),
                 m.scenarios.len(),
-                loaded.sources.files().len(),
+                // A workbook's sheets are sources of their own, all of one file.
+                loaded
+                    .sources
+                    .files()
+                    .iter()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
                 if warnings > 0 {
                     format!("; {warnings} warning(s)")
                 } else {
@@ -98,6 +117,25 @@ pub fn export(path: &Path, format: Format, out: Option<&Path>) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
+/// `bulwark export --format xlsx`: the model as a workbook a planner can edit.
+pub fn export_workbook(path: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let Some(out) = out else {
+        anyhow::bail!("a workbook is written to a file: add `-o FILE.xlsx`");
+    };
+    let loaded = match load_valid(path) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    write_bytes(&bulwark_model::workbook::write(&loaded.model)?, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bulwark template bia`: the business impact analysis workbook to fill in.
+pub fn template_bia(out: &Path) -> anyhow::Result<ExitCode> {
+    write_bytes(&bulwark_model::workbook::template_bia()?, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `bulwark generate`.
 pub fn generate(services: usize, seed: u64, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     let model =
@@ -114,14 +152,16 @@ pub fn generate(services: usize, seed: u64, out: Option<&Path>) -> anyhow::Resul
 pub fn write_out(text: &str, out: Option<&Path>) -> anyhow::Result<()> {
     match out {
         None => print!("{text}"),
-        Some(path) => {
-            let tmp = path.with_extension("bulwark-tmp");
-            std::fs::write(&tmp, text)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-        }
+        Some(path) => write_bytes(text.as_bytes(), path)?,
     }
+    Ok(())
+}
+
+/// Writes `bytes` to the file `path`, whole or not at all.
+pub fn write_bytes(bytes: &[u8], path: &Path) -> anyhow::Result<()> {
+    let tmp = path.with_extension("bulwark-tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }

@@ -32,24 +32,35 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a model and report every problem as FILE:LINE:COLUMN: message.
+    /// Check a model and report every problem as FILE:LINE:COLUMN: message (in a workbook:
+    /// FILE, sheet NAME, row ROW, column HEADING: message).
     Check {
-        /// The model's root file (YAML or JSON).
+        /// The model's root file (YAML or JSON), or a workbook (.xlsx).
         model: PathBuf,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Write a model back out as one YAML or JSON document.
+    /// Write a model back out as one YAML or JSON document, or as a workbook a planner can
+    /// edit (a sheet per kind of item).
     Export {
-        /// The model's root file.
+        /// The model's root file, or a workbook.
         model: PathBuf,
-        /// Output syntax.
+        /// Output syntax (a workbook needs `-o FILE.xlsx`).
         #[arg(long, value_enum, default_value_t = ExportFormat::Yaml)]
         format: ExportFormat,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Write a blank workbook to fill in and import, like a business impact analysis.
+    Template {
+        /// Which template: `bia`, a business impact analysis for service managers.
+        #[arg(value_enum)]
+        kind: TemplateKind,
+        /// The workbook to write (.xlsx).
+        #[arg(long, short)]
+        output: PathBuf,
     },
     /// Show which services are lost or degraded when some items fail, and why.
     Impact {
@@ -136,6 +147,14 @@ enum Command {
 enum ExportFormat {
     Yaml,
     Json,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TemplateKind {
+    /// A business impact analysis: services, their workarounds, and the assets and skills
+    /// they need.
+    Bia,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -157,9 +176,16 @@ fn main() -> ExitCode {
             let format = match format {
                 ExportFormat::Yaml => bulwark_model::export::Format::Yaml,
                 ExportFormat::Json => bulwark_model::export::Format::Json,
+                ExportFormat::Xlsx => {
+                    return finish(check::export_workbook(&model, output.as_deref()));
+                }
             };
             check::export(&model, format, output.as_deref())
         }
+        Command::Template {
+            kind: TemplateKind::Bia,
+            output,
+        } => check::template_bia(&output),
         Command::Impact { model, fail, json } => analyse::impact(&model, &fail, json),
         Command::Spof { model, json } => analyse::spof(&model, json),
         Command::Cutsets {
@@ -195,6 +221,11 @@ fn main() -> ExitCode {
         Command::Fta(command) => fta::run(command),
         Command::Estate(command) => estate::run(command),
     };
+    finish(result)
+}
+
+/// The exit status of a command, printing its error if it failed.
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -19,13 +19,59 @@ pub struct Pos {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<PathBuf>,
+    /// For each file, the sheet of a workbook it stands for, if it does.
+    sheets: Vec<Option<Sheet>>,
+}
+
+/// A sheet of a workbook, registered in [`Sources`] like a file: a position in it is a row
+/// (its `line`) and a column (its `column`, from 1 for column A).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// The sheet's name, as on its tab.
+    pub name: String,
+    /// The headings of its columns, from column A; empty where there is none.
+    pub headings: Vec<String>,
 }
 
 impl Sources {
     /// Registers a file and returns its index.
     pub fn add(&mut self, path: PathBuf) -> u32 {
         self.files.push(path);
+        self.sheets.push(None);
         u32::try_from(self.files.len() - 1).expect("fewer than 4 billion files")
+    }
+
+    /// Registers a sheet of the workbook at `path` and returns its index.
+    pub fn add_sheet(&mut self, path: PathBuf, sheet: Sheet) -> u32 {
+        let index = self.add(path);
+        self.sheets[index as usize] = Some(sheet);
+        index
+    }
+
+    /// The sheet file `index` stands for, when it is a sheet of a workbook.
+    pub fn sheet(&self, index: u32) -> Option<&Sheet> {
+        self.sheets.get(index as usize).and_then(Option::as_ref)
+    }
+
+    /// Where `pos` is, in words people read: `FILE:LINE:COLUMN` in a text file, and
+    /// `FILE, sheet NAME, row ROW, column HEADING` in a workbook.
+    pub fn place(&self, pos: Pos) -> String {
+        let path = self.path(pos.file).display();
+        match self.sheet(pos.file) {
+            None => format!("{path}:{}:{}", pos.line, pos.column),
+            Some(sheet) => {
+                let heading = sheet
+                    .headings
+                    .get((pos.column as usize).wrapping_sub(1))
+                    .filter(|h| !h.trim().is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| crate::workbook::column_letters(pos.column));
+                format!(
+                    "{path}, sheet {}, row {}, column {heading}",
+                    sheet.name, pos.line
+                )
+            }
+        }
     }
 
     /// The path of file `index`.
@@ -175,14 +221,7 @@ impl fmt::Display for Located<'_> {
             Severity::Error => "",
             Severity::Warning => "warning: ",
         };
-        write!(
-            f,
-            "{}:{}:{}: {kind}{}",
-            self.sources.path(d.pos.file).display(),
-            d.pos.line,
-            d.pos.column,
-            d.message
-        )
+        write!(f, "{}: {kind}{}", self.sources.place(d.pos), d.message)
     }
 }
 

@@ -25,17 +25,23 @@ pub struct FileSystem;
 
 impl SourceReader for FileSystem {
     fn read(&self, path: &Path) -> io::Result<String> {
-        check_regular_file(&std::fs::metadata(path)?)?;
-        let file = std::fs::File::open(path)?;
-        // Checked again on the file opened, in case the path changed in between.
-        check_regular_file(&file.metadata()?)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        String::from_utf8(read_bytes(path)?)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`] from disk.
+fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
+    check_regular_file(&std::fs::metadata(path)?)?;
+    let file = std::fs::File::open(path)?;
+    // Checked again on the file opened, in case the path changed in between.
+    check_regular_file(&file.metadata()?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 fn check_regular_file(meta: &std::fs::Metadata) -> io::Result<()> {
@@ -102,9 +108,75 @@ impl Loaded {
     }
 }
 
-/// Loads the model whose root file is `path` from disk.
+/// Loads the model whose root file is `path` from disk: a workbook when its name ends in
+/// `.xlsx`, else YAML or JSON.
 pub fn load(path: &Path) -> Loaded {
-    load_with(&FileSystem, path)
+    if !crate::workbook::is_workbook(path) {
+        return load_with(&FileSystem, path);
+    }
+    match read_bytes(path) {
+        Ok(bytes) => load_workbook(path, &bytes),
+        Err(e) => {
+            let mut sources = Sources::default();
+            let mut diags = Diagnostics::default();
+            let file = sources.add(path.to_path_buf());
+            diags.error(
+                Pos {
+                    file,
+                    line: 1,
+                    column: 1,
+                },
+                format!("cannot read the model: {}", read_failure(&e)),
+            );
+            Loaded {
+                model: Model::default(),
+                sources,
+                diagnostics: diags.sorted(),
+            }
+        }
+    }
+}
+
+/// Loads a model from a workbook's bytes, as if it were the file `path`.
+pub fn load_workbook(path: &Path, bytes: &[u8]) -> Loaded {
+    let mut sources = Sources::default();
+    let mut diags = Diagnostics::default();
+    let mut model = Model::default();
+    if let Some(root) = crate::workbook::read(path, bytes, &mut sources, &mut diags) {
+        let part = read_file_with(&root, Model::default(), &mut diags);
+        check_version(&part.version, true, root.pos, &mut diags);
+        model = part.model;
+    }
+    validate(&model, &sources, &mut diags);
+    Loaded {
+        model,
+        sources,
+        diagnostics: diags.sorted(),
+    }
+}
+
+/// Why a file could not be read, in words.
+fn read_failure(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Checks a file's format version; only the root file must give one.
+fn check_version(version: &Option<(String, Pos)>, root: bool, at: Pos, diags: &mut Diagnostics) {
+    match version {
+        None if root => diags.error(
+            at,
+            "the model does not say its format version: add `bulwark: 1` at the top",
+        ),
+        Some((v, pos)) if v != "1" => diags.error(
+            *pos,
+            format!("format version `{v}` is not supported: this Bulwark reads `bulwark: 1`"),
+        ),
+        _ => {}
+    }
 }
 
 /// Loads a model from a single text, as if it were the file `name` (includes cannot be followed).
@@ -152,11 +224,7 @@ impl Loader<'_> {
         let text = match self.reader.read(path) {
             Ok(t) => t,
             Err(e) => {
-                let reason = match e.kind() {
-                    io::ErrorKind::NotFound => "no such file".to_string(),
-                    io::ErrorKind::InvalidData => "it is not UTF-8 text".to_string(),
-                    _ => e.to_string(),
-                };
+                let reason = read_failure(&e);
                 match from {
                     Some(pos) => self.diags.error(
                         pos,
@@ -206,17 +274,7 @@ impl Loader<'_> {
         }
         self.diags.join(item_diags);
         let part = read_file_with(&root, items, &mut self.diags);
-        match (&part.version, from) {
-            (None, None) => self.diags.error(
-                root.pos,
-                "the model does not say its format version: add `bulwark: 1` at the top",
-            ),
-            (Some((v, pos)), _) if v != "1" => self.diags.error(
-                *pos,
-                format!("format version `{v}` is not supported: this Bulwark reads `bulwark: 1`"),
-            ),
-            _ => {}
-        }
+        check_version(&part.version, from.is_none(), root.pos, &mut self.diags);
         self.merge(part.model);
         self.chain.push(path.to_path_buf());
         self.done.insert(path.to_path_buf());

@@ -65,12 +65,10 @@ impl<'m> IdIndex<'m> {
                 d.error(
                     meta.pos,
                     format!(
-                        "duplicate id `{}`: already used by {} at {}:{}:{}",
+                        "duplicate id `{}`: already used by {} at {}",
                         meta.id,
                         first_kind.article(),
-                        sources.path(first.file).display(),
-                        first.line,
-                        first.column
+                        sources.place(*first),
                     ),
                 );
             } else {

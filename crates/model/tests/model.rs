@@ -16,6 +16,8 @@ mod additions;
 mod estate;
 #[path = "model/stored.rs"]
 mod stored;
+#[path = "model/workbook.rs"]
+mod workbook;
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")

@@ -13,7 +13,7 @@ use bulwark_engine::Compiled;
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::read::List;
 use bulwark_model::stored::{self, Change};
-use bulwark_model::{Criticality, Loaded, Severity, export, load_str};
+use bulwark_model::{Criticality, Loaded, Severity, export, load_str, load_workbook};
 use bulwark_store::{Actor, ItemKind, Organisation, StoredItem};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -434,7 +434,8 @@ fn apply(items: &mut Vec<StoredItem>, kind: ItemKind, edit: &Edit) {
 }
 
 /// Replaces the whole model with the file `name` holding `text`, all or nothing: a model
-/// with any error changes nothing, and every problem is returned as `LINE:COLUMN: message`.
+/// with any error changes nothing, and every problem is returned with its place
+/// (`NAME:LINE:COLUMN: message`).
 pub async fn import(
     state: &AppState,
     org: &Organisation,
@@ -444,12 +445,45 @@ pub async fn import(
 ) -> Result<(i64, Loaded), WebError> {
     let (file, body) = (name.to_string(), text.to_string());
     let loaded = jobs::run(state, move || load_str(&file, &body)).await?;
+    replace(state, org, loaded, actor).await
+}
+
+/// Replaces the whole model with the workbook `name` (the bytes of an `.xlsx` file), all or
+/// nothing like [`import`]; problems name their sheet, row and column
+/// (`NAME, sheet Services, row 12, column MTPD: message`).
+pub async fn import_workbook(
+    state: &AppState,
+    org: &Organisation,
+    name: &str,
+    bytes: Vec<u8>,
+    actor: &Actor,
+) -> Result<(i64, Loaded), WebError> {
+    let file = std::path::PathBuf::from(name);
+    let loaded = jobs::run(state, move || load_workbook(&file, &bytes)).await?;
+    replace(state, org, loaded, actor).await
+}
+
+/// The media type of a workbook (`.xlsx`).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// True when an upload is a workbook: its name ends in `.xlsx`, or it is a zip archive
+/// (which a YAML or JSON model never is).
+pub fn is_workbook(name: &str, bytes: &[u8]) -> bool {
+    bulwark_model::workbook::is_workbook(std::path::Path::new(name))
+        || bytes.starts_with(b"PK\x03\x04")
+}
+
+async fn replace(
+    state: &AppState,
+    org: &Organisation,
+    loaded: Loaded,
+    actor: &Actor,
+) -> Result<(i64, Loaded), WebError> {
     if !loaded.is_valid() {
         let problems = loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| format!("{name}:{}:{}: {}", d.pos.line, d.pos.column, d.message))
+            .problems()
+            .filter(|p| p.diagnostic.severity == Severity::Error)
+            .map(|p| p.to_string())
             .collect();
         return Err(WebError::InvalidModel(problems));
     }

@@ -295,6 +295,83 @@ fn export_round_trips_through_the_command_line() {
     );
 }
 
+/// The fixed contract: `export --format xlsx -o FILE` writes a workbook, every command reads
+/// it, and exporting it gives back the same model; a broken workbook's problems name their
+/// sheet, row and column.
+#[test]
+fn workbooks_export_read_and_check_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("demo.yaml");
+    let xlsx = dir.path().join("demo.xlsx");
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    assert!(
+        bulwark(&["export", &demo(), "-o", &path(&yaml)])
+            .status
+            .success()
+    );
+    let out = bulwark(&["export", &demo(), "--format", "xlsx", "-o", &path(&xlsx)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A workbook goes to a file, not the terminal.
+    let out = bulwark(&["export", &demo(), "--format", "xlsx"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-o FILE.xlsx"));
+    // Read as every command reads a model, and back to the same YAML.
+    assert_eq!(json(&["check", &path(&xlsx), "--json"])["valid"], true);
+    assert_eq!(
+        json(&["spof", &path(&xlsx), "--json"]),
+        json(&["spof", &demo(), "--json"])
+    );
+    let again = bulwark(&["export", &path(&xlsx)]);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        std::fs::read_to_string(&yaml).unwrap()
+    );
+    // The BIA template is a workbook that checks clean while empty.
+    let bia = dir.path().join("bia.xlsx");
+    assert!(
+        bulwark(&["template", "bia", "-o", &path(&bia)])
+            .status
+            .success()
+    );
+    assert_eq!(json(&["check", &path(&bia), "--json"])["valid"], true);
+    // A workbook whose services name assets it does not have: placed by sheet and heading.
+    let mut model = bulwark_model::load(Path::new(&demo())).model;
+    model.assets.clear();
+    let broken = dir.path().join("broken.xlsx");
+    std::fs::write(&broken, bulwark_model::workbook::write(&model).unwrap()).unwrap();
+    let out = bulwark(&["check", &path(&broken), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &report["problems"][0];
+    assert_eq!(first["file"], path(&broken));
+    assert_eq!(first["sheet"], "Services");
+    assert_eq!(first["heading"], "Needs");
+    assert_eq!(first["line"], 2);
+    let out = bulwark(&["check", &path(&broken)]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "{}, sheet Services, row 2, column Needs: ",
+            path(&broken)
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A workbook that is not one: exit 1 and a plain reason.
+    let junk = dir.path().join("junk.xlsx");
+    std::fs::write(&junk, "not a workbook").unwrap();
+    let out = bulwark(&["check", &path(&junk)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("junk.xlsx:1:1: cannot read the workbook"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn demo_write_gives_files_that_check_clean() {
     let dir = tempfile::tempdir().unwrap();

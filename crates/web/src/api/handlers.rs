@@ -310,9 +310,41 @@ pub async fn model(
     Ok((headers, Json(to_value(&m.loaded.model))))
 }
 
-/// Replaces the whole model with a model file's text (YAML or JSON), all or nothing: a
-/// model with any error changes nothing and every problem is listed (422).
-#[utoipa::path(put, path = "/api/orgs/{org}/model", params(("org" = String, Path)), request_body(content = String, content_type = "application/yaml"),
+/// The whole model as a workbook a planner can edit (a sheet per kind of item), which reads
+/// back to the same model.
+#[utoipa::path(get, path = "/api/orgs/{org}/model.xlsx", params(("org" = String, Path)),
+    responses((status = 200, content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 422, body = ErrorBody)))]
+pub async fn model_xlsx(
+    State(state): State<AppState>,
+    ApiMember { a, .. }: ApiMember<Viewer>,
+) -> Result<axum::response::Response, ApiError> {
+    let m = org_model(&state, &a.org).await?;
+    let bytes = jobs::run(&state, move || {
+        bulwark_model::workbook::write(&m.loaded.model)
+    })
+    .await?
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"{}.xlsx\"", a.org.slug);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, models::XLSX.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Replaces the whole model with a model file (YAML, JSON, or a workbook as
+/// `bulwark export --format xlsx` writes it), all or nothing: a model with any error changes
+/// nothing and every problem is listed with its place (422): `FILE:LINE:COLUMN: message`, or
+/// in a workbook `model.xlsx, sheet Services, row 12, column MTPD: message`.
+#[utoipa::path(put, path = "/api/orgs/{org}/model", params(("org" = String, Path)),
+    request_body(content(
+        (String = "application/yaml"),
+        (Object = "application/json"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_model(
     State(state): State<AppState>,
@@ -320,14 +352,27 @@ pub async fn put_model(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Value> {
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|_| WebError::BadRequest("the model must be UTF-8 text".into()))?;
-    let json = headers
+    let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.contains("json"));
-    let name = if json { "model.json" } else { "model.yaml" };
-    let (version, loaded) = models::import(&state, &a.org, name, &text, &caller.actor()).await?;
+        .unwrap_or_default();
+    let (version, loaded) =
+        if content_type.contains("spreadsheetml") || models::is_workbook("", &body) {
+            models::import_workbook(&state, &a.org, "model.xlsx", body.to_vec(), &caller.actor())
+                .await?
+        } else {
+            let text = String::from_utf8(body.to_vec()).map_err(|_| {
+                WebError::BadRequest(
+                    "the model must be UTF-8 text (YAML or JSON) or an Excel workbook".into(),
+                )
+            })?;
+            let name = if content_type.contains("json") {
+                "model.json"
+            } else {
+                "model.yaml"
+            };
+            models::import(&state, &a.org, name, &text, &caller.actor()).await?
+        };
     Ok(Json(serde_json::json!({
         "version": version,
         "services": loaded.model.services.len(),

@@ -71,6 +71,7 @@ pub fn routes() -> Table {
         .post("/api/orgs/{org}/impact", viewer, handlers::impact)
         .get("/api/orgs/{org}/model", viewer, handlers::model)
         .put("/api/orgs/{org}/model", admin, handlers::put_model)
+        .get("/api/orgs/{org}/model.xlsx", viewer, handlers::model_xlsx)
         .get("/api/orgs/{org}/audit", viewer, handlers::audit)
         .get("/api/orgs/{org}/exercises", viewer, exercises::exercises)
         .post(
@@ -282,7 +283,7 @@ fn people_routes() -> Table {
     info(title = "Bulwark API", description = "Resilience and continuity planning for local public services. Authenticate with `Authorization: Bearer TOKEN` (create tokens under API tokens in the web app)."),
     paths(
         handlers::orgs, handlers::services, handlers::service, handlers::put_service, handlers::delete_service,
-        handlers::assets, handlers::risks, handlers::spof, handlers::impact, handlers::model, handlers::put_model,
+        handlers::assets, handlers::risks, handlers::spof, handlers::impact, handlers::model, handlers::put_model, handlers::model_xlsx,
         handlers::audit, handlers::shared, handlers::shared_service, handlers::skills, handlers::members,
         handlers::put_member, handlers::delete_member, handlers::shares, handlers::put_share, handlers::delete_share,
         exercises::exercises, exercises::create_exercise, exercises::exercise, exercises::put_exercise,

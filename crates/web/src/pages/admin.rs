@@ -4,6 +4,7 @@ use super::{Ctx, FieldError};
 use crate::access::{Admin, Member, OrgAccess, Viewer};
 use crate::auth::SignedIn;
 use crate::error::{PageError, WebError};
+use crate::jobs;
 use crate::models::{self, org_model};
 use crate::state::AppState;
 use askama::Template;
@@ -33,13 +34,14 @@ pub(super) async fn import_form(Member { s, a, .. }: Member<Admin>) -> Result<Re
     .into_response())
 }
 
-/// `POST /o/{org}/import`: a model file or pasted text replaces the model, all or nothing.
+/// `POST /o/{org}/import`: a model file (YAML, JSON or a workbook) or pasted text replaces
+/// the model, all or nothing.
 pub(super) async fn import(
     State(state): State<AppState>,
     Member { s, a, .. }: Member<Admin>,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let (mut file_name, mut file, mut text) = (String::new(), String::new(), String::new());
+    let (mut file_name, mut file, mut text) = (String::new(), Vec::new(), String::new());
     while let Some(field) = form
         .next_field()
         .await
@@ -53,39 +55,61 @@ pub(super) async fn import(
             .bytes()
             .await
             .map_err(|e| WebError::BadRequest(format!("The upload could not be read: {e}")))?;
-        let value = String::from_utf8(bytes.to_vec())
-            .map_err(|_| WebError::BadRequest("The file is not text (UTF-8)".into()))?;
         match name.as_str() {
-            "file" => file = value,
-            "text" => text = value,
+            "file" => file = bytes.to_vec(),
+            "text" => {
+                text = String::from_utf8(bytes.to_vec())
+                    .map_err(|_| WebError::BadRequest("The text is not UTF-8".into()))?
+            }
             _ => {}
         }
     }
     let mut ctx = Ctx::org(&s, &a, "import");
-    let (name, body) = if !file.trim().is_empty() {
-        (
-            if file_name.is_empty() {
-                "upload.yaml".to_string()
-            } else {
-                file_name
-            },
-            file,
-        )
-    } else if !text.trim().is_empty() {
-        ("pasted.yaml".to_string(), text.clone())
+    let workbook = models::is_workbook(&file_name, &file);
+    let imported = if workbook {
+        let name = if file_name.is_empty() {
+            "upload.xlsx".to_string()
+        } else {
+            file_name
+        };
+        models::import_workbook(&state, &a.org, &name, file, &s.actor())
+            .await
+            .map(|(_, loaded)| (name, loaded))
     } else {
-        ctx.errors.push(FieldError {
-            field: "file".into(),
-            message: "Choose a model file, or paste a model".into(),
-        });
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            ImportPage { ctx, text },
-        )
-            .into_response());
+        let file = String::from_utf8(file).map_err(|_| {
+            WebError::BadRequest(
+                "The file is neither text (YAML or JSON in UTF-8) nor an Excel workbook (.xlsx)"
+                    .into(),
+            )
+        })?;
+        let (name, body) = if !file.trim().is_empty() {
+            (
+                if file_name.is_empty() {
+                    "upload.yaml".to_string()
+                } else {
+                    file_name
+                },
+                file,
+            )
+        } else if !text.trim().is_empty() {
+            ("pasted.yaml".to_string(), text.clone())
+        } else {
+            ctx.errors.push(FieldError {
+                field: "file".into(),
+                message: "Choose a model file or workbook, or paste a model".into(),
+            });
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                ImportPage { ctx, text },
+            )
+                .into_response());
+        };
+        models::import(&state, &a.org, &name, &body, &s.actor())
+            .await
+            .map(|(_, loaded)| (name, loaded))
     };
-    match models::import(&state, &a.org, &name, &body, &s.actor()).await {
-        Ok((_, loaded)) => {
+    match imported {
+        Ok((name, loaded)) => {
             let m = &loaded.model;
             ctx.notice = Some(format!(
                 "Imported {} services, {} assets, {} skills, {} risks and {} scenarios from {name}",
@@ -117,6 +141,45 @@ pub(super) async fn import(
         }
         Err(e) => Err(PageError(e)),
     }
+}
+
+/// A workbook as a download named `file`.
+fn workbook_download(file: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file}\"");
+    (
+        [
+            (header::CONTENT_TYPE, models::XLSX.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /o/{org}/export.xlsx`: the model as a workbook a planner can edit and import.
+pub(super) async fn export_xlsx(
+    State(state): State<AppState>,
+    Member { a, .. }: Member<Viewer>,
+) -> Result<Response, PageError> {
+    let m = org_model(&state, &a.org).await?;
+    let bytes = jobs::run(&state, move || {
+        bulwark_model::workbook::write(&m.loaded.model)
+    })
+    .await?
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(workbook_download(&format!("{}.xlsx", a.org.slug), bytes))
+}
+
+/// `GET /o/{org}/bia-template.xlsx`: the business impact analysis workbook for service
+/// managers to fill in, to import here.
+pub(super) async fn bia_template(
+    State(state): State<AppState>,
+    Member { .. }: Member<Viewer>,
+) -> Result<Response, PageError> {
+    let bytes = jobs::run(&state, bulwark_model::workbook::template_bia)
+        .await?
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(workbook_download("business-impact-analysis.xlsx", bytes))
 }
 
 async fn export(state: &AppState, a: &OrgAccess, format: Format) -> Result<Response, PageError> {

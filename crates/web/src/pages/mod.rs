@@ -70,6 +70,8 @@ pub fn routes() -> Table {
         .post("/o/{org}/import", admin, admin::import)
         .get("/o/{org}/export.yaml", viewer, admin::export_yaml)
         .get("/o/{org}/export.json", viewer, admin::export_json)
+        .get("/o/{org}/export.xlsx", viewer, admin::export_xlsx)
+        .get("/o/{org}/bia-template.xlsx", viewer, admin::bia_template)
         .get("/o/{org}/audit", viewer, admin::audit)
         .get("/o/{org}/members", admin, admin::members)
         .post("/o/{org}/members", admin, admin::add_member)

@@ -16,8 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_engine::ItemRef;
 use bulwark_engine::spof::ServiceSpof;
-use bulwark_model::node::{Syntax, parse};
-use bulwark_model::{Criticality, Duration, Need, Percent, Service, diag::Diagnostics, export};
+use bulwark_model::{Criticality, Duration, Need, Percent, Service, export};
 use bulwark_store::ItemKind;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -431,89 +430,9 @@ struct FormPage {
     criticalities: [&'static str; 4],
 }
 
-/// Writes a needs expression as lines a planner can edit: an id, `any of: a, b`,
-/// `2 of: a, b, c`, or a YAML flow expression for anything nested.
+/// Writes a needs expression as lines a planner can edit (the model's own text form).
 fn needs_text(n: &Need) -> String {
-    let refs = |ps: &[Need]| -> Option<String> {
-        ps.iter()
-            .map(|p| {
-                if let Need::Ref(r) = p {
-                    Some(r.id.clone())
-                } else {
-                    None
-                }
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.join(", "))
-    };
-    let line = |p: &Need| match p {
-        Need::Ref(r) => r.id.clone(),
-        Need::Any(ps, _) if refs(ps).is_some() => {
-            format!("any of: {}", refs(ps).unwrap_or_default())
-        }
-        Need::AtLeast { k, of, .. } if refs(of).is_some() => {
-            format!("{k} of: {}", refs(of).unwrap_or_default())
-        }
-        other => export::need(other, false).to_string(),
-    };
-    match n {
-        Need::All(parts, _) => parts.iter().map(line).collect::<Vec<_>>().join("\n"),
-        other => line(other),
-    }
-}
-
-/// Reads the needs lines back into the model format's JSON, or says which line is wrong.
-fn parse_needs(text: &str) -> Result<Value, String> {
-    let ids = |s: &str| -> Value {
-        Value::Array(
-            s.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(|x| json!(x))
-                .collect(),
-        )
-    };
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() {
-            continue;
-        }
-        // ASCII lowering keeps every byte offset, so `rest` below lines up with `line`
-        // whatever else the line holds (full Unicode lowering can change lengths: `İ`).
-        let lower = line.to_ascii_lowercase();
-        let tail = |rest: &str| line.get(line.len() - rest.len()..).unwrap_or_default();
-        if line.starts_with('{') || line.starts_with('[') {
-            let mut d = Diagnostics::default();
-            match parse(line, Syntax::Yaml, 0, &mut d) {
-                Some(node) => out.push(node.to_json()),
-                None => {
-                    return Err(format!(
-                        "Line {} of the needs is not a valid expression",
-                        i + 1
-                    ));
-                }
-            }
-        } else if let Some(rest) = lower.strip_prefix("any of:") {
-            out.push(json!({ "any": ids(tail(rest)) }));
-        } else if let Some(rest) = lower.strip_prefix("all of:") {
-            out.push(json!({ "all": ids(tail(rest)) }));
-        } else if let Some((k, rest)) = lower
-            .split_once(" of:")
-            .filter(|(k, _)| k.trim().parse::<u32>().is_ok())
-        {
-            let k: u32 = k.trim().parse().unwrap_or(1);
-            out.push(json!({ "atleast": k, "of": ids(tail(rest)) }));
-        } else if line.contains(char::is_whitespace) || line.contains(',') {
-            return Err(format!(
-                "Line {} of the needs should be one id, `any of: a, b`, or `2 of: a, b, c`",
-                i + 1
-            ));
-        } else {
-            out.push(json!(line));
-        }
-    }
-    Ok(Value::Array(out))
+    bulwark_model::lines::needs_text(&export::need(n, true))
 }
 
 fn form_from(svc: &Service, version: i64) -> ServiceForm {
@@ -682,7 +601,7 @@ fn body_from(f: &ServiceForm, current: Option<Value>) -> Result<Value, Vec<Field
             ),
         }
     }
-    match parse_needs(&f.needs) {
+    match bulwark_model::lines::parse_needs(&f.needs) {
         Ok(Value::Array(a)) if a.is_empty() => {
             body.remove("needs");
         }
@@ -882,39 +801,4 @@ pub(super) async fn delete(
     )
     .await?;
     Ok(Redirect::to(&format!("/o/{slug}/services")).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn needs_lines_round_trip_through_the_form() {
-        let v = parse_needs(
-            "careledger\nany of: hall, depot\n2 of: a, b, c\n{all: [wan, {any: [grid, gen]}]}\n",
-        )
-        .unwrap();
-        assert_eq!(
-            v,
-            json!(["careledger", {"any": ["hall", "depot"]}, {"atleast": 2, "of": ["a", "b", "c"]}, {"all": ["wan", {"any": ["grid", "gen"]}]}])
-        );
-        assert!(parse_needs("two words").unwrap_err().contains("Line 1"));
-    }
-
-    #[test]
-    fn needs_lines_with_any_letters_read_back() {
-        assert_eq!(
-            parse_needs("Any of: İİİ, hall\n2 OF: a, b, c\ncaseapp"),
-            Ok(json!([{"any": ["İİİ", "hall"]}, {"atleast": 2, "of": ["a", "b", "c"]}, "caseapp"]))
-        );
-        assert_eq!(parse_needs("any of:İ"), Ok(json!([{"any": ["İ"]}])));
-    }
-
-    proptest! {
-        #[test]
-        fn needs_never_panic_on_any_text(text in "\\PC*", prefix in prop::sample::select(vec!["any of:", "all of:", "2 of:", "{", ""])) {
-            let _ = parse_needs(&format!("{prefix}{text}"));
-        }
-    }
 }

@@ -305,6 +305,20 @@ const ENTRIES: &[Entry] = &[
         "/o/{org}/export.json",
         "",
     ),
+    (
+        Method::GET,
+        "/o/{org}/export.xlsx",
+        V,
+        "/o/{org}/export.xlsx",
+        "",
+    ),
+    (
+        Method::GET,
+        "/o/{org}/bia-template.xlsx",
+        V,
+        "/o/{org}/bia-template.xlsx",
+        "",
+    ),
     (Method::GET, "/o/{org}/audit", V, "/o/{org}/audit", ""),
     (Method::GET, "/o/{org}/members", A, "/o/{org}/members", ""),
     (
@@ -527,6 +541,13 @@ const ENTRIES: &[Entry] = &[
         AA,
         "/api/orgs/{org}/model",
         "bulwark: 1\nservices: [{id: x}]\n",
+    ),
+    (
+        Method::GET,
+        "/api/orgs/{org}/model.xlsx",
+        AV,
+        "/api/orgs/{org}/model.xlsx",
+        "",
     ),
     (
         Method::GET,

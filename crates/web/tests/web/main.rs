@@ -15,6 +15,7 @@ mod replicas;
 mod risks;
 mod sign_on;
 mod warnings;
+mod workbooks;
 
 use bulwark_store::{Actor, Backend, Role, Store};
 use bulwark_testkit::TestDatabase;
