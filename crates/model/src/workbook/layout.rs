@@ -499,6 +499,12 @@ pub(crate) const SHEETS: &[Sheet] = &[
                 "1 (lowest) to 5 (highest), on the National Risk Register scale.",
             ),
             col(
+                "Period (years)",
+                &["period_years"],
+                Kind::Value,
+                "The years the likelihood is over: 5 in the National Risk Register, 2 for malicious risks.",
+            ),
+            col(
                 "Scenario",
                 &["scenario"],
                 Kind::Value,

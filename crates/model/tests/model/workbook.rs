@@ -155,7 +155,7 @@ assets:
   - {id: hall, name: Hall, kind: site, failure: {probability: 0.05}}
   - {id: depot, name: Depot, kind: supplier, exit_plan: tested, substitutability: moderate, contract_end: 2027-06-30}
 risks:
-  - {id: r1, name: Cyber attack, likelihood: 3, impact: 4, scenario: s1, controls: ["Backups, tested", Training], review: 2027-01-01, category: cyber}
+  - {id: r1, name: Cyber attack, likelihood: 3, impact: 4, period_years: 2, scenario: s1, controls: ["Backups, tested", Training], review: 2027-01-01, category: cyber}
 scenarios:
   - id: s1
     name: Ransomware
