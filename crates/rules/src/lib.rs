@@ -2,7 +2,8 @@
 //! of HTML and HTTP: what a valid exercise, lesson or action is, the exercise programme
 //! ([`exercises`]), public warnings with their plain-language check and SMS text
 //! ([`warnings`]), incidents, decision log entries and situation reports ([`incidents`]),
-//! community support records of vulnerable people and the list of lists ([`people`]), and
+//! community support records of vulnerable people and the list of lists ([`people`]),
+//! requests for help and volunteers ([`requests`]), and
 //! the limits every piece of submitted text keeps ([`text`]). Each
 //! problem is a [`FieldError`] naming the field it belongs to; pages show it beside that
 //! field, the API lists it.
@@ -10,6 +11,7 @@
 pub mod exercises;
 pub mod incidents;
 pub mod people;
+pub mod requests;
 pub mod text;
 pub mod warnings;
 
