@@ -617,6 +617,49 @@ async fn pages_take_a_phone_request_flag_duplicates_assign_and_close_it() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // Hours: a mistake is shown beside the volunteer's own form, opened; then logged.
+    let hours = format!("{}/o/north/volunteers/1/hours", app.base);
+    let r = coordinator
+        .post(&hours)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("hours", "lots"),
+            ("worked_on", "2026-11-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Volunteer 1: Enter the hours given")
+            && page.contains("href=\"#hours-1\"")
+            && page.contains(" open>"),
+        "{page}"
+    );
+    let reference = format!("HR-{first:04}");
+    let r = coordinator
+        .post(&hours)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("hours", "2.5"),
+            ("worked_on", "2026-11-01"),
+            ("request", reference.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/o/north/volunteers?done=hours");
+    let page = page_text(
+        &coordinator,
+        format!("{}/o/north/volunteers?done=hours", app.base),
+    )
+    .await;
+    assert!(
+        page.contains("Hours logged")
+            && page.contains("Hours given</dt><dd class=\"govuk-summary-list__value\">2.5<"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
