@@ -48,12 +48,13 @@ impl KeyArgs {
 /// Retention of personal data.
 #[derive(Subcommand)]
 pub enum RetentionCommand {
-    /// Delete every person record past its expiry date that is not under legal hold, and
-    /// say how many were deleted and how many are held.
+    /// Delete every person record and request for help past its expiry date that is not
+    /// under legal hold, and say how many of each were deleted and how many are held.
     Run {
         #[command(flatten)]
         db: Database,
-        /// Print one JSON document: {"deleted": n, "held": n}.
+        /// Print one JSON document: {"deleted": n, "held": n, "requests": {"deleted": n,
+        /// "held": n}} (the first two count person records).
         #[arg(long)]
         json: bool,
     },
@@ -70,8 +71,8 @@ pub enum PeopleCommand {
         #[command(flatten)]
         keys: KeyArgs,
     },
-    /// Seal every person record again with the newest key of the key file, in one
-    /// transaction (the server may keep running).
+    /// Seal every person record, request for help and volunteer again with the newest key of
+    /// the key file (the server may keep running).
     Rekey {
         #[command(flatten)]
         db: Database,
@@ -98,6 +99,7 @@ pub async fn retention(command: RetentionCommand) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string(&done)?);
     } else {
         let records = |n: u64| if n == 1 { "record" } else { "records" };
+        let requests = |n: u64| if n == 1 { "request" } else { "requests" };
         println!(
             "Deleted {} personal {} past their expiry date; {} {} past expiry kept under legal hold.",
             done.deleted,
@@ -105,8 +107,21 @@ pub async fn retention(command: RetentionCommand) -> anyhow::Result<ExitCode> {
             done.held,
             records(done.held)
         );
+        let r = done.requests;
+        println!(
+            "Deleted {} {} for help past their expiry date; {} {} past expiry kept under legal hold.",
+            r.deleted,
+            requests(r.deleted),
+            r.held,
+            requests(r.held)
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `n` and the word for it, like `1 volunteer` or `2 volunteers`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Runs `people new-key` or `people rekey`.
@@ -125,8 +140,12 @@ pub async fn people(command: PeopleCommand) -> anyhow::Result<ExitCode> {
             let ring = Keyring::load(&path)?;
             let store = connect(&db.database_url).await?;
             let n = store.rekey_people(&ring).await?;
+            let (requests, volunteers) = store.rekey_community(&ring).await?;
             println!(
-                "Sealed {n} person records again with key {}; older keys may now be removed from {}.",
+                "Sealed {}, {} and {} again with key {}; older keys may now be removed from {}.",
+                count(n, "person record", "person records"),
+                count(requests, "request for help", "requests for help"),
+                count(volunteers, "volunteer", "volunteers"),
                 ring.current(),
                 path.display()
             );
@@ -244,6 +263,76 @@ pub async fn seed_demo(
             expires_on: today + chrono::Duration::days(90),
         };
         store.create_person(org, &person, keys, actor).await?;
+    }
+    seed_volunteers(store, org, keys, actor).await
+}
+
+/// Gives the demo hub four fictional volunteers: one whose DBS check has expired, one due for
+/// renewal within a month, and one not available now.
+async fn seed_volunteers(
+    store: &Store,
+    org: i64,
+    keys: &Keyring,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    use bulwark_store::{Category::*, DbsLevel, NewVolunteer, VolunteerContact};
+    let today = bulwark_web::exercises::today();
+    let days = chrono::Duration::days;
+    let volunteers = [
+        (
+            "Priya Shah",
+            "NM4 2QA",
+            vec![Food, Medicine, WelfareCheck],
+            DbsLevel::EnhancedBarred,
+            Some(today + days(400)),
+            true,
+            "Weekday mornings",
+        ),
+        (
+            "Tom Hughes",
+            "NM4 3BD",
+            vec![Transport, Shelter, Energy],
+            DbsLevel::Enhanced,
+            Some(today + days(20)),
+            true,
+            "Evenings and weekends; has a car",
+        ),
+        (
+            "Grace Adeyemi",
+            "NM7 1AA",
+            vec![Food, Energy],
+            DbsLevel::Basic,
+            Some(today - days(10)),
+            true,
+            "Any time",
+        ),
+        (
+            "Owen Price",
+            "NM4 2RF",
+            vec![WelfareCheck, Medicine],
+            DbsLevel::Enhanced,
+            Some(today + days(300)),
+            false,
+            "Away until next month",
+        ),
+    ];
+    for (i, (name, postcode, skills, dbs_level, dbs_expires_on, available, availability)) in
+        volunteers.into_iter().enumerate()
+    {
+        let v = NewVolunteer {
+            contact: VolunteerContact {
+                name: name.into(),
+                phone: Some(format!("07700 900 {:03}", 200 + i)),
+                email: None,
+                postcode: postcode.into(),
+            },
+            skills,
+            dbs_level,
+            dbs_expires_on,
+            available,
+            availability: availability.into(),
+        };
+        store.create_volunteer(org, &v, keys, actor).await?;
     }
     Ok(())
 }

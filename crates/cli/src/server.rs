@@ -50,6 +50,10 @@ pub enum ServerCommand {
         log_format: LogFormat,
         #[command(flatten)]
         keys: crate::people::KeyArgs,
+        /// Requests for help the public form (`/help/ORG`) takes from one address in an hour;
+        /// more are refused until the hour has passed. Each server counts its own.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        public_requests_per_hour: u32,
     },
     /// Load a model into an organisation, replacing its model: all or nothing.
     Import {
@@ -267,6 +271,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
             metrics_listen,
             log_format,
             keys,
+            public_requests_per_hour,
         } => rt.block_on(async {
             init_logging(log_format);
             let sign_on = sign_on.provider()?;
@@ -285,6 +290,7 @@ pub fn run(command: ServerCommand) -> anyhow::Result<ExitCode> {
                 behind_proxy,
                 sign_on,
                 people_keys,
+                public_requests_per_hour: public_requests_per_hour as usize,
                 ..defaults
             };
             let server = Server {

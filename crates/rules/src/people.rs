@@ -44,7 +44,7 @@ pub struct PersonDraft {
     pub expires_on: String,
 }
 
-fn required(field: &str, label: &str, text: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn required(field: &str, label: &str, text: &str, errors: &mut Vec<FieldError>) {
     if text.trim().is_empty() {
         errors.push(FieldError::new(field, format!("Enter {label}")));
     }
@@ -59,7 +59,7 @@ fn trimmed(text: &Option<String>) -> Option<String> {
 
 /// True for a phone number as people write them: digits, spaces, `+`, `-` and brackets,
 /// with 7 to 15 digits.
-fn is_phone(text: &str) -> bool {
+pub(crate) fn is_phone(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     (7..=15).contains(&digits)
         && text

@@ -1,6 +1,7 @@
 //! Bulwark's database: organisations, accounts and access, models, sharing, exercises with
 //! their lessons and actions, public warnings, incidents with their hash-chained decision
-//! logs, community support (person records sealed with keys kept outside the database), and
+//! logs, community support (person records, requests for help and volunteers, sealed with keys
+//! kept outside the database), and
 //! the audit trail, on SQLite (one file, the default) or PostgreSQL (shared deployments).
 //!
 //! One implementation serves both backends through sqlx's `Any` driver: the SQL is written
@@ -25,10 +26,12 @@ mod models;
 mod orgs;
 mod people;
 mod postcode;
+mod requests;
 mod schema;
 mod secret;
 mod sign_on;
 mod vault;
+mod volunteers;
 mod warnings;
 
 pub use accounts::{ApiToken, LoginFailures, Membership, Role, Session, User};
@@ -61,6 +64,11 @@ pub use people::{
     Retention, SourceDetails,
 };
 pub use postcode::{Postcode, PostcodeArea};
+pub use requests::{
+    Assignee, Category, Channel, Duplicate, HelpRequest, NewRequest, RequestEvent,
+    RequestRetention, RequestStatus, RequestSummary, Requester, Urgency, parse_reference,
+    reference,
+};
 pub use schema::{SchemaMigration, SchemaStatus};
 pub use secret::{hash_secret, new_secret};
 pub use sign_on::{
@@ -68,6 +76,7 @@ pub use sign_on::{
     roles_for,
 };
 pub use vault::{Keyring, default_key_file};
+pub use volunteers::{DbsLevel, NewVolunteer, Volunteer, VolunteerContact, VolunteerMatch};
 pub use warnings::{
     MessageType, Warning, WarningArea, WarningDetails, WarningInfo, WarningSettings, WarningStatus,
 };

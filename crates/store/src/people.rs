@@ -15,6 +15,7 @@
 use crate::audit::{Actor, Change, finish, json, record};
 use crate::exercises::{date, parse_date};
 use crate::postcode::{Postcode, PostcodeArea};
+use crate::requests::RequestRetention;
 use crate::vault::Keyring;
 use crate::warnings::is_unique_violation;
 use crate::{Store, StoreError, new_secret, now};
@@ -193,10 +194,12 @@ pub struct PeopleQuery<'a> {
 /// What [`Store::run_retention`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Retention {
-    /// Records deleted.
+    /// Person records deleted.
     pub deleted: u64,
-    /// Records past their expiry kept because their list is under legal hold.
+    /// Person records past their expiry kept because their list is under legal hold.
     pub held: u64,
+    /// What it did to requests for help.
+    pub requests: RequestRetention,
 }
 
 const PERSON_COLUMNS: &str = "p.id AS row_id, p.org_id, p.number, p.uid, l.number AS list_number, p.name_sealed, p.address_sealed, \
@@ -300,7 +303,7 @@ fn audit_view(list: Option<i64>, source: &str, lawful_basis: &str, expires_on: &
 }
 
 /// The next number of `table` (which has `org_id` and `number`) for `org`.
-async fn next_number(
+pub(crate) async fn next_number(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     table: &str,
     org: i64,
@@ -315,7 +318,7 @@ async fn next_number(
 }
 
 /// The database id of `org`'s `table` row numbered `number`, or `NotFound`.
-async fn row_id(
+pub(crate) async fn row_id(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     table: &str,
     org: i64,
@@ -344,6 +347,7 @@ macro_rules! numbered {
         }
     }};
 }
+pub(crate) use numbered;
 
 fn source_from(row: &AnyRow) -> Result<PeopleSource, StoreError> {
     let review: Option<String> = row.try_get("review_on")?;
@@ -802,7 +806,8 @@ impl Store {
 
     /// Deletes, in every organisation, each person record past its expiry date (`expires_on`
     /// before `today`) whose list is not under legal hold, nor activated for an incident under
-    /// legal hold, recording each deletion.
+    /// legal hold, and each request for help past its expiry date not under legal hold (its
+    /// own or its incident's), recording each deletion, in one transaction.
     pub async fn run_retention(
         &self,
         today: NaiveDate,
@@ -849,6 +854,7 @@ impl Store {
             record(&mut *tx, change).await?;
             done.deleted += 1;
         }
+        done.requests = Store::retain_requests(&mut tx, today, actor).await?;
         tx.commit().await?;
         Ok(done)
     }

@@ -18,6 +18,8 @@ mod estate;
 mod incidents;
 #[path = "store/people.rs"]
 mod people;
+#[path = "store/requests.rs"]
+mod requests;
 
 fn actor(user: i64) -> Actor {
     Actor {

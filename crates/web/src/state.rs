@@ -35,6 +35,9 @@ pub struct Settings {
     /// The keys that seal personal data (person records); without them those pages and API
     /// routes answer 503 and nothing personal can be stored or read.
     pub people_keys: Option<Arc<Keyring>>,
+    /// Requests for help the public form accepts from one address in an hour (each server
+    /// counts its own).
+    pub public_requests_per_hour: usize,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             behind_proxy: false,
             sign_on: None,
             people_keys: None,
+            public_requests_per_hour: 10,
         }
     }
 }
@@ -72,6 +76,8 @@ struct Inner {
     incident_events: broadcast::Sender<i64>,
     /// True while a task relays the database's change notifications to `incident_events`.
     relaying: Arc<AtomicBool>,
+    /// When each client address last sent requests through the public form (the last hour).
+    public_requests: Mutex<HashMap<String, Vec<i64>>>,
 }
 
 impl AppState {
@@ -99,6 +105,7 @@ impl AppState {
                 metrics: Metrics::new(),
                 incident_events: broadcast::channel(256).0,
                 relaying: Arc::new(AtomicBool::new(false)),
+                public_requests: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -127,6 +134,26 @@ impl AppState {
                     .into(),
             )
         })
+    }
+
+    /// Counts one request through the public form from `address` at `now`: false, counting
+    /// nothing, when that address has already sent the hour's allowance.
+    pub(crate) fn take_public_request(&self, address: &str, now: i64) -> bool {
+        let mut sent = self
+            .inner
+            .public_requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if sent.len() > 10_000 {
+            sent.retain(|_, times| times.iter().any(|t| now - t < 3600));
+        }
+        let times = sent.entry(address.to_string()).or_default();
+        times.retain(|t| now - t < 3600);
+        if times.len() >= self.inner.settings.public_requests_per_hour {
+            return false;
+        }
+        times.push(now);
+        true
     }
 
     /// Whether cookies carry `Secure` (and the `__Host-` prefix).

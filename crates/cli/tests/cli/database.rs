@@ -389,19 +389,46 @@ fn retention_run_deletes_expired_people_and_keys_rotate_from_the_command_line() 
                 .await
                 .unwrap();
         }
+        // A request for help that has expired, and one that has not.
+        for expires in ["2020-01-01", "2099-01-01"] {
+            let request = bulwark_store::NewRequest {
+                requester: bulwark_store::Requester {
+                    name: "Ada".into(),
+                    address: "1 Mill Lane".into(),
+                    postcode: "NM1 1AA".into(),
+                    phone: None,
+                    details: "Food parcel".into(),
+                },
+                channel: bulwark_store::Channel::Phone,
+                category: bulwark_store::Category::Food,
+                urgency: bulwark_store::Urgency::ThreeDays,
+                incident: None,
+                expires_on: chrono::NaiveDate::parse_from_str(expires, "%Y-%m-%d").unwrap(),
+            };
+            store
+                .create_help_request(org.id, &request, &keys, &actor)
+                .await
+                .unwrap();
+        }
         store.close().await;
     });
     let out = succeeds(&["retention", "run", "--json", "--database-url", &url]);
     let done: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(done, serde_json::json!({"deleted": 1, "held": 1}));
+    assert_eq!(
+        done,
+        serde_json::json!({"deleted": 1, "held": 1, "requests": {"deleted": 1, "held": 0}})
+    );
     let out = succeeds(&["retention", "run", "--database-url", &url]);
     assert!(out.contains("Deleted 0 personal records"), "{out}");
+    assert!(out.contains("Deleted 0 requests for help"), "{out}");
 
     let out = succeeds(&["people", "new-key", "--database-url", &url]);
     assert!(out.contains("Added key 2"), "{out}");
     let out = succeeds(&["people", "rekey", "--database-url", &url]);
     assert!(
-        out.contains("Sealed 2 person records again with key 2"),
+        out.contains(
+            "Sealed 2 person records, 1 request for help and 0 volunteers again with key 2"
+        ),
         "{out}"
     );
     let stored = runtime().block_on(async {

@@ -247,6 +247,8 @@ async fn fill(store: &Store) -> (String, String) {
     crate::incidents::sample_incident(store, &north, &south).await;
     // Community support: a source of the list of lists, a list under legal hold, a person.
     crate::people::fill(store, north.id, &Keyring::ephemeral()).await;
+    // The community hub: a volunteer, a request assigned to them with a note, hours.
+    crate::requests::fill(store, north.id, &Keyring::ephemeral()).await;
     store
         .set_catalogue(north.id, "catalogue.yaml", Some("categories: []\n"), &cli())
         .await
@@ -500,7 +502,7 @@ async fn an_older_backup_is_upgraded_after_loading() {
     old["schema_version"] = json!(1);
     let tables = old["tables"].as_object_mut().unwrap();
     // Nor single sign-on, nor public warnings, nor incidents.
-    // Nor single sign-on, nor public warnings, nor community support.
+    // Nor single sign-on, nor public warnings, nor community support, nor the community hub.
     for table in [
         "exercises",
         "lessons",
@@ -525,6 +527,10 @@ async fn an_older_backup_is_upgraded_after_loading() {
         "people_lists",
         "people",
         "estate_catalogues",
+        "volunteers",
+        "volunteer_hours",
+        "help_requests",
+        "help_request_events",
         "risk_appetites",
     ] {
         // Keeping the others in order: a restore inserts tables in the order of the file.

@@ -359,7 +359,7 @@ async fn retention_deletes_expired_records_except_under_legal_hold() {
 }
 
 /// Every text value of every table, as the database returns it.
-async fn every_value(db: &TestDatabase, backend: Backend) -> String {
+pub async fn every_value(db: &TestDatabase, backend: Backend) -> String {
     let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let tables: Vec<String> = match backend {
         Backend::Sqlite => sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'"),
@@ -401,7 +401,7 @@ async fn every_value(db: &TestDatabase, backend: Backend) -> String {
 /// The bytes of the database's own files, where this machine can read them: the SQLite file
 /// and its write-ahead log, or the PostgreSQL database's folder and the server's log of
 /// changes (after a checkpoint). `None` when the files are elsewhere.
-async fn database_files(db: &TestDatabase, backend: Backend) -> Option<Vec<u8>> {
+pub async fn database_files(db: &TestDatabase, backend: Backend) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
     match backend {
         Backend::Sqlite => {

@@ -6,6 +6,7 @@ mod exercises;
 mod handlers;
 mod incidents;
 mod people;
+mod requests;
 mod warnings;
 
 use crate::routes::{Guard, Table};
@@ -120,6 +121,7 @@ pub fn routes() -> Table {
         .merge(warning_routes())
         .merge(incident_routes())
         .merge(people_routes())
+        .merge(community_routes())
         .get("/api/orgs/{org}/shared", viewer, handlers::shared)
         .get(
             "/api/orgs/{org}/shared/{owner}/{service}",
@@ -277,6 +279,64 @@ fn people_routes() -> Table {
         )
 }
 
+/// The community hub: requests for help and volunteers.
+fn community_routes() -> Table {
+    let (viewer, editor, coordinator, admin) = (
+        Guard::ApiMember(Role::Viewer),
+        Guard::ApiMember(Role::Editor),
+        Guard::ApiMember(Role::HubCoordinator),
+        Guard::ApiMember(Role::Admin),
+    );
+    Table::new()
+        .get("/api/orgs/{org}/requests", viewer, requests::requests)
+        .post("/api/orgs/{org}/requests", editor, requests::create_request)
+        .get(
+            "/api/orgs/{org}/requests/{id}",
+            coordinator,
+            requests::request,
+        )
+        .get(
+            "/api/orgs/{org}/requests/{id}/volunteers",
+            coordinator,
+            requests::matches,
+        )
+        .post(
+            "/api/orgs/{org}/requests/{id}/assign",
+            coordinator,
+            requests::assign,
+        )
+        .post(
+            "/api/orgs/{org}/requests/{id}/status",
+            coordinator,
+            requests::status,
+        )
+        .put(
+            "/api/orgs/{org}/requests/{id}/legal-hold",
+            admin,
+            requests::put_hold,
+        )
+        .get(
+            "/api/orgs/{org}/volunteers",
+            coordinator,
+            requests::volunteers,
+        )
+        .post(
+            "/api/orgs/{org}/volunteers",
+            coordinator,
+            requests::create_volunteer,
+        )
+        .post(
+            "/api/orgs/{org}/volunteers/{id}/hours",
+            coordinator,
+            requests::hours,
+        )
+        .put(
+            "/api/orgs/{org}/volunteers/{id}/availability",
+            coordinator,
+            requests::availability,
+        )
+}
+
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
@@ -297,6 +357,9 @@ fn people_routes() -> Table {
         incidents::methane, incidents::invite, incidents::legal_hold, incidents::rhythm, incidents::restore,
         people::create_person, people::person, people::affected_people, people::sources,
         people::create_source, people::lists, people::create_list, people::put_hold,
+        requests::requests, requests::create_request, requests::request, requests::matches,
+        requests::assign, requests::status, requests::put_hold, requests::volunteers,
+        requests::create_volunteer, requests::hours, requests::availability,
         estate::estate, estate::suppliers
     ),
     components(schemas(
@@ -312,6 +375,9 @@ fn people_routes() -> Table {
         incidents::RhythmRequest, incidents::RestoreRequest,
         people::PersonRequest, people::AffectedRequest, people::SourceRequest, people::ListRequest,
         people::HoldRequest,
+        requests::HelpRequestBody, requests::AssignBody, requests::StatusBody,
+        requests::RequestHoldBody, requests::VolunteerBody, requests::HoursBody,
+        requests::AvailabilityBody,
         EstateReport, SystemEntry, SuppliersReport, SupplierEntry
     )),
     modifiers(&BearerAuth),

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
+pub(super) fn invalid(errors: Vec<FieldError>) -> ApiError {
     ApiError(WebError::Invalid(
         errors
             .into_iter()
@@ -28,7 +28,7 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
     ))
 }
 
-fn number(id: &str) -> Result<i64, ApiError> {
+pub(super) fn number(id: &str) -> Result<i64, ApiError> {
     id.parse().map_err(|_| ApiError(WebError::NotFound))
 }
 
@@ -110,7 +110,7 @@ pub struct ReadQuery {
 }
 
 /// The purpose given, or what the audit trail says when an API caller gave none.
-fn purpose(given: Option<String>) -> Result<String, ApiError> {
+pub(super) fn purpose(given: Option<String>) -> Result<String, ApiError> {
     match given {
         None => Ok("not given (API)".into()),
         Some(text) => rules::check_purpose(&text).map_err(|e| invalid(vec![e])),

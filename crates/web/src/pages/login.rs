@@ -65,8 +65,12 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The caller's network address, for throttling.
-fn client_address(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+/// The caller's network address, for throttling (and the public form's rate limit).
+pub(crate) fn client_address(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> String {
     if state.settings().behind_proxy
         && let Some(last) = headers
             .get_all("x-forwarded-for")

@@ -8,14 +8,17 @@ mod dashboard;
 mod decision_log;
 mod estate;
 mod exercises;
+mod help;
 mod incident_board;
 mod incident_reports;
 mod incidents;
 mod login;
 mod people;
+mod requests;
 mod risks;
 mod services;
 mod sign_on;
+mod volunteers;
 mod warnings;
 mod whatif;
 
@@ -65,6 +68,7 @@ pub fn routes() -> Table {
         .merge(exercise_routes())
         .merge(warning_routes())
         .merge(people_routes())
+        .merge(community_routes())
         .merge(incident_routes())
         .get("/o/{org}/import", admin, admin::import_form)
         .post("/o/{org}/import", admin, admin::import)
@@ -347,6 +351,48 @@ fn people_routes() -> Table {
             people::create_person,
         )
         .get("/o/{org}/people/{id}", coordinator, people::person)
+}
+
+/// The community hub: requests for help (taken by phone, or sent by the public through
+/// `/help/{org}` without signing in) and the volunteers who answer them.
+fn community_routes() -> Table {
+    let (public, viewer, editor, coordinator) = (
+        Guard::Public,
+        Guard::Member(Role::Viewer),
+        Guard::Member(Role::Editor),
+        Guard::Member(Role::HubCoordinator),
+    );
+    Table::new()
+        .get("/o/{org}/requests", viewer, requests::list)
+        .get("/o/{org}/requests/new", editor, requests::new_form)
+        .post("/o/{org}/requests/new", editor, requests::create)
+        .get("/o/{org}/requests/{id}", coordinator, requests::show)
+        .post(
+            "/o/{org}/requests/{id}/assign",
+            coordinator,
+            requests::assign,
+        )
+        .post(
+            "/o/{org}/requests/{id}/status",
+            coordinator,
+            requests::update,
+        )
+        .get("/o/{org}/volunteers", coordinator, volunteers::list)
+        .get("/o/{org}/volunteers/new", coordinator, volunteers::new_form)
+        .post("/o/{org}/volunteers/new", coordinator, volunteers::create)
+        .post(
+            "/o/{org}/volunteers/{id}/hours",
+            coordinator,
+            volunteers::log_hours,
+        )
+        .post(
+            "/o/{org}/volunteers/{id}/availability",
+            coordinator,
+            volunteers::set_availability,
+        )
+        .get("/help/{org}", public, help::form)
+        .post("/help/{org}", public, help::submit)
+        .get("/help/{org}/sent", public, help::sent)
 }
 
 pub use bulwark_rules::FieldError;

@@ -12,6 +12,7 @@ mod incidents;
 mod observability;
 mod people;
 mod replicas;
+mod requests;
 mod risks;
 mod sign_on;
 mod warnings;

@@ -9,8 +9,8 @@ use bulwark_testkit::BACKENDS;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// Gives `north` and `south` list 1 and person 1 on it, so the access matrix has records to
-/// reach by those ids.
+/// Gives `north` and `south` list 1 and person 1 on it, and request 1 and volunteer 1, so the
+/// access matrix has records to reach by those ids.
 pub async fn seed(store: &Store, keys: &Keyring) {
     let actor = Actor {
         user_id: None,
@@ -47,6 +47,7 @@ pub async fn seed(store: &Store, keys: &Keyring) {
             .create_person(org.id, &person, keys, &actor)
             .await
             .unwrap();
+        super::requests::seed(store, org.id, keys, &actor).await;
     }
 }
 
