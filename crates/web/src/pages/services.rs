@@ -147,6 +147,24 @@ fn need_lines(n: &Need, depth: usize, names: &dyn Fn(&str) -> String, out: &mut 
         Need::All(parts, _) => ("All of:".to_string(), parts),
         Need::Any(parts, _) => ("Any one of:".to_string(), parts),
         Need::AtLeast { k, of, .. } => (format!("At least {k} of:"), of),
+        Need::Standby {
+            need, switchover, ..
+        } => {
+            out.push(NeedLine {
+                depth,
+                label: if switchover.minutes() == 0 {
+                    "On standby, taking over at once:".to_string()
+                } else {
+                    format!(
+                        "On standby, taking {} to bring up:",
+                        crate::board::span(switchover.minutes() as i64 * 60)
+                    )
+                },
+                link: None,
+            });
+            need_lines(need, depth + 1, names, out);
+            return;
+        }
     };
     out.push(NeedLine {
         depth,
