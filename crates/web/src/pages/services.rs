@@ -176,6 +176,78 @@ fn need_lines(n: &Need, depth: usize, names: &dyn Fn(&str) -> String, out: &mut 
     }
 }
 
+/// A workaround of the business continuity plan, in plain words.
+pub struct WorkaroundView {
+    /// Its name.
+    pub name: String,
+    /// What it gives, when, for how long and with whom, one sentence each.
+    pub sentences: Vec<String>,
+    /// What it needs of its own, as "What it needs" shows a service's needs.
+    pub needs: Vec<NeedLine>,
+}
+
+/// The service's workarounds in plain words: the capacity each gives against the service's
+/// minimum, when it is ready against the MTPD, how long it can be kept up, and its staff.
+fn workaround_views(
+    svc: &Service,
+    skills: &dyn Fn(&str) -> String,
+    names: &dyn Fn(&str) -> String,
+) -> Vec<WorkaroundView> {
+    let words = |d: bulwark_model::Duration| crate::board::span(d.minutes() as i64 * 60);
+    let mbco = svc.mbco();
+    svc.workarounds
+        .iter()
+        .map(|w| {
+            let mut sentences = vec![if w.capacity.fraction() >= mbco.fraction() {
+                format!(
+                    "Gives {} of normal capacity while in use: enough for the minimum the service must keep ({mbco}).",
+                    w.capacity
+                )
+            } else {
+                format!(
+                    "Gives {} of normal capacity while in use: below the minimum the service must keep ({mbco}), so it still counts as lost while this is in use.",
+                    w.capacity
+                )
+            }];
+            let ready = if w.after.minutes() == 0 {
+                "Ready as soon as the service is lost.".to_string()
+            } else {
+                format!("Ready {} after the service is lost.", words(w.after))
+            };
+            sentences.push(match svc.mtpd {
+                Some((mtpd, _)) if w.after >= mtpd => format!(
+                    "{ready} That is not within the maximum tolerable period of disruption ({}), so it cannot prevent a breach.",
+                    words(mtpd)
+                ),
+                _ => ready,
+            });
+            sentences.push(match w.lasts {
+                Some(l) => format!("Can be kept up for {} at most in one disruption.", words(l)),
+                None => "Can be kept up for as long as it is needed.".to_string(),
+            });
+            if !w.staff.is_empty() {
+                let staff: Vec<String> = (w.staff.iter())
+                    .map(|st| format!("{} FTE of {}", st.fte, skills(&st.skill.id)))
+                    .collect();
+                sentences.push(format!("Needs staff: {}.", staff.join(", ")));
+            }
+            let mut needs = Vec::new();
+            match &w.needs {
+                Some(Need::All(parts, _)) => parts
+                    .iter()
+                    .for_each(|p| need_lines(p, 0, names, &mut needs)),
+                Some(other) => need_lines(other, 0, names, &mut needs),
+                None => {}
+            }
+            WorkaroundView {
+                name: w.name.clone(),
+                sentences,
+                needs,
+            }
+        })
+        .collect()
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "service.html")]
 struct ShowPage {
@@ -188,6 +260,7 @@ struct ShowPage {
     buckets: Vec<(&'static str, Option<u8>)>,
     needs: Vec<NeedLine>,
     staff: Vec<(String, String)>,
+    workarounds: Vec<WorkaroundView>,
     spof: Vec<(String, String)>,
     lost_without_failure: bool,
     cut_sets: Option<Vec<String>>,
@@ -304,6 +377,16 @@ pub(super) async fn service_page(
         .iter()
         .map(|st| (st.skill.id.clone(), st.fte.to_string()))
         .collect();
+    let skill_name = |id: &str| -> String {
+        (model.skills.iter())
+            .find(|k| k.meta.id.as_str() == id)
+            .map_or(id.to_string(), |k| format!("{} ({id})", k.meta.name))
+    };
+    let mut workarounds = workaround_views(svc, &skill_name, &name_of);
+    if shared_view {
+        // A partner sees no item of the owner's model beyond the service itself.
+        workarounds.iter_mut().for_each(|w| w.needs.clear());
+    }
     let analyses = if shared_view || m.compiled.is_none() {
         Analyses::default()
     } else {
@@ -320,6 +403,7 @@ pub(super) async fn service_page(
         buckets,
         needs,
         staff,
+        workarounds,
         spof: analyses.spof,
         lost_without_failure: analyses.lost_without_failure,
         cut_sets: (*analyses.cut_sets).clone(),
