@@ -461,7 +461,7 @@ fn print_additions(model: &Model, c: &Compiled, sim: &Simulation) {
             t.add_row(vec![
                 c.assets[o.asset as usize].id.clone(),
                 periods(&o.drawn),
-                ran_out.map_or_else(|| "no".into(), |d| format!("{BAD}at {d}{BAD:#}")),
+                ran_out.map_or_else(|| "no".into(), |d| format!("at {d}")),
                 if o.empty.is_empty() {
                     "-".into()
                 } else {
