@@ -224,6 +224,60 @@ fn services_json(c: &Compiled, sim: &Simulation) -> Vec<Value> {
         .collect()
 }
 
+/// What a standby names: an item's id, or an expression with the ids in it, like
+/// `all of [dc-secondary, san-secondary]`.
+fn standby_label(c: &Compiled, part: u32) -> String {
+    let kids = c.children(part);
+    match c.kind(part) {
+        bulwark_engine::NodeKind::All
+        | bulwark_engine::NodeKind::Any
+        | bulwark_engine::NodeKind::AtLeast(_) => {
+            let parts: Vec<String> = kids.iter().map(|&k| standby_label(c, k)).collect();
+            format!("{} [{}]", c.node_label(part), parts.join(", "))
+        }
+        _ => c.node_label(part),
+    }
+}
+
+fn spans_json(spans: &[(Duration, Option<Duration>)]) -> Vec<Value> {
+    (spans.iter())
+        .map(|(a, b)| json!([a.to_string(), time(*b)]))
+        .collect()
+}
+
+/// Standbys brought up and stocks drawn on: `"standbys"` for every standby, `"stocks"` for
+/// every stock (with when it ran out).
+fn assets_json(c: &Compiled, sim: &Simulation, doc: &mut Value) {
+    if !c.standbys.is_empty() {
+        let standbys: Vec<Value> = (c.standbys.iter().zip(&sim.standbys))
+            .map(|(s, spans)| {
+                json!({
+                    "standby": standby_label(c, s.part),
+                    "switchover": Duration::from_minutes(s.switchover).to_string(),
+                    "up": spans_json(spans),
+                })
+            })
+            .collect();
+        doc["standbys"] = json!(standbys);
+    }
+    if !c.stocks.is_empty() {
+        let stocks: Vec<Value> = (sim.stocks.iter())
+            .map(|o| {
+                let a = &c.assets[o.asset as usize];
+                json!({
+                    "id": a.id,
+                    "name": a.name,
+                    "ran_out_at": time(o.ran_out_at()),
+                    "empty": spans_json(&o.empty),
+                    "drawn": spans_json(&o.drawn),
+                    "left_at_horizon": o.left_at_horizon.to_string(),
+                })
+            })
+            .collect();
+        doc["stocks"] = json!(stocks);
+    }
+}
+
 fn summary_json(s: &Summary) -> Value {
     json!({"services_lost": s.services_lost, "service_days_lost": round(s.service_days_lost), "breaches": s.breaches})
 }
@@ -289,6 +343,7 @@ fn run_simulate(
             "services": services_json(&c, &sim),
             "summary": summary_json(&sim.summary()),
         });
+        assets_json(&c, &sim, &mut doc);
         if let Some(r) = &redeployed {
             let c = &c;
             let moves: Vec<Value> = r
@@ -312,6 +367,7 @@ fn run_simulate(
                 "services": services_json(c, r),
                 "moves": moves,
             });
+            assets_json(c, r, &mut doc["redeployment"]);
         }
         output::json(&doc);
         return Ok(ExitCode::SUCCESS);
@@ -368,6 +424,50 @@ fn print_additions(model: &Model, c: &Compiled, sim: &Simulation) {
             t.add_row(vec![
                 c.services[i].id.clone(),
                 format!("{u:.0} {}", unit(i)),
+            ]);
+        }
+        println!("{t}");
+    }
+    let periods = |spans: &[(Duration, Option<Duration>)]| {
+        (spans.iter())
+            .map(|(a, b)| {
+                format!(
+                    "{a} to {}",
+                    b.map_or("the horizon".into(), |b| b.to_string())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if sim.standbys.iter().any(|s| !s.is_empty()) {
+        output::heading("Standbys brought up");
+        let mut t = output::table(&["standby", "switchover", "up"]);
+        for (s, spans) in c.standbys.iter().zip(&sim.standbys) {
+            if !spans.is_empty() {
+                t.add_row(vec![
+                    standby_label(c, s.part),
+                    Duration::from_minutes(s.switchover).to_string(),
+                    periods(spans),
+                ]);
+            }
+        }
+        println!("{t}");
+    }
+    if sim.stocks.iter().any(|s| !s.drawn.is_empty()) {
+        output::heading("Stocks");
+        let mut t = output::table(&["stock", "drawn on", "ran out", "empty", "left at horizon"]);
+        for o in sim.stocks.iter().filter(|o| !o.drawn.is_empty()) {
+            let ran_out = o.ran_out_at();
+            t.add_row(vec![
+                c.assets[o.asset as usize].id.clone(),
+                periods(&o.drawn),
+                ran_out.map_or_else(|| "no".into(), |d| format!("at {d}")),
+                if o.empty.is_empty() {
+                    "-".into()
+                } else {
+                    periods(&o.empty)
+                },
+                o.left_at_horizon.to_string(),
             ]);
         }
         println!("{t}");

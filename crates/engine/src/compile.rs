@@ -98,6 +98,34 @@ impl WorkaroundInfo {
     }
 }
 
+/// What the engine keeps of a standby: an alternative of an `any` or `atleast` that takes time
+/// to bring up. Its node is an all-of gate over what it names, so the structural analyses count
+/// it as a plain alternative; the simulation holds its own capacity at 0 until it is brought up.
+#[derive(Debug, Clone)]
+pub struct StandbyInfo {
+    /// The `any` or `atleast` node it is an alternative of.
+    pub gate: u32,
+    /// Its node.
+    pub node: u32,
+    /// The node of what it names (its node's one child).
+    pub part: u32,
+    /// How long it takes to bring up, in minutes from the moment it is needed.
+    pub switchover: u64,
+    /// The asset it names directly (`standby: ID`), if it names one.
+    pub asset: Option<u32>,
+}
+
+/// What the engine keeps of an asset's stock.
+#[derive(Debug, Clone)]
+pub struct StockInfo {
+    /// The asset.
+    pub asset: u32,
+    /// How long a full stock lasts in use, in minutes.
+    pub lasts: u64,
+    /// How long it stays empty before a delivery fills it, in minutes (never without one).
+    pub resupply: Option<u64>,
+}
+
 /// What the engine keeps of an asset.
 #[derive(Debug, Clone)]
 pub struct AssetInfo {
@@ -134,6 +162,10 @@ pub struct Compiled {
     pub skills: Vec<SkillInfo>,
     /// Workarounds of every service, by index.
     pub workarounds: Vec<WorkaroundInfo>,
+    /// Standbys of every `any` and `atleast`, children before parents within each gate.
+    pub standbys: Vec<StandbyInfo>,
+    /// Stocks of assets, in model order.
+    pub stocks: Vec<StockInfo>,
     ids: FxHashMap<String, ItemRef>,
     kinds: Vec<NodeKind>,
     child_start: Vec<u32>,
@@ -204,6 +236,16 @@ impl Compiled {
             assets,
             skills: Vec::new(),
             workarounds: Vec::new(),
+            standbys: Vec::new(),
+            stocks: (model.assets.iter().enumerate())
+                .filter_map(|(i, a)| {
+                    a.stock.map(|st| StockInfo {
+                        asset: i as u32,
+                        lasts: st.lasts.minutes(),
+                        resupply: st.resupply.map(|d| d.minutes()),
+                    })
+                })
+                .collect(),
             ids,
             kinds,
             child_start: Vec::new(),
@@ -313,14 +355,46 @@ impl Compiled {
             Need::All(parts, _) => (NodeKind::All, parts),
             Need::Any(parts, _) => (NodeKind::Any, parts),
             Need::AtLeast { k, of, .. } => (NodeKind::AtLeast(*k), of),
+            // Outside an `any` or `atleast` (which the format refuses) a standby is what it names.
+            Need::Standby { need, .. } => return self.gate(need, lists),
         };
         let mut kids = Vec::with_capacity(parts.len());
+        let mut standbys = Vec::new();
         for p in parts {
-            kids.push(self.gate(p, lists)?);
+            match p {
+                Need::Standby {
+                    need, switchover, ..
+                } if kind != NodeKind::All => {
+                    let inner = self.gate(need, lists)?;
+                    self.kinds.push(NodeKind::All);
+                    lists.push(vec![inner]);
+                    let node = (self.kinds.len() - 1) as u32;
+                    let asset = match (need.as_ref(), self.kind(inner)) {
+                        (Need::Ref(_), NodeKind::Asset(i)) => Some(i),
+                        _ => None,
+                    };
+                    standbys.push((node, inner, switchover.minutes(), asset));
+                    kids.push(node);
+                }
+                _ => kids.push(self.gate(p, lists)?),
+            }
         }
         self.kinds.push(kind);
         lists.push(kids);
-        Ok((self.kinds.len() - 1) as u32)
+        let gate = (self.kinds.len() - 1) as u32;
+        self.standbys
+            .extend(
+                standbys
+                    .into_iter()
+                    .map(|(node, part, switchover, asset)| StandbyInfo {
+                        gate,
+                        node,
+                        part,
+                        switchover,
+                        asset,
+                    }),
+            );
+        Ok(gate)
     }
 
     /// Every node, children before parents (iterative, so deep chains cannot overflow the stack).

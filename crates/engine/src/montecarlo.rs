@@ -15,7 +15,11 @@
 //! with nothing failed is lost all year. Workarounds count as the structural analyses count
 //! them (an alternative from the first minute when their capacity reaches the MBCO and they
 //! start within the MTPD), so that `p_loss` and `p_breach` here and in [`crate::risk`] answer
-//! the same question.
+//! the same question. Standbys honour their switchover time as in the simulation: when the
+//! other parts of their `any` or `atleast` alone give less than full capacity, a standby gives
+//! nothing until its switchover time has passed, and the clock starts again at the next loss
+//! (a gate already short with nothing failed has its standbys up all year). Stocks are not
+//! drawn on here: they count as always available, as in the structural analyses.
 //!
 //! Per service the result gives the probability of a breach in a year, the expected
 //! service-days lost, the 95th percentile of service-days lost, and the standard error of each:
@@ -30,7 +34,7 @@
 
 use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
-use crate::simulate::{Graph, Incremental};
+use crate::simulate::{Gate, Graph, Incremental, gates};
 use bulwark_model::{Duration, Failure, Model};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -257,6 +261,86 @@ fn percentile(nonzero: &mut [f64], n: u64, q: f64) -> (f64, f64) {
     (value, (hi - lo) / (2.0 * 1.96))
 }
 
+/// Standbys in a trial-year: gates with standbys, whether each is short (and since when), and
+/// bring-ups due.
+struct Standbys {
+    gates: Vec<Gate>,
+    /// Per gate: since when it is short (`-∞`: already with nothing failed).
+    episode: Vec<Option<f64>>,
+    /// Bring-ups due: (time, gate, standby, episode start).
+    due: Vec<(f64, usize, u32, f64)>,
+    scratch: Vec<f64>,
+}
+
+impl Standbys {
+    /// The gates of `c` with standbys; those short with nothing failed (in `inc`) have theirs
+    /// up, as they stay all year.
+    fn new(c: &Compiled, inc: &Incremental<'_>) -> Standbys {
+        let gates = gates(c);
+        let mut scratch = Vec::new();
+        let episode = (gates.iter())
+            .map(|g| {
+                g.short(&inc.value, &mut scratch)
+                    .then_some(f64::NEG_INFINITY)
+            })
+            .collect();
+        Standbys {
+            gates,
+            episode,
+            due: Vec::new(),
+            scratch,
+        }
+    }
+
+    /// The next bring-up due.
+    fn next(&self) -> Option<f64> {
+        self.due.iter().map(|d| d.0).min_by(f64::total_cmp)
+    }
+
+    /// Brings up the standbys due at `t` whose gate is still in the episode that called them.
+    fn bring_up(&mut self, c: &Compiled, inc: &mut Incremental<'_>, t: f64) {
+        let episode = &self.episode;
+        self.due.retain(|&(at, g, s, start)| {
+            if at > t {
+                return true;
+            }
+            if episode[g] == Some(start) {
+                inc.set_own(c.standbys[s as usize].node, 1.0);
+            }
+            false
+        });
+    }
+
+    /// Starts and ends episodes at `t`, gate by gate, children before parents: a gate that
+    /// becomes short takes its standbys down until their switchover time has passed; one that
+    /// is no longer short has them back (they make no difference then).
+    fn update(&mut self, c: &Compiled, inc: &mut Incremental<'_>, t: f64, changed: &mut Vec<u32>) {
+        for (g, gate) in self.gates.iter().enumerate() {
+            let short = gate.short(&inc.value, &mut self.scratch);
+            match (short, self.episode[g]) {
+                (true, None) => {
+                    self.episode[g] = Some(t);
+                    for &s in &gate.standbys {
+                        let info = &c.standbys[s as usize];
+                        if info.switchover > 0 {
+                            inc.set_own(info.node, 0.0);
+                            self.due.push((t + info.switchover as f64, g, s, t));
+                        }
+                    }
+                }
+                (false, Some(_)) => {
+                    self.episode[g] = None;
+                    for &s in &gate.standbys {
+                        inc.set_own(c.standbys[s as usize].node, 1.0);
+                    }
+                }
+                _ => continue,
+            }
+            inc.propagate(|i, _| changed.push(i));
+        }
+    }
+}
+
 fn exponential(rng: &mut impl Rng, mean: f64) -> f64 {
     let u: f64 = rng.random();
     -mean * (1.0 - u).ln()
@@ -291,6 +375,7 @@ fn run_chunk<E>(
     let mut breached = vec![false; n];
     let mut was_lost = vec![false; n];
     let mut changed: Vec<u32> = Vec::new();
+    let mut standby = Standbys::new(c, inc);
     for _ in 0..trials {
         check()?;
         events.clear();
@@ -327,15 +412,23 @@ fn run_chunk<E>(
         breached.fill(false);
         was_lost.fill(false);
         let mut k = 0;
-        while k < events.len() {
-            let t = events[k].0;
+        loop {
+            // The next failure or repair, or a standby brought up before it.
+            let t = match (events.get(k), standby.next()) {
+                (Some(e), Some(u)) => e.0.min(u),
+                (Some(e), None) => e.0,
+                (None, Some(u)) => u,
+                (None, None) => break,
+            };
             while k < events.len() && events[k].0 == t {
                 let (_, node, delta) = events[k];
                 down[node as usize] += delta;
                 inc.set_own(node, if down[node as usize] > 0 { 0.0 } else { 1.0 });
                 k += 1;
             }
+            standby.bring_up(c, inc, t);
             inc.propagate(|i, _| changed.push(i));
+            standby.update(c, inc, t, &mut changed);
             for &i in &changed {
                 let i = i as usize;
                 if lost_at_baseline[i] {

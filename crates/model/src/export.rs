@@ -106,6 +106,11 @@ pub fn need(n: &Need, top: bool) -> Value {
         Need::All(ps, _) => json!({ "all": parts(ps) }),
         Need::Any(ps, _) => json!({ "any": parts(ps) }),
         Need::AtLeast { k, of, .. } => json!({ "atleast": k, "of": parts(of) }),
+        Need::Standby {
+            need: n,
+            switchover,
+            ..
+        } => json!({ "standby": need(n, true), "switchover": switchover.to_string() }),
     }
 }
 
@@ -225,6 +230,16 @@ fn asset(a: &Asset) -> Value {
         "contract_end",
         a.contract_end.map(|d| d.to_string()),
     );
+    put(
+        &mut map,
+        "stock",
+        a.stock.map(|st| {
+            let mut m = Map::new();
+            m.insert("lasts".into(), json!(st.lasts.to_string()));
+            put(&mut m, "resupply", st.resupply.map(|d| d.to_string()));
+            Value::Object(m)
+        }),
+    );
     crate::estate::export(&a.estate, &mut map);
     finish(map, &a.meta)
 }
@@ -296,6 +311,9 @@ fn scenario(s: &Scenario) -> Value {
             EventKind::Demand(t, factor) => {
                 ev.insert("demand".into(), target(t));
                 ev.insert("factor".into(), number(*factor));
+            }
+            EventKind::Resupply(r) => {
+                ev.insert("resupply".into(), json!(r.id));
             }
         }
         if !matches!(e.kind, EventKind::Absence(..)) || e.at.minutes() > 0 {

@@ -606,10 +606,12 @@ pub fn read_need(node: &Node, d: &mut Diagnostics) -> Option<Need> {
             let need = if f.has("any") {
                 let parts = f
                     .take("any")
-                    .map(|n| read_parts(n, "any", d))
+                    .map(|n| read_alternatives(n, "any", d))
                     .unwrap_or_default();
                 if parts.is_empty() {
                     d.error(node.pos, "`any` needs at least one alternative");
+                } else if parts.iter().all(|p| matches!(p, Need::Standby { .. })) {
+                    d.error(node.pos, "`any` needs at least one alternative without a switchover time: the one in use when all is well");
                 }
                 Some(Need::Any(parts, node.pos))
             } else if f.has("all") {
@@ -621,7 +623,7 @@ pub fn read_need(node: &Node, d: &mut Diagnostics) -> Option<Need> {
                 ))
             } else if f.has("atleast") || f.has("of") {
                 let k = f.take("atleast").and_then(|n| whole(n, "atleast", d));
-                let of = f.take("of").map(|n| read_parts(n, "of", d));
+                let of = f.take("of").map(|n| read_alternatives(n, "of", d));
                 if k.is_none() && !f.has("atleast") {
                     d.error(
                         node.pos,
@@ -651,6 +653,17 @@ pub fn read_need(node: &Node, d: &mut Diagnostics) -> Option<Need> {
                                 ),
                             );
                             None
+                        } else if of
+                            .iter()
+                            .filter(|p| !matches!(p, Need::Standby { .. }))
+                            .count()
+                            < k as usize
+                        {
+                            d.error(
+                                node.pos,
+                                format!("`atleast: {k}` needs at least {k} of its list without a switchover time: those in use when all is well"),
+                            );
+                            None
                         } else {
                             Some(Need::AtLeast {
                                 k: k as u32,
@@ -661,6 +674,10 @@ pub fn read_need(node: &Node, d: &mut Diagnostics) -> Option<Need> {
                     }
                     _ => None,
                 }
+            } else if f.has("standby") || f.has("switchover") {
+                d.error(node.pos, "a standby (`standby` with `switchover`) is one of the alternatives of an `any` or `atleast` list; write it inside one, like `any: [mains, {standby: generator, switchover: 30m}]`");
+                let _ = (f.take("standby"), f.take("switchover"));
+                None
             } else {
                 d.error(node.pos, "a dependency mapping needs `any: [...]`, `all: [...]` or `atleast: K` with `of: [...]`");
                 None
@@ -676,6 +693,52 @@ fn read_parts(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<Need> {
         .iter()
         .filter_map(|n| read_need(n, d))
         .collect()
+}
+
+/// The list of an `any` or `atleast`: dependency expressions, or standbys.
+fn read_alternatives(node: &Node, field: &str, d: &mut Diagnostics) -> Vec<Need> {
+    list_items(node, field, d)
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Map(entries)
+                if entries
+                    .iter()
+                    .any(|(k, _)| matches!(k.key_text(), "standby" | "switchover")) =>
+            {
+                read_standby(n, d)
+            }
+            _ => read_need(n, d),
+        })
+        .collect()
+}
+
+/// A standby: `{standby: NEED, switchover: DURATION}`.
+fn read_standby(node: &Node, d: &mut Diagnostics) -> Option<Need> {
+    let mut f = Fields::new(node, "a standby", d)?;
+    let need = f.take("standby").and_then(|n| read_need(n, d));
+    if !f.has("standby") {
+        d.error(
+            node.pos,
+            "a standby needs `standby`: the asset or service brought up, like `standby: generator`",
+        );
+    }
+    let switchover = f
+        .take("switchover")
+        .and_then(|n| duration(n, "switchover", d));
+    if !f.has("switchover") {
+        d.error(
+            node.pos,
+            "a standby needs `switchover`: how long it takes to bring up once needed, like `4h` (`0h` if it takes over at once)",
+        );
+    }
+    f.finish_nested(d);
+    // Kept with a bad or missing `switchover` (that error is reported already), so that what
+    // it names is checked too.
+    Some(Need::Standby {
+        need: Box::new(need?),
+        switchover: switchover.unwrap_or_default(),
+        pos: node.pos,
+    })
 }
 
 fn read_service(node: &Node, d: &mut Diagnostics) -> Option<Service> {
@@ -939,6 +1002,7 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
             .take("contract_end")
             .and_then(|n| date(n, "contract_end", d)),
         estate: crate::estate::read(&mut f, kind, d),
+        stock: f.take("stock").and_then(|n| read_stock(n, d)),
         ..Asset::default()
     };
     let meta = Meta {
@@ -947,6 +1011,44 @@ fn read_asset(node: &Node, d: &mut Diagnostics) -> Option<Asset> {
     };
     kind?;
     Some(Asset { meta, ..asset })
+}
+
+/// An asset's stock: `{lasts: DURATION, resupply?: DURATION}`.
+fn read_stock(node: &Node, d: &mut Diagnostics) -> Option<Stock> {
+    let mut f = Fields::new(node, "`stock`", d)?;
+    let lasts = f.take("lasts").and_then(|n| {
+        let t = duration(n, "lasts", d)?;
+        if t.minutes() == 0 {
+            d.error(
+                n.pos,
+                "`lasts`: a stock must last some time in use, like `48h`",
+            );
+            return None;
+        }
+        Some(t)
+    });
+    if !f.has("lasts") {
+        d.error(
+            node.pos,
+            "`stock` needs `lasts`: how long a full stock lasts while in use, like `48h`",
+        );
+    }
+    let resupply = f.take("resupply").and_then(|n| {
+        let t = duration(n, "resupply", d)?;
+        if t.minutes() == 0 {
+            d.error(n.pos, "`resupply`: a delivery takes some time to arrive, like `1d`; leave `resupply` out if none comes");
+            return None;
+        }
+        Some(t)
+    });
+    f.finish_nested(d);
+    // Kept with a bad or missing `lasts` (that error is reported already), so that a `resupply`
+    // event naming the asset is not reported too.
+    Some(Stock {
+        lasts: lasts.unwrap_or_default(),
+        resupply,
+        pos: node.pos,
+    })
 }
 
 fn read_failure(node: &Node, d: &mut Diagnostics) -> Option<Failure> {
@@ -1077,11 +1179,12 @@ fn read_scenario(node: &Node, d: &mut Diagnostics) -> Option<Scenario> {
 
 fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
     let mut f = Fields::new(node, "an event", d)?;
-    let kinds = ["outage", "degrade", "absence", "demand"];
+    let kinds = ["outage", "degrade", "absence", "demand", "resupply"];
     let present: Vec<&str> = kinds.iter().copied().filter(|k| f.has(k)).collect();
     if present.len() != 1 {
         let msg = if present.is_empty() {
-            "an event needs one of `outage`, `degrade`, `absence` or `demand`".to_string()
+            "an event needs one of `outage`, `degrade`, `absence`, `demand` or `resupply`"
+                .to_string()
         } else {
             format!(
                 "an event is one thing; this one has {}",
@@ -1127,6 +1230,17 @@ fn read_event(node: &Node, d: &mut Diagnostics) -> Option<Event> {
                 );
             }
             Some(EventKind::Demand(t?, factor?))
+        }
+        Some("resupply") => {
+            if let Some(n) = f.take("for") {
+                d.error(
+                    n.pos,
+                    "a `resupply` event fills a stock at one moment (`at`); it has no `for`",
+                );
+            }
+            f.take("resupply")
+                .and_then(|n| reference(n, "resupply", d))
+                .map(EventKind::Resupply)
         }
         _ => None,
     };

@@ -222,6 +222,9 @@ fn stays_valid(
                 let a = &model.assets[i];
                 check_asset_refs(a, &index, &mut e);
                 orgs.check_owner(&a.meta, &a.organisation, "asset", &mut e);
+                if a.stock.is_none() && resupplied(model, id) {
+                    return false;
+                }
             }
             List::Skills => check_skill_refs(&model.skills[i], &index, &mut e),
             List::Risks => check_risk_refs(&model.risks[i], &index, &mut e),
@@ -236,6 +239,12 @@ fn stays_valid(
         }
     }
     !(removed && named_anywhere(model, id))
+}
+
+/// True when some scenario resupplies `id`'s stock.
+fn resupplied(model: &Model, id: &str) -> bool {
+    (model.scenarios.iter().flat_map(|sc| &sc.events))
+        .any(|e| matches!(&e.kind, EventKind::Resupply(r) if r.id == id))
 }
 
 /// True when service `s` depends on `id`, in its needs or a workaround's.
@@ -272,7 +281,9 @@ fn named_anywhere(model: &Model, id: &str) -> bool {
         || model.scenarios.iter().any(|sc| {
             sc.suspend.iter().any(|r| r.id == id)
                 || sc.events.iter().any(|e| match &e.kind {
-                    EventKind::Outage(r) | EventKind::Degrade(r, _) => r.id == id,
+                    EventKind::Outage(r) | EventKind::Degrade(r, _) | EventKind::Resupply(r) => {
+                        r.id == id
+                    }
                     EventKind::Absence(Target::One(r), _)
                     | EventKind::Demand(Target::One(r), _) => r.id == id,
                     EventKind::Absence(Target::All(_), _)

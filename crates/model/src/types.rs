@@ -129,6 +129,17 @@ pub enum Need {
         /// Where the expression was written.
         pos: Pos,
     },
+    /// An alternative that takes time to bring up (`{standby: ..., switchover: 4h}`): only a
+    /// part of an `any` or `atleast` list. It counts in full in the structural analyses; over
+    /// time it gives nothing until `switchover` has passed since it was needed.
+    Standby {
+        /// What the standby is.
+        need: Box<Need>,
+        /// How long it takes to bring up.
+        switchover: Duration,
+        /// Where it was written.
+        pos: Pos,
+    },
 }
 
 impl Need {
@@ -138,6 +149,23 @@ impl Need {
             Need::Ref(r) => f(r),
             Need::All(parts, _) | Need::Any(parts, _) | Need::AtLeast { of: parts, .. } => {
                 parts.iter().for_each(|p| p.for_each_ref(f))
+            }
+            Need::Standby { need, .. } => need.for_each_ref(f),
+        }
+    }
+
+    /// Calls `f` on every standby in the expression, in the order written.
+    pub fn for_each_standby<'a>(&'a self, f: &mut impl FnMut(&'a Need, Duration)) {
+        match self {
+            Need::Ref(_) => {}
+            Need::All(parts, _) | Need::Any(parts, _) | Need::AtLeast { of: parts, .. } => {
+                parts.iter().for_each(|p| p.for_each_standby(f))
+            }
+            Need::Standby {
+                need, switchover, ..
+            } => {
+                f(need, *switchover);
+                need.for_each_standby(f);
             }
         }
     }
@@ -383,6 +411,20 @@ pub struct Asset {
     pub contract_end: Option<NaiveDate>,
     /// The estate register's and supply chain's fields (IT systems and suppliers).
     pub estate: crate::estate::Estate,
+    /// A stock that lasts a given time while in use (fuel, salt, PPE, medicines).
+    pub stock: Option<Stock>,
+}
+
+/// A stock: an asset that runs out after `lasts` of use and is resupplied after `resupply`
+/// empty, or by a scenario's `resupply` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stock {
+    /// How long a full stock lasts while in use.
+    pub lasts: Duration,
+    /// How long it stays empty before a delivery fills it again (never, without one).
+    pub resupply: Option<Duration>,
+    /// Where it was written.
+    pub pos: Pos,
 }
 
 /// A staff pool.
@@ -459,4 +501,6 @@ pub enum EventKind {
     Absence(Target, Vec<(Duration, Percent)>),
     /// A service's demand is multiplied.
     Demand(Target, f64),
+    /// An asset's stock is filled again.
+    Resupply(Ref),
 }

@@ -41,6 +41,8 @@ impl ItemKind {
 /// Every id of the model with what it names and where it was defined.
 pub struct IdIndex<'m> {
     items: HashMap<&'m str, (ItemKind, Pos)>,
+    /// The assets that have a `stock`.
+    stocks: std::collections::HashSet<&'m str>,
 }
 
 impl<'m> IdIndex<'m> {
@@ -75,7 +77,11 @@ impl<'m> IdIndex<'m> {
                 items.insert(meta.id.as_str(), (kind, meta.pos));
             }
         }
-        IdIndex { items }
+        let stocks = (model.assets.iter())
+            .filter(|a| a.stock.is_some())
+            .map(|a| a.meta.id.as_str())
+            .collect();
+        IdIndex { items, stocks }
     }
 
     /// What `id` names, if anything.
@@ -229,6 +235,20 @@ pub(crate) fn check_scenario(sc: &Scenario, index: &IdIndex<'_>, d: &mut Diagnos
                 index.check(r, &[ItemKind::Service], "`demand`", d)
             }
             EventKind::Demand(Target::All(_), _) => {}
+            EventKind::Resupply(r) => {
+                index.check(r, &[ItemKind::Asset], "`resupply`", d);
+                if index.kind(&r.id) == Some(ItemKind::Asset)
+                    && !index.stocks.contains(r.id.as_str())
+                {
+                    d.error(
+                        r.pos,
+                        format!(
+                            "`resupply` names `{}`, which has no `stock` to fill; give the asset `stock: {{lasts: ...}}` or name one that has",
+                            r.id
+                        ),
+                    );
+                }
+            }
         }
         if let Some(h) = sc.horizon
             && e.at > h

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 mod additions;
 #[path = "model/estate.rs"]
 mod estate;
+#[path = "model/standbys.rs"]
+mod standbys;
 #[path = "model/stored.rs"]
 mod stored;
 #[path = "model/workbook.rs"]

@@ -180,3 +180,41 @@ fn a_template_applied_to_a_model_gives_a_scenario_that_simulates() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an asset or service"));
 }
+
+#[test]
+fn the_demo_generator_runs_dry_in_a_three_day_power_loss_and_the_platform_takes_four_hours_to_fail_over()
+ {
+    let sim = json(&[
+        "simulate",
+        &demo(),
+        "--scenario",
+        "prolonged-power-loss",
+        "--json",
+    ]);
+    let fuel = &sim["stocks"][0];
+    assert_eq!(fuel["id"], "generator-civic");
+    assert_eq!(fuel["ran_out_at"], "2d");
+    assert_eq!(fuel["drawn"], serde_json::json!([["0h", "2d"]]));
+    // Moorland Fuels deliver a day after it runs dry, when the grid is back.
+    assert_eq!(fuel["empty"], serde_json::json!([["2d", "3d"]]));
+    let standbys = sim["standbys"].as_array().unwrap();
+    let platform = standbys
+        .iter()
+        .find(|s| s["switchover"] == "4h")
+        .expect("the standby platform");
+    assert_eq!(platform["standby"], "all of [dc-secondary, san-secondary]");
+    // The payroll runs on the virtual platform in the Civic Centre: out from the moment the
+    // generator runs dry until the grid is back.
+    let payroll = (sim["services"].as_array().unwrap().iter())
+        .find(|s| s["id"] == "rs-payroll")
+        .unwrap();
+    assert_eq!(payroll["lost_at"], "2d");
+    assert_eq!(payroll["restored_at"], "3d");
+    let out = bulwark(&["simulate", &demo(), "--scenario", "prolonged-power-loss"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Stocks") && text.contains("generator-civic") && text.contains("at 2d"),
+        "{text}"
+    );
+    assert!(text.contains("Standbys brought up"), "{text}");
+}

@@ -83,10 +83,15 @@ mod incremental;
 mod lists;
 mod record;
 mod staff;
+mod stocks;
+mod switchover;
 mod timeline;
 mod workarounds;
 
+pub use stocks::StockOutcome;
+
 pub(crate) use incremental::{Graph, Incremental};
+pub(crate) use switchover::{Gate, gates};
 
 use crate::budget::{Budget, Stopped};
 use crate::compile::Compiled;
@@ -95,6 +100,8 @@ use bulwark_model::{DemandKind, Duration, Model, Scenario};
 use calendar::Calendar;
 use record::Recorder;
 use staff::ProportionalStaff;
+use stocks::Stocks;
+use switchover::Switchovers;
 use timeline::Timeline;
 use workarounds::Workarounds;
 
@@ -265,6 +272,11 @@ pub struct Simulation {
     /// The periods each workaround was in use (by index into `Compiled::workarounds`; end
     /// `None`: still in use at the horizon).
     pub workarounds: Vec<Vec<(Duration, Option<Duration>)>>,
+    /// The periods each standby was brought up (by index into `Compiled::standbys`; end
+    /// `None`: still up at the horizon).
+    pub standbys: Vec<Vec<(Duration, Option<Duration>)>>,
+    /// What happened to each stock (in the order of `Compiled::stocks`).
+    pub stocks: Vec<StockOutcome>,
     /// Number of evaluation moments.
     pub evaluations: usize,
 }
@@ -392,6 +404,15 @@ pub fn simulate_scenario(
     let mut sim = Run::new(c, &graph, &tl, facts, options, model, calendar);
     sim.run()?;
     let minutes = |t: u64| Duration::from_minutes(t);
+    let spans = |v: Vec<Vec<(u64, Option<u64>)>>| -> Vec<Vec<(Duration, Option<Duration>)>> {
+        (v.into_iter())
+            .map(|spans| {
+                (spans.into_iter())
+                    .map(|(a, b)| (minutes(a), b.map(minutes)))
+                    .collect()
+            })
+            .collect()
+    };
     Ok(Simulation {
         scenario: scenario.meta.id.to_string(),
         horizon: Duration::from_minutes(horizon),
@@ -399,13 +420,9 @@ pub fn simulate_scenario(
         services: sim.state.into_iter().map(|s| s.out).collect(),
         series: sim.recorder.finish(),
         plans: sim.plans,
-        workarounds: (sim.standby.finish().into_iter())
-            .map(|spans| {
-                (spans.into_iter())
-                    .map(|(a, b)| (minutes(a), b.map(minutes)))
-                    .collect()
-            })
-            .collect(),
+        workarounds: spans(sim.standby.finish()),
+        standbys: spans(sim.switchovers.finish()),
+        stocks: sim.stocks.finish(c, horizon),
         evaluations: tl.points.len() + sim.extra_moments,
     })
 }
@@ -443,6 +460,15 @@ struct Run<'a> {
     last_plan: Option<u64>,
     /// Workarounds in use.
     standby: Workarounds,
+    /// Standbys brought up.
+    switchovers: Switchovers,
+    /// Services with workarounds and gates with standbys, children before parents, when the
+    /// model has standbys (otherwise workarounds are brought up to date on their own).
+    controls: Vec<Control>,
+    /// Stocks of assets.
+    stocks: Stocks,
+    /// Scratch: asset nodes whose stock level changed.
+    stock_changed: Vec<u32>,
     /// Moments evaluated for workarounds, besides the timeline's.
     extra_moments: usize,
     /// Which services run when.
@@ -473,6 +499,10 @@ impl<'a> Run<'a> {
         let mut inc = Incremental::new(c, graph, staff.clone());
         let standby = Workarounds::new(c, |i| calendar.is_suspended(i));
         standby.reset(c, &mut inc);
+        let switchovers = Switchovers::new(c);
+        switchovers.reset(c, &mut inc);
+        let controls = controls(c, &standby, &switchovers);
+        let stocks = Stocks::new(c, &tl.deliveries);
         let record: Vec<u32> = match &options.record {
             Record::Nothing => Vec::new(),
             Record::All => (0..c.services.len() as u32).collect(),
@@ -515,6 +545,10 @@ impl<'a> Run<'a> {
             last_plan: None,
             budget: options.budget.clone(),
             standby,
+            switchovers,
+            controls,
+            stocks,
+            stock_changed: Vec::new(),
             extra_moments: 0,
             calendar,
             now: 0,
@@ -542,6 +576,7 @@ impl<'a> Run<'a> {
         self.replan(0)?;
         self.propagate();
         self.update_workarounds(0);
+        self.set_drawing(0);
         for (i, st) in self.state.iter_mut().enumerate() {
             let cap = self.inc.value[self.node[i] as usize];
             self.work[i].min_capacity = cap;
@@ -557,8 +592,17 @@ impl<'a> Run<'a> {
         let (mut idx, mut t0) = (1, 0);
         while idx < points.len() {
             self.budget.check()?;
-            // The next point of the timeline, or a workaround's start-up or time limit before it.
-            let t = match self.standby.next_moment(self.c, t0) {
+            // The next point of the timeline, or a workaround's start-up or time limit, a
+            // standby's bring-up or a stock running out or delivered before it.
+            let next = [
+                self.standby.next_moment(self.c, t0),
+                self.switchovers.next_moment(self.c, t0),
+                self.stocks.next_moment(t0),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let t = match next {
                 Some(w) if w < points[idx] => {
                     self.extra_moments += 1;
                     w
@@ -588,13 +632,15 @@ impl<'a> Run<'a> {
             if t >= horizon {
                 break;
             }
-            // Events starting or ending at `t`, and a new plan.
+            // Stocks drawn on until `t`, events starting or ending at `t`, and a new plan.
+            self.advance_stocks(t);
             if is_break {
                 self.apply_breaks(t);
             }
             self.replan(t)?;
             self.propagate();
             self.update_workarounds(t);
+            self.set_drawing(t);
             let changed = std::mem::take(&mut self.changed);
             for &i in &changed {
                 let lost = self.is_lost(i);
@@ -622,12 +668,46 @@ impl<'a> Run<'a> {
     /// Applies own capacities, demand factors and availability as they are from `t`.
     fn apply_breaks(&mut self, t: u64) {
         for &node in &self.tl.targets {
-            let v = self.tl.own_at(node, t);
+            let v = self.own_at(node, t);
             self.inc.set_own(node, v);
         }
         self.tl.demand_at(t, &mut self.factor);
         self.tl.available(self.c, t, false, &mut self.available);
         self.update_staff();
+    }
+
+    /// An item's own capacity over `[t, next)`: the events' and its stock's.
+    fn own_at(&self, node: u32, t: u64) -> f64 {
+        let events = if self.tl.targets.binary_search(&node).is_ok() {
+            self.tl.own_at(node, t)
+        } else {
+            1.0
+        };
+        events.min(self.stocks.level(node))
+    }
+
+    /// Stocks drawn on until `t`, delivered or run out at `t`: their assets' own capacities.
+    fn advance_stocks(&mut self, t: u64) {
+        if self.stocks.is_empty() {
+            return;
+        }
+        let mut changed = std::mem::take(&mut self.stock_changed);
+        self.stocks.advance(t, &mut changed);
+        for &node in &changed {
+            let v = self.own_at(node, t);
+            self.inc.set_own(node, v);
+        }
+        self.stock_changed = changed;
+    }
+
+    /// Which stocks are drawn on from `t`, now that standbys are up to date.
+    fn set_drawing(&mut self, t: u64) {
+        if self.stocks.is_empty() {
+            return;
+        }
+        let (switchovers, tl) = (&self.switchovers, self.tl);
+        self.stocks
+            .set_drawing(t, |b| switchovers.is_up(b), |node| tl.out_at(node, t));
     }
 
     /// Staff capacities from the current availability and allocation.
@@ -679,20 +759,41 @@ impl<'a> Run<'a> {
         self.inc.propagate(|i, _| changed.push(i));
     }
 
-    /// Brings workarounds up to date at `t` and propagates what they change.
+    /// Brings workarounds and standbys up to date at `t` and propagates what they change.
     fn update_workarounds(&mut self, t: u64) {
-        if self.standby.is_empty() {
+        let facts = &self.facts;
+        if self.switchovers.is_empty() {
+            if self.standby.is_empty() {
+                return;
+            }
+            self.standby.update(
+                self.c,
+                &mut self.inc,
+                &self.available,
+                |i| facts[i as usize].mbco,
+                t,
+                &mut self.changed,
+            );
             return;
         }
-        let facts = &self.facts;
-        self.standby.update(
-            self.c,
-            &mut self.inc,
-            &self.available,
-            |i| facts[i as usize].mbco,
-            t,
-            &mut self.changed,
-        );
+        let mbco = |i: u32| facts[i as usize].mbco;
+        for control in &self.controls {
+            match *control {
+                Control::Workarounds(pos) => self.standby.update_service(
+                    pos,
+                    self.c,
+                    &mut self.inc,
+                    &self.available,
+                    &mbco,
+                    t,
+                    &mut self.changed,
+                ),
+                Control::Gate(g) => {
+                    self.switchovers
+                        .update_gate(g, self.c, &mut self.inc, t, &mut self.changed)
+                }
+            }
+        }
     }
 
     fn is_lost(&self, i: u32) -> bool {
@@ -937,6 +1038,36 @@ impl<'a> Run<'a> {
         };
         v < self.facts[i as usize].mbco - EPS && self.calendar.runs(i, m)
     }
+}
+
+/// What is brought up to date at every moment, children before parents.
+#[derive(Debug, Clone, Copy)]
+enum Control {
+    /// The workarounds of the service at this position in [`Workarounds`]' list.
+    Workarounds(usize),
+    /// The standbys of the gate at this position in [`Switchovers`]' list.
+    Gate(usize),
+}
+
+/// Services with workarounds and gates with standbys in one order, children before parents;
+/// empty when the model has no standbys.
+fn controls(c: &Compiled, standby: &Workarounds, switchovers: &Switchovers) -> Vec<Control> {
+    if switchovers.is_empty() {
+        return Vec::new();
+    }
+    let mut position = vec![0u32; c.node_count()];
+    for (p, &node) in c.order().iter().enumerate() {
+        position[node as usize] = p as u32;
+    }
+    let mut all: Vec<(u32, Control)> = (standby.service_nodes(c).enumerate())
+        .map(|(i, node)| (position[node as usize], Control::Workarounds(i)))
+        .chain(
+            (switchovers.gate_nodes().enumerate())
+                .map(|(g, node)| (position[node as usize], Control::Gate(g))),
+        )
+        .collect();
+    all.sort_by_key(|(p, _)| *p);
+    all.into_iter().map(|(_, c)| c).collect()
 }
 
 /// Whether service `i` has a `max_wait`.

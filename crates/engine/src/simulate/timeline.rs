@@ -83,6 +83,8 @@ pub(crate) struct Timeline {
     pub pieces: Vec<Piece>,
     pub absences: Vec<Absence>,
     pub demands: Vec<DemandFactor>,
+    /// Resupply events: (minute, asset node).
+    pub deliveries: Vec<(u64, u32)>,
     /// Item nodes some outage or degradation targets, sorted and unique.
     pub targets: Vec<u32>,
     /// Evaluation moments, from 0 to the horizon.
@@ -111,6 +113,7 @@ impl Timeline {
             pieces: Vec::new(),
             absences: Vec::new(),
             demands: Vec::new(),
+            deliveries: Vec::new(),
             targets: Vec::new(),
             points: Vec::new(),
             is_break: Vec::new(),
@@ -179,6 +182,14 @@ impl Timeline {
                         factor: *factor,
                     });
                     breaks.extend([start, end]);
+                }
+                EventKind::Resupply(r) => {
+                    let node = match c.lookup(&r.id) {
+                        Some(ItemRef::Asset(i)) => c.assets[i as usize].node,
+                        _ => return Err(SimError::UnknownTarget(r.id.clone())),
+                    };
+                    tl.deliveries.push((start, node));
+                    breaks.push(start);
                 }
             }
         }
@@ -280,6 +291,13 @@ impl Timeline {
         }
         let absent = (own + all).clamp(0.0, 1.0);
         c.skills[k as usize].headcount * (1.0 - absent)
+    }
+
+    /// Whether `node` is under an outage (not a degradation) over `[t, next)`.
+    pub(crate) fn out_at(&self, node: u32, t: u64) -> bool {
+        self.pieces
+            .iter()
+            .any(|p| p.node == node && p.level <= 0.0 && p.start <= t && t < p.end)
     }
 
     /// The own capacity of a targeted node over `[t, next)`.

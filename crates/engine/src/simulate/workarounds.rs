@@ -89,16 +89,42 @@ impl Workarounds {
         t: u64,
         changed: &mut Vec<u32>,
     ) {
-        let services = std::mem::take(&mut self.services);
-        for (service, list) in &services {
-            let i = *service as usize;
-            let below = inc.core(c, *service) < mbco(*service) - super::EPS;
+        for pos in 0..self.services.len() {
+            self.update_service(pos, c, inc, available, &mbco, t, changed);
+        }
+    }
+
+    /// The node of each service with workarounds, in the order [`Workarounds::update`] takes
+    /// them (children before parents).
+    pub(super) fn service_nodes<'c>(&'c self, c: &'c Compiled) -> impl Iterator<Item = u32> + 'c {
+        self.services
+            .iter()
+            .map(|(i, _)| c.services[*i as usize].node)
+    }
+
+    /// Brings the workarounds of the `pos`-th service with workarounds up to date at minute
+    /// `t`, as [`Workarounds::update`] does for each.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn update_service(
+        &mut self,
+        pos: usize,
+        c: &Compiled,
+        inc: &mut Incremental<'_>,
+        available: &[f64],
+        mbco: &impl Fn(u32) -> f64,
+        t: u64,
+        changed: &mut Vec<u32>,
+    ) {
+        let (service, list) = std::mem::take(&mut self.services[pos]);
+        {
+            let i = service as usize;
+            let below = inc.core(c, service) < mbco(service) - super::EPS;
             match (below, self.episode[i]) {
                 (true, None) => self.episode[i] = Some(t),
                 (false, Some(_)) => self.episode[i] = None,
                 _ => {}
             }
-            for &w in list {
+            for &w in &list {
                 let info = &c.workarounds[w as usize];
                 let k = w as usize;
                 let lasts = info.lasts.unwrap_or(u64::MAX);
@@ -131,7 +157,7 @@ impl Workarounds {
             }
             inc.propagate(|i, _| changed.push(i));
         }
-        self.services = services;
+        self.services[pos] = (service, list);
     }
 
     fn stop(&mut self, k: usize, since: u64, t: u64) {

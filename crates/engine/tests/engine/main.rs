@@ -16,6 +16,7 @@ mod budget;
 mod estate;
 mod risk;
 mod simulate;
+mod switchover;
 mod templates;
 mod workarounds;
 
@@ -125,6 +126,55 @@ fn random_model(seed: u64) -> Model {
     m
 }
 
+/// Makes some alternatives of `any` and `atleast` lists standbys with random switchover times,
+/// keeping as many parts without one as the list needs (as the format requires).
+fn add_standbys(need: &mut Need, rng: &mut ChaCha8Rng) {
+    let (k, parts) = match need {
+        Need::Ref(_) | Need::Standby { .. } => return,
+        Need::All(parts, _) => (0, parts),
+        Need::Any(parts, _) => (1, parts),
+        Need::AtLeast { k, of, .. } => (*k as usize, of),
+    };
+    for p in parts.iter_mut() {
+        add_standbys(p, rng);
+    }
+    if k == 0 {
+        return;
+    }
+    let mut immediate = parts.len();
+    for p in parts.iter_mut().rev() {
+        if immediate > k && rng.random_bool(0.5) {
+            immediate -= 1;
+            let inner = std::mem::replace(p, Need::All(vec![], Pos::default()));
+            *p = Need::Standby {
+                need: Box::new(inner),
+                switchover: Duration::from_minutes([0, 30, 120, 600][rng.random_range(0..4)]),
+                pos: Pos::default(),
+            };
+        }
+    }
+}
+
+/// `m` with standbys sprinkled over its expressions (see [`add_standbys`]).
+fn with_standbys(mut m: Model, rng: &mut ChaCha8Rng) -> Model {
+    for s in &mut m.services {
+        if let Some(n) = &mut s.needs {
+            add_standbys(n, rng);
+        }
+        for w in &mut s.workarounds {
+            if let Some(n) = &mut w.needs {
+                add_standbys(n, rng);
+            }
+        }
+    }
+    for a in &mut m.assets {
+        if let Some(n) = &mut a.needs {
+            add_standbys(n, rng);
+        }
+    }
+    m
+}
+
 /// Capacities by the format's definitions, evaluated naively.
 struct Brute<'m> {
     m: &'m Model,
@@ -142,6 +192,9 @@ impl Brute<'_> {
                 v.sort_by(|a, b| b.total_cmp(a));
                 v[*k as usize - 1]
             }
+            // Structurally a standby is a plain alternative: switchover times are the
+            // simulation's business.
+            Need::Standby { need, .. } => self.need(need),
         }
     }
 
@@ -330,6 +383,34 @@ proptest! {
         }
         prop_assert_eq!(impact.lost.iter().map(|l| (l.service, l.capacity)).collect::<Vec<_>>(), lost);
         prop_assert_eq!(impact.degraded.iter().map(|d| (d.service, d.capacity)).collect::<Vec<_>>(), degraded);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// Switchover times change nothing in the structural analyses: a standby is a plain
+    /// alternative there.
+    #[test]
+    fn standbys_are_plain_alternatives_in_the_structural_analyses(seed in any::<u64>(), pick in any::<u64>()) {
+        let plain = random_model(seed);
+        let m = with_standbys(plain.clone(), &mut ChaCha8Rng::seed_from_u64(pick));
+        let (c, p) = (Compiled::new(&m).unwrap(), Compiled::new(&plain).unwrap());
+        prop_assert_eq!(c.spof(), p.spof());
+        for (i, s) in m.services.iter().enumerate() {
+            let got: Vec<Vec<u32>> = c.cut_sets(i as u32, 3).into_iter().map(|s| s.to_vec()).collect();
+            let expected: Vec<Vec<u32>> = p.cut_sets(i as u32, 3).into_iter().map(|s| s.to_vec()).collect();
+            prop_assert_eq!(got, expected, "service {} of seed {}", s.meta.id, seed);
+        }
+        for a in 0..m.assets.len() {
+            let failed = [c.lookup(m.assets[a].meta.id.as_str()).unwrap()];
+            let (x, y) = (c.impact(&failed), p.impact(&failed));
+            prop_assert_eq!(x.lost.iter().map(|l| (l.service, l.capacity)).collect::<Vec<_>>(), y.lost.iter().map(|l| (l.service, l.capacity)).collect::<Vec<_>>());
+            let brute = Brute { m: &m, failed: [m.assets[a].meta.id.to_string()].into() };
+            for (i, s) in m.services.iter().enumerate() {
+                prop_assert_eq!(x.lost.iter().any(|l| l.service == i as u32), brute.lost(s));
+            }
+        }
     }
 }
 

@@ -589,3 +589,139 @@ scenarios:
     assert_eq!(s.lost_spans, vec![(d("1d").unwrap(), None)], "{s:?}");
     assert_eq!(s.breached_at, d("1d4h"));
 }
+
+/// A generator with two days of fuel behind a hall, and a platform with a standby data centre
+/// that takes four hours to bring up, with answers worked out by hand.
+const STANDBYS: &str = r#"bulwark: 1
+assets:
+  - {id: grid, name: Grid, kind: utility}
+  - {id: generator, name: Generator, kind: equipment, stock: {lasts: 2d, resupply: 1d}}
+  - {id: hall, name: Hall, kind: site, needs: [{any: [grid, {standby: generator, switchover: 0h}]}]}
+  - {id: dc-a, name: Data centre A, kind: site, needs: [hall]}
+  - {id: dc-b, name: Data centre B, kind: site}
+  - id: platform
+    name: Platform
+    kind: it-system
+    needs: [{any: [dc-a, {standby: dc-b, switchover: 4h}]}]
+services:
+  - {id: office, name: Office, mtpd: 12h, needs: [hall]}
+  - {id: online, name: Online, mtpd: 2h, needs: [platform]}
+scenarios:
+  - id: three-day-cut
+    name: Power off for three days
+    horizon: 5d
+    events:
+      - {outage: grid, at: 0h, for: 3d}
+  - id: three-day-cut-with-delivery
+    name: Power off for three days, fuel delivered on the third
+    horizon: 5d
+    events:
+      - {outage: grid, at: 0h, for: 3d}
+      - {resupply: generator, at: 2d12h}
+  - id: data-centre-twice
+    name: Data centre A lost twice
+    horizon: 1d
+    events:
+      - {outage: dc-a, at: 5h, for: 3h}
+      - {outage: dc-a, at: 10h, for: 5h}
+"#;
+
+#[test]
+fn a_generator_runs_dry_after_its_fuel_and_is_back_when_delivered() {
+    let (m, c) = model(STANDBYS);
+    let sim = run(&m, &c, "three-day-cut");
+    // The generator takes over at once and runs for its two days of fuel; the delivery comes a
+    // day after it runs dry, at 3d, when the grid is back anyway.
+    let fuel = &sim.stocks[0];
+    assert_eq!(fuel.ran_out_at(), d("2d"));
+    assert_eq!(fuel.empty, vec![(d("2d").unwrap(), d("3d"))]);
+    assert_eq!(fuel.drawn, vec![(d("0h").unwrap(), d("2d"))]);
+    assert_eq!(fuel.left_at_horizon, d("2d").unwrap());
+    let office = outcome(&sim, &c, "office");
+    assert_eq!(
+        (office.lost_at, office.restored_at, office.breached_at),
+        (d("2d"), d("3d"), d("2d12h"))
+    );
+    // The hall goes, so data centre A goes: the platform is lost until data centre B is up
+    // four hours later (a breach of its two-hour MTPD at 2d2h), and stands down at 3d.
+    let online = outcome(&sim, &c, "online");
+    assert_eq!(online.lost_spans, vec![(d("2d").unwrap(), d("2d4h"))]);
+    assert_eq!(online.breached_at, d("2d2h"));
+    assert_eq!(sim.standbys[0], vec![(d("0h").unwrap(), d("3d"))]);
+    assert_eq!(sim.standbys[1], vec![(d("2d4h").unwrap(), d("3d"))]);
+    // A delivery at 2d12h brings the generator back then, with two days' fuel from then on.
+    let sim = run(&m, &c, "three-day-cut-with-delivery");
+    let fuel = &sim.stocks[0];
+    assert_eq!(fuel.empty, vec![(d("2d").unwrap(), d("2d12h"))]);
+    assert_eq!(
+        fuel.drawn,
+        vec![(d("0h").unwrap(), d("2d")), (d("2d12h").unwrap(), d("3d"))]
+    );
+    assert_eq!(fuel.left_at_horizon, d("1d12h").unwrap());
+    assert_eq!(
+        outcome(&sim, &c, "office").lost_spans,
+        vec![(d("2d").unwrap(), d("2d12h"))]
+    );
+}
+
+#[test]
+fn a_standby_gives_nothing_until_its_switchover_and_starts_again_at_each_loss() {
+    let (m, c) = model(STANDBYS);
+    let sim = run(&m, &c, "data-centre-twice");
+    // Data centre A is back at 8h before B is up (at 9h); lost again at 10h, the clock starts
+    // again: B is up at 14h, not at once.
+    let online = outcome(&sim, &c, "online");
+    assert_eq!(
+        online.lost_spans,
+        vec![(d("5h").unwrap(), d("8h")), (d("10h").unwrap(), d("14h"))]
+    );
+    assert_eq!(online.breached_at, d("7h"));
+    assert_eq!(sim.standbys[1], vec![(d("14h").unwrap(), d("15h"))]);
+    // The structural analyses do not see switchover times: data centre A alone loses nothing.
+    let impact = c.impact(&[c.lookup("dc-a").unwrap()]);
+    assert!(impact.lost.is_empty());
+}
+
+mod standby_monte_carlo {
+    use super::model;
+    use bulwark_engine::montecarlo::{McOptions, monte_carlo};
+
+    #[test]
+    fn every_failure_of_the_primary_loses_the_service_until_the_standby_is_up() {
+        let (m, c) = model(
+            r#"bulwark: 1
+assets:
+  - {id: a, name: A, kind: site, failure: {rate: 2, repair: 1d}}
+  - {id: b, name: B, kind: site}
+services:
+  - {id: s, name: S, mtpd: 12h, needs: [{any: [a, {standby: b, switchover: 1d}]}]}
+  - {id: t, name: T, mtpd: 12h, needs: [{any: [a, b]}]}
+"#,
+        );
+        let r = monte_carlo(
+            &m,
+            &c,
+            McOptions {
+                trials: 4_000,
+                seed: 3,
+            },
+            &|_| {},
+        );
+        // Two failures a year, each losing S until it is repaired or B is up a day later: lost
+        // at least once with probability 1 - e^-2; a loss longer than 12 hours needs a repair
+        // longer than that (chance e^-0.5 each), so breaches come at 2e^-0.5 a year.
+        let s = r.services[0];
+        let p_loss = 1.0 - (-2.0f64).exp();
+        let p_breach = 1.0 - (-2.0 * (-0.5f64).exp()).exp();
+        assert!(
+            (s.p_loss - p_loss).abs() < 4.0 * s.p_loss_se,
+            "{s:?} vs {p_loss}"
+        );
+        assert!(
+            (s.p_breach - p_breach).abs() < 4.0 * s.p_breach_se,
+            "{s:?} vs {p_breach}"
+        );
+        // A plain alternative that never fails is never lost.
+        assert_eq!(r.services[1].p_loss, 0.0);
+    }
+}

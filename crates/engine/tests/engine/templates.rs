@@ -42,6 +42,7 @@ fn render(sc: &Scenario) -> String {
                     .collect::<Vec<_>>()
             ),
             EventKind::Demand(t, f) => format!("demand {} x{f:?}", target(t)),
+            EventKind::Resupply(r) => format!("resupply {}", r.id),
         };
         let _ = writeln!(
             out,

@@ -1,7 +1,12 @@
-//! Workarounds over time: the simulation against a minute-by-minute brute force that follows
-//! the format's words (in use from `after` past the moment the service was lost, while its own
-//! capacity stays below its MBCO, until its time in use reaches `lasts`; the service's capacity
-//! the greatest of its own and of the workarounds in use).
+//! Workarounds, standbys and stocks over time: the simulation against a minute-by-minute brute
+//! force that follows the format's words. A workaround is in use from `after` past the moment
+//! the service was lost, while its own capacity stays below its MBCO, until its time in use
+//! reaches `lasts`; the service's capacity is the greatest of its own and of the workarounds in
+//! use. A standby gives nothing until `switchover` has passed since its `any` or `atleast` was
+//! first short (its other parts alone below full capacity) in the current run of shortness. A
+//! stock is drawn on, a minute at a time, while in use (always, or while a standby naming it is
+//! up) and its asset is not out; it is empty after `lasts` minutes drawn, and full again at a
+//! `resupply` event or `resupply` after it ran out.
 
 use super::{meta, r, random_model};
 use bulwark_engine::Compiled;
@@ -10,14 +15,32 @@ use bulwark_model::*;
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::{BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Periods from a minute to a minute (`None`: to the horizon).
+pub(super) type Spans = Vec<(u64, Option<u64>)>;
+
+/// Where each `any` or `atleast` with standbys is in its run of shortness, by the address of
+/// its expression: since when it is short, and the spans each of its standbys was up.
+#[derive(Default)]
+pub(super) struct Gates {
+    short_since: HashMap<usize, Option<u64>>,
+    pub(super) up: BTreeMap<(usize, usize), Spans>,
+    /// Assets named directly by a standby that is up this minute.
+    drawn: BTreeSet<String>,
+}
 
 /// One minute of the scenario: what has failed, and the capacity of services worked out so far.
 struct Minute<'m> {
     m: &'m Model,
+    t: u64,
     failed: BTreeSet<String>,
+    /// Stocks empty this minute.
+    empty: BTreeSet<String>,
     services: HashMap<String, f64>,
     suspended: &'m BTreeSet<String>,
+    gates: &'m RefCell<Gates>,
 }
 
 impl Minute<'_> {
@@ -25,13 +48,61 @@ impl Minute<'_> {
         match n {
             Need::Ref(r) => self.item(&r.id),
             Need::All(ps, _) => ps.iter().map(|p| self.need(p)).fold(1.0, f64::min),
-            Need::Any(ps, _) => ps.iter().map(|p| self.need(p)).fold(0.0, f64::max),
-            Need::AtLeast { k, of, .. } => {
-                let mut v: Vec<f64> = of.iter().map(|p| self.need(p)).collect();
-                v.sort_by(|a, b| b.total_cmp(a));
-                v[*k as usize - 1]
+            Need::Any(ps, _) => self.kth(n, 1, ps),
+            Need::AtLeast { k, of, .. } => self.kth(n, *k as usize, of),
+            Need::Standby { need, .. } => self.need(need),
+        }
+    }
+
+    /// The k-th largest of `parts`, a standby counting only once brought up.
+    fn kth(&self, gate: &Need, k: usize, parts: &[Need]) -> f64 {
+        let mut immediate: Vec<f64> = (parts.iter())
+            .filter(|p| !matches!(p, Need::Standby { .. }))
+            .map(|p| self.need(p))
+            .collect();
+        immediate.sort_by(|a, b| b.total_cmp(a));
+        let short = immediate.get(k - 1).copied().unwrap_or(0.0) < 1.0 - 1e-9;
+        let key = gate as *const Need as usize;
+        let start = {
+            let mut g = self.gates.borrow_mut();
+            let e = g.short_since.entry(key).or_default();
+            if short {
+                e.get_or_insert(self.t);
+            } else {
+                *e = None;
+            }
+            *e
+        };
+        let mut v: Vec<f64> = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            let Need::Standby {
+                need, switchover, ..
+            } = p
+            else {
+                v.push(self.need(p));
+                continue;
+            };
+            let up = start.is_some_and(|s| self.t >= s + switchover.minutes());
+            let value = self.need(need);
+            let mut g = self.gates.borrow_mut();
+            let spans = g.up.entry((key, i)).or_default();
+            match (up, spans.last_mut()) {
+                (true, Some((_, None))) => {}
+                (true, _) => spans.push((self.t, None)),
+                (false, Some((_, end @ None))) => *end = Some(self.t),
+                (false, _) => {}
+            }
+            if up {
+                if let Need::Ref(r) = need.as_ref() {
+                    g.drawn.insert(r.id.clone());
+                }
+                v.push(value);
+            } else {
+                v.push(0.0);
             }
         }
+        v.sort_by(|a, b| b.total_cmp(a));
+        v[k - 1]
     }
 
     fn item(&self, id: &str) -> f64 {
@@ -44,7 +115,11 @@ impl Minute<'_> {
             .iter()
             .find(|a| a.meta.id.as_str() == id)
             .unwrap();
-        let own = if self.failed.contains(id) { 0.0 } else { 1.0 };
+        let own = if self.failed.contains(id) || self.empty.contains(id) {
+            0.0
+        } else {
+            1.0
+        };
         a.needs.as_ref().map_or(own, |n| own.min(self.need(n)))
     }
 
@@ -76,11 +151,11 @@ impl Minute<'_> {
 }
 
 #[derive(Default, Clone)]
-struct Standby {
+pub(super) struct Standby {
     episode: Option<u64>,
     used: Vec<u64>,
     in_use: Vec<bool>,
-    spans: Vec<Vec<(u64, Option<u64>)>>,
+    pub(super) spans: Vec<Vec<(u64, Option<u64>)>>,
     /// Work waiting, oldest first: (minute it arrived in, units).
     queue: Vec<(u64, f64)>,
     backlog_peak: f64,
@@ -96,12 +171,84 @@ fn in_season(s: &Service, start: Option<chrono::NaiveDate>, t: u64) -> bool {
     }
 }
 
+/// A stock, minute by minute.
+#[derive(Default, Clone, Debug, PartialEq)]
+pub(super) struct Tank {
+    pub(super) left: u64,
+    pub(super) empty_since: Option<u64>,
+    pub(super) empty: Vec<(u64, Option<u64>)>,
+    pub(super) drawn: Vec<(u64, Option<u64>)>,
+}
+
+/// Opens or closes the last of `spans` at `t` as `on` says.
+fn track(spans: &mut Vec<(u64, Option<u64>)>, on: bool, t: u64) {
+    match (on, spans.last_mut()) {
+        (true, Some((_, None))) => {}
+        (true, _) => spans.push((t, None)),
+        (false, Some((_, end @ None))) => *end = Some(t),
+        (false, _) => {}
+    }
+}
+
+/// What the brute force finds: lost minutes per service, each service's workarounds and work,
+/// the spans each standby was up (by gate address and part), and each stock's state.
+pub(super) struct Found {
+    pub(super) lost: Vec<Vec<bool>>,
+    pub(super) standby: Vec<Standby>,
+    pub(super) gates: Gates,
+    pub(super) tanks: BTreeMap<String, Tank>,
+}
+
 /// Lost minute by minute, and each service's workarounds and work, by brute force.
 fn brute(
     m: &Model,
     outages: &[(String, u64, u64)],
     horizon: u64,
 ) -> (Vec<Vec<bool>>, Vec<Standby>) {
+    let f = brute_all(m, outages, &[], horizon);
+    (f.lost, f.standby)
+}
+
+/// [`brute`], with `deliveries` (minute, stock) and standbys and stocks reported too.
+pub(super) fn brute_all(
+    m: &Model,
+    outages: &[(String, u64, u64)],
+    deliveries: &[(u64, String)],
+    horizon: u64,
+) -> Found {
+    let gates = RefCell::new(Gates::default());
+    // Stocks named directly as a standby are drawn on only while one such standby is up.
+    let mut on_standby: BTreeSet<String> = BTreeSet::new();
+    let mut note = |n: &Need| {
+        n.for_each_standby(&mut |inner, _| {
+            if let Need::Ref(r) = inner {
+                on_standby.insert(r.id.clone());
+            }
+        })
+    };
+    for s in &m.services {
+        s.needs.iter().for_each(&mut note);
+        s.workarounds
+            .iter()
+            .filter_map(|w| w.needs.as_ref())
+            .for_each(&mut note);
+    }
+    m.assets
+        .iter()
+        .filter_map(|a| a.needs.as_ref())
+        .for_each(&mut note);
+    let mut tanks: BTreeMap<String, Tank> = (m.assets.iter())
+        .filter_map(|a| {
+            let st = a.stock?;
+            Some((
+                a.meta.id.to_string(),
+                Tank {
+                    left: st.lasts.minutes(),
+                    ..Tank::default()
+                },
+            ))
+        })
+        .collect();
     let sc = &m.scenarios[0];
     let suspended: BTreeSet<String> = sc.suspend.iter().map(|r| r.id.clone()).collect();
     let mut standby: Vec<Standby> = (m.services.iter())
@@ -114,16 +261,49 @@ fn brute(
         .collect();
     let mut lost = vec![Vec::new(); m.services.len()];
     for t in 0..horizon {
-        let failed = (outages.iter())
+        let failed: BTreeSet<String> = (outages.iter())
             .filter(|(_, a, b)| *a <= t && t < *b)
             .map(|(id, _, _)| id.clone())
             .collect();
+        // Deliveries, then running out, at the start of the minute.
+        for (id, tank) in &mut tanks {
+            let stock = m
+                .assets
+                .iter()
+                .find(|a| a.meta.id.as_str() == id)
+                .unwrap()
+                .stock
+                .unwrap();
+            let delivered = deliveries.iter().any(|(at, s)| *at == t && s == id)
+                || tank
+                    .empty_since
+                    .zip(stock.resupply)
+                    .is_some_and(|(e, r)| t >= e + r.minutes());
+            if delivered {
+                tank.left = stock.lasts.minutes();
+                tank.empty_since = None;
+            } else if tank.left == 0 {
+                tank.empty_since.get_or_insert(t);
+            }
+            track(&mut tank.empty, tank.empty_since.is_some(), t);
+        }
+        gates.borrow_mut().drawn.clear();
         let mut now = Minute {
             m,
+            t,
+            empty: (tanks.iter())
+                .filter(|(_, k)| k.empty_since.is_some())
+                .map(|(id, _)| id.clone())
+                .collect(),
             failed,
             services: HashMap::new(),
             suspended: &suspended,
+            gates: &gates,
         };
+        // Every asset, so that the standbys of expressions no service reaches are followed too.
+        for a in &m.assets {
+            now.item(a.meta.id.as_str());
+        }
         // Services come after everything they depend on in a random model.
         for (i, s) in m.services.iter().enumerate() {
             let stood_down = suspended.contains(s.meta.id.as_str());
@@ -149,6 +329,8 @@ fn brute(
             }
             let mut value = core;
             for (k, w) in s.workarounds.iter().enumerate() {
+                // Evaluated whether in use or not, so that its standbys are followed.
+                let w_needs = w.needs.as_ref().map_or(1.0, |n| now.need(n));
                 let lasts = w.lasts.map_or(u64::MAX, |d| d.minutes());
                 let want = !stood_down
                     && sb
@@ -165,11 +347,10 @@ fn brute(
                 }
                 if want {
                     sb.used[k] += 1;
-                    let needs = w.needs.as_ref().map_or(1.0, |n| now.need(n));
                     let v = w
                         .capacity
                         .fraction()
-                        .min(needs)
+                        .min(w_needs)
                         .min(now.staff(&w.staff, true));
                     value = value.max(v);
                 }
@@ -207,12 +388,27 @@ fn brute(
                 sb.overdue_peak = sb.overdue_peak.max(overdue);
             }
         }
+        // Stocks drawn on this minute.
+        let drawn = gates.borrow().drawn.clone();
+        for (id, tank) in &mut tanks {
+            let in_use = !on_standby.contains(id) || drawn.contains(id);
+            let drawing = in_use && tank.empty_since.is_none() && !now.failed.contains(id);
+            track(&mut tank.drawn, drawing, t);
+            if drawing {
+                tank.left -= 1;
+            }
+        }
     }
-    (lost, standby)
+    Found {
+        lost,
+        standby,
+        gates: gates.into_inner(),
+        tanks,
+    }
 }
 
 /// The spans of a minute-by-minute series: (start, end), end `None` at the horizon.
-fn spans(lost: &[bool]) -> Vec<(u64, Option<u64>)> {
+pub(super) fn spans(lost: &[bool]) -> Vec<(u64, Option<u64>)> {
     let mut out: Vec<(u64, Option<u64>)> = Vec::new();
     for (t, l) in lost.iter().enumerate() {
         let t = t as u64;

@@ -146,6 +146,24 @@ fn need_lines(n: &Need, depth: usize, names: &dyn Fn(&str) -> String, out: &mut 
         Need::All(parts, _) => ("All of:".to_string(), parts),
         Need::Any(parts, _) => ("Any one of:".to_string(), parts),
         Need::AtLeast { k, of, .. } => (format!("At least {k} of:"), of),
+        Need::Standby {
+            need, switchover, ..
+        } => {
+            out.push(NeedLine {
+                depth,
+                label: if switchover.minutes() == 0 {
+                    "On standby, taking over at once:".to_string()
+                } else {
+                    format!(
+                        "On standby, taking {} to bring up:",
+                        crate::board::span(switchover.minutes() as i64 * 60)
+                    )
+                },
+                link: None,
+            });
+            need_lines(need, depth + 1, names, out);
+            return;
+        }
     };
     out.push(NeedLine {
         depth,
@@ -155,6 +173,78 @@ fn need_lines(n: &Need, depth: usize, names: &dyn Fn(&str) -> String, out: &mut 
     for p in parts {
         need_lines(p, depth + 1, names, out);
     }
+}
+
+/// A workaround of the business continuity plan, in plain words.
+pub struct WorkaroundView {
+    /// Its name.
+    pub name: String,
+    /// What it gives, when, for how long and with whom, one sentence each.
+    pub sentences: Vec<String>,
+    /// What it needs of its own, as "What it needs" shows a service's needs.
+    pub needs: Vec<NeedLine>,
+}
+
+/// The service's workarounds in plain words: the capacity each gives against the service's
+/// minimum, when it is ready against the MTPD, how long it can be kept up, and its staff.
+fn workaround_views(
+    svc: &Service,
+    skills: &dyn Fn(&str) -> String,
+    names: &dyn Fn(&str) -> String,
+) -> Vec<WorkaroundView> {
+    let words = |d: bulwark_model::Duration| crate::board::span(d.minutes() as i64 * 60);
+    let mbco = svc.mbco();
+    svc.workarounds
+        .iter()
+        .map(|w| {
+            let mut sentences = vec![if w.capacity.fraction() >= mbco.fraction() {
+                format!(
+                    "Gives {} of normal capacity while in use: enough for the minimum the service must keep ({mbco}).",
+                    w.capacity
+                )
+            } else {
+                format!(
+                    "Gives {} of normal capacity while in use: below the minimum the service must keep ({mbco}), so it still counts as lost while this is in use.",
+                    w.capacity
+                )
+            }];
+            let ready = if w.after.minutes() == 0 {
+                "Ready as soon as the service is lost.".to_string()
+            } else {
+                format!("Ready {} after the service is lost.", words(w.after))
+            };
+            sentences.push(match svc.mtpd {
+                Some((mtpd, _)) if w.after >= mtpd => format!(
+                    "{ready} That is not within the maximum tolerable period of disruption ({}), so it cannot prevent a breach.",
+                    words(mtpd)
+                ),
+                _ => ready,
+            });
+            sentences.push(match w.lasts {
+                Some(l) => format!("Can be kept up for {} at most in one disruption.", words(l)),
+                None => "Can be kept up for as long as it is needed.".to_string(),
+            });
+            if !w.staff.is_empty() {
+                let staff: Vec<String> = (w.staff.iter())
+                    .map(|st| format!("{} FTE of {}", st.fte, skills(&st.skill.id)))
+                    .collect();
+                sentences.push(format!("Needs staff: {}.", staff.join(", ")));
+            }
+            let mut needs = Vec::new();
+            match &w.needs {
+                Some(Need::All(parts, _)) => parts
+                    .iter()
+                    .for_each(|p| need_lines(p, 0, names, &mut needs)),
+                Some(other) => need_lines(other, 0, names, &mut needs),
+                None => {}
+            }
+            WorkaroundView {
+                name: w.name.clone(),
+                sentences,
+                needs,
+            }
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -171,6 +261,7 @@ struct ShowPage {
     impacts: Vec<(String, u8, bool)>,
     needs: Vec<NeedLine>,
     staff: Vec<(String, String)>,
+    workarounds: Vec<WorkaroundView>,
     spof: Vec<(String, String)>,
     lost_without_failure: bool,
     cut_sets: Option<Vec<String>>,
@@ -285,6 +376,16 @@ pub(super) async fn service_page(
         .iter()
         .map(|st| (st.skill.id.clone(), st.fte.to_string()))
         .collect();
+    let skill_name = |id: &str| -> String {
+        (model.skills.iter())
+            .find(|k| k.meta.id.as_str() == id)
+            .map_or(id.to_string(), |k| format!("{} ({id})", k.meta.name))
+    };
+    let mut workarounds = workaround_views(svc, &skill_name, &name_of);
+    if shared_view {
+        // A partner sees no item of the owner's model beyond the service itself.
+        workarounds.iter_mut().for_each(|w| w.needs.clear());
+    }
     let analyses = if shared_view || m.compiled.is_none() {
         Analyses::default()
     } else {
@@ -301,6 +402,7 @@ pub(super) async fn service_page(
         impacts,
         needs,
         staff,
+        workarounds,
         spof: analyses.spof,
         lost_without_failure: analyses.lost_without_failure,
         cut_sets: (*analyses.cut_sets).clone(),

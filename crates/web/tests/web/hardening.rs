@@ -505,3 +505,23 @@ async fn fifty_parallel_edits_on_a_large_model_never_fail_with_a_server_error() 
     );
     assert!(statuses.contains(&200), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn a_service_page_says_what_its_workarounds_give_in_plain_words() {
+    let app = App::start(Backend::Sqlite).await;
+    let (client, _) = app.browser_client("north-viewer").await;
+    let page = page_text(&client, format!("{}/o/north/services/care", app.base)).await;
+    assert!(page.contains("Phone rounds by the duty team"), "{page}");
+    // 40% is below care's minimum of 60%: the page says the service still counts as lost.
+    assert!(
+        page.contains(
+            "Gives 40% of normal capacity while in use: below the minimum the service must keep (60%)"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Ready 2 hours after the service is lost."));
+    assert!(page.contains("Can be kept up for 3 days at most in one disruption."));
+    // A service without workarounds says so.
+    let page = page_text(&client, format!("{}/o/north/services/triage", app.base)).await;
+    assert!(page.contains("None recorded"), "{page}");
+}

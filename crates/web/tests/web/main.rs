@@ -51,6 +51,8 @@ services:
     needs: [triage, {any: [hall, depot]}]
     staff: [{skill: carer, fte: 8}]
     impacts: {4h: 2, 1d: 4, 3d: 5}
+    workarounds:
+      - {name: Phone rounds by the duty team, capacity: 40%, after: 2h, lasts: 3d}
 assets:
   - {id: substation, name: Substation, kind: utility}
   - {id: hall, name: Town Hall, kind: site, needs: [substation]}
