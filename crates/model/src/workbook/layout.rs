@@ -112,7 +112,7 @@ pub(crate) const README_SHEET: &str = "Read me";
 /// The heading prefix of a service's impact-over-time columns: `Impact after 4h`.
 pub(crate) const IMPACT_PREFIX: &str = "Impact after ";
 /// Events' kinds, as written in the `Event` column.
-pub(crate) const EVENT_KINDS: [&str; 4] = ["outage", "degrade", "absence", "demand"];
+pub(crate) const EVENT_KINDS: [&str; 5] = ["outage", "degrade", "absence", "demand", "resupply"];
 /// The heading of the events' column that says what happens.
 pub(crate) const EVENT: &str = "Event";
 /// The heading of the events' column that names what it happens to.
@@ -401,6 +401,18 @@ pub(crate) const SHEETS: &[Sheet] = &[
                 "How soon it can be restored or worked around. A duration.",
             ),
             col(
+                "Stock lasts",
+                &["stock", "lasts"],
+                Kind::Duration,
+                "For a stock (fuel, salt, PPE): how long a full stock lasts while in use. A duration, like 48h.",
+            ),
+            col(
+                "Stock resupply",
+                &["stock", "resupply"],
+                Kind::Duration,
+                "For a stock: a delivery fills it this long after it runs out. A duration; blank for none.",
+            ),
+            col(
                 "End of support",
                 &["end_of_support"],
                 Kind::Date,
@@ -577,13 +589,13 @@ pub(crate) const SHEETS: &[Sheet] = &[
                 EVENT,
                 &[],
                 &EVENT_KINDS,
-                "outage (goes down), degrade (runs at part capacity), absence (staff absent) or demand (more work).",
+                "outage (goes down), degrade (runs at part capacity), absence (staff absent), demand (more work) or resupply (a delivery fills a stock).",
             ),
             col(
                 EVENT_ITEM,
                 &[],
                 Kind::Value,
-                "The id of the asset or service (outage, degrade), skill (absence) or service (demand); `all` for every skill or service.",
+                "The id of the asset or service (outage, degrade), skill (absence), service (demand) or asset with a stock (resupply); `all` for every skill or service.",
             ),
             col(
                 "To",

@@ -619,7 +619,7 @@ fn event(item: &mut ItemRow, specials: &[(&'static str, Pos, Value)], d: &mut Di
     let word = kind.text().trim().to_lowercase();
     if !EVENT_KINDS.contains(&word.as_str()) {
         let msg = format!(
-            "`{}` is not a kind of event: write outage, degrade, absence or demand",
+            "`{}` is not a kind of event: write outage, degrade, absence, demand or resupply",
             kind.text().trim()
         );
         let msg = d.hint(msg, &word, EVENT_KINDS);

@@ -154,6 +154,9 @@ assets:
   - {id: app, name: CareApp, kind: it-system, vendor: Acme, hosting: saas, data: {held: [case records, "rotas"], personal: special-category}, backups: {immutable: true, last_restore_test: 2026-01-31}, lifecycle: invest, annual_cost: 12000.5, end_of_support: 2028-03-31, failure: {rate: 0.5, repair: 2d}, recovery: {rto: 1d}}
   - {id: hall, name: Hall, kind: site, failure: {probability: 0.05}}
   - {id: depot, name: Depot, kind: supplier, exit_plan: tested, substitutability: moderate, contract_end: 2027-06-30}
+  - {id: fuel, name: Generator fuel, kind: equipment, stock: {lasts: 48h, resupply: 1d}}
+  - {id: grid, name: Grid, kind: utility}
+  - {id: power, name: Power, kind: utility, needs: [{any: [grid, {standby: fuel, switchover: 15m}]}]}
 risks:
   - {id: r1, name: Cyber attack, likelihood: 3, impact: 4, period_years: 2, scenario: s1, controls: ["Backups, tested", Training], review: 2027-01-01, category: cyber}
 scenarios:
@@ -167,6 +170,7 @@ scenarios:
       - {degrade: hall, to: 50%, at: 2h}
       - {absence: all, profile: [[0d, 0%], [14d, 15%]]}
       - {demand: care, factor: 1.4, at: 7d, for: 8w}
+      - {resupply: fuel, at: 2d12h}
 "#;
     let loaded = load_str("m.yaml", text);
     assert!(
