@@ -262,12 +262,20 @@ struct ShowPage {
     needs: Vec<NeedLine>,
     staff: Vec<(String, String)>,
     workarounds: Vec<WorkaroundView>,
-    spof: Vec<(String, String)>,
+    /// (id, name, whether its failure alone would breach the MTPD).
+    spof: Vec<(String, String, bool)>,
     lost_without_failure: bool,
     cut_sets: Option<Vec<String>>,
     svg: String,
     shared_view: bool,
     version: i64,
+}
+
+impl ShowPage {
+    /// Whether any single point of failure would breach the MTPD.
+    fn any_breach(&self) -> bool {
+        self.spof.iter().any(|(_, _, breach)| *breach)
+    }
 }
 
 /// The impact assessment as the planner gave it, earliest first: every entry at its own
@@ -415,7 +423,8 @@ pub(super) async fn service_page(
 
 /// What a service page shows from the analyses; by default, nothing found.
 struct Analyses {
-    spof: Vec<(String, String)>,
+    /// (id, name, whether its failure alone would breach the MTPD).
+    spof: Vec<(String, String, bool)>,
     lost_without_failure: bool,
     cut_sets: Arc<Option<Vec<String>>>,
     svg: Arc<String>,
@@ -442,12 +451,14 @@ fn analyse(m: &OrgModel, index: usize) -> Analyses {
     match m.spof().get(index) {
         Some(ServiceSpof::LostWithoutFailure) => out.lost_without_failure = true,
         Some(ServiceSpof::Assets(a)) => {
+            let breach = c.breach_spof(m.spof());
             out.spof = a
                 .iter()
                 .map(|x| {
                     (
                         c.assets[*x as usize].id.clone(),
                         c.assets[*x as usize].name.clone(),
+                        breach[index].contains(x),
                     )
                 })
                 .collect();
