@@ -601,20 +601,37 @@ impl Store {
         hold: bool,
         actor: &Actor,
     ) -> Result<(), StoreError> {
+        self.set_hold("people_lists", "people-list", org, number, hold, actor)
+            .await
+    }
+
+    /// Sets or lifts the legal hold on row `number` of `org` in `table` (one of this crate's
+    /// numbered tables with a `legal_hold` column), audited as `entity`.
+    pub(crate) async fn set_hold(
+        &self,
+        table: &str,
+        entity: &str,
+        org: i64,
+        number: i64,
+        hold: bool,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id = row_id(&mut tx, "people_lists", org, number).await?;
-        sqlx::query("UPDATE people_lists SET legal_hold = $1 WHERE id = $2")
-            .bind(i64::from(hold))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let id = row_id(&mut tx, table, org, number).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET legal_hold = $1 WHERE id = $2"
+        )))
+        .bind(i64::from(hold))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let action = if hold { "hold" } else { "release" };
         let after = json(&serde_json::json!({ "legal_hold": hold }));
         finish(
             tx,
             org,
             actor,
-            [action, "people-list", &number.to_string()],
+            [action, entity, &number.to_string()],
             None,
             Some(after),
         )

@@ -938,24 +938,8 @@ impl Store {
         hold: bool,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let id = crate::people::row_id(&mut tx, "help_requests", org, number).await?;
-        sqlx::query("UPDATE help_requests SET legal_hold = $1 WHERE id = $2")
-            .bind(i64::from(hold))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let action = if hold { "hold" } else { "release" };
-        let after = json(&serde_json::json!({ "legal_hold": hold }));
-        finish(
-            tx,
-            org,
-            actor,
-            [action, "help-request", &number.to_string()],
-            None,
-            Some(after),
-        )
-        .await
+        self.set_hold("help_requests", "help-request", org, number, hold, actor)
+            .await
     }
 
     /// Deletes, in every organisation, each request for help past its expiry date (before
