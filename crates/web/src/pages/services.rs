@@ -175,6 +175,14 @@ fn need_lines(n: &Need, depth: usize, names: &dyn Fn(&str) -> String, out: &mut 
     }
 }
 
+/// A duration as people say it: `4 hours`, `1 day 12 hours`, `none` for zero.
+fn in_words(d: bulwark_model::Duration) -> String {
+    match d.minutes() {
+        0 => "none".into(),
+        m => crate::board::span(m as i64 * 60),
+    }
+}
+
 /// A workaround of the business continuity plan, in plain words.
 pub struct WorkaroundView {
     /// Its name.
@@ -192,7 +200,7 @@ fn workaround_views(
     skills: &dyn Fn(&str) -> String,
     names: &dyn Fn(&str) -> String,
 ) -> Vec<WorkaroundView> {
-    let words = |d: bulwark_model::Duration| crate::board::span(d.minutes() as i64 * 60);
+    let words = in_words;
     let mbco = svc.mbco();
     svc.workarounds
         .iter()
@@ -288,7 +296,7 @@ fn impact_columns(svc: &bulwark_model::Service) -> Vec<(String, u8, bool)> {
         .map(|(t, severity)| {
             let after = match t.minutes() {
                 0 => "At once".to_string(),
-                m => format!("After {}", crate::board::span(m as i64 * 60)),
+                _ => format!("After {}", in_words(t)),
             };
             let past_mtpd = svc
                 .mtpd
@@ -332,15 +340,15 @@ pub(super) async fn service_page(
         ),
         (
             "Maximum tolerable period of disruption (MTPD)",
-            svc.mtpd.map_or("not set".into(), |d| d.0.to_string()),
+            svc.mtpd.map_or("not set".into(), |d| in_words(d.0)),
         ),
         (
             "Recovery time objective (RTO)",
-            svc.rto.map_or("not set".into(), |d| d.0.to_string()),
+            svc.rto.map_or("not set".into(), |d| in_words(d.0)),
         ),
         (
             "Recovery point objective (RPO)",
-            svc.rpo.map_or("not set".into(), |d| d.to_string()),
+            svc.rpo.map_or("not set".into(), in_words),
         ),
         (
             "Minimum business continuity objective (MBCO)",
@@ -379,16 +387,16 @@ pub(super) async fn service_page(
             link: None,
         }];
     }
-    let staff = svc
-        .staff
-        .iter()
-        .map(|st| (st.skill.id.clone(), st.fte.to_string()))
-        .collect();
     let skill_name = |id: &str| -> String {
         (model.skills.iter())
             .find(|k| k.meta.id.as_str() == id)
             .map_or(id.to_string(), |k| format!("{} ({id})", k.meta.name))
     };
+    let staff = svc
+        .staff
+        .iter()
+        .map(|st| (skill_name(&st.skill.id), st.fte.to_string()))
+        .collect();
     let mut workarounds = workaround_views(svc, &skill_name, &name_of);
     if shared_view {
         // A partner sees no item of the owner's model beyond the service itself.
