@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod api_docs;
 mod catalogue;
 mod dashboard;
 mod decision_log;
@@ -41,6 +42,7 @@ pub fn routes() -> Table {
     );
     Table::new()
         .get("/", SignedIn, dashboard::home)
+        .get("/docs/api", Public, api_docs::page)
         .get("/login", Public, login::form)
         .post("/login", Public, login::submit)
         .post("/logout", SignedIn, login::logout)

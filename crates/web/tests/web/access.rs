@@ -27,6 +27,7 @@ const AHC: Guard = Guard::ApiMember(Role::HubCoordinator);
 
 const ENTRIES: &[Entry] = &[
     (Method::GET, "/", Guard::SignedIn, "/", ""),
+    (Method::GET, "/docs/api", Guard::Public, "/docs/api", ""),
     (Method::GET, "/login", Guard::Public, "/login", ""),
     (
         Method::POST,

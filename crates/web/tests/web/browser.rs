@@ -152,6 +152,7 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
         ("skills", "/o/north/skills"),
         ("risks", "/o/north/risks"),
         ("risk appetite", "/o/north/risks/appetite"),
+        ("API reference", "/docs/api"),
         ("what if", "/o/north/what-if?fail=substation"),
         ("import", "/o/north/import"),
         ("members", "/o/north/members"),
