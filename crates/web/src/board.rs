@@ -54,6 +54,16 @@ pub fn in_words(
     e: &bulwark_engine::impact::Explanation,
     name_of: &dyn Fn(&str) -> String,
 ) -> String {
+    in_words_failing(e, name_of, "is marked failed")
+}
+
+/// [`in_words`], saying what happened to the failed item in `failed` words ("fails" when
+/// a planner asks what if).
+pub fn in_words_failing(
+    e: &bulwark_engine::impact::Explanation,
+    name_of: &dyn Fn(&str) -> String,
+    failed: &str,
+) -> String {
     use bulwark_engine::impact::Cause;
     let mut out = String::new();
     for (i, step) in e.path.iter().enumerate() {
@@ -74,13 +84,25 @@ pub fn in_words(
         }
     }
     match &e.cause {
-        Cause::Failed if e.path.len() == 1 => out.push_str(" is marked failed"),
-        Cause::Failed => out.push_str(", which is marked failed"),
+        Cause::Failed if e.path.len() == 1 => out.push_str(&format!(" {failed}")),
+        Cause::Failed => out.push_str(&format!(", which {failed}")),
         Cause::ShortOfStaff(skill) => {
             out.push_str(&format!(" is short of {} staff", name_of(skill)))
         }
     }
     out
+}
+
+/// The name of the service, asset or skill `id` in `model`, or the id where there is none.
+pub fn item_name(model: &Model, id: &str) -> String {
+    model
+        .services
+        .iter()
+        .map(|x| &x.meta)
+        .chain(model.assets.iter().map(|x| &x.meta))
+        .chain(model.skills.iter().map(|x| &x.meta))
+        .find(|m| m.id.as_str() == id)
+        .map_or_else(|| id.to_string(), |m| m.name.clone())
 }
 
 /// The capacity of each marked item at time `t` (the lowest of the marks in force then).
@@ -134,16 +156,7 @@ pub fn board(model: &Model, compiled: &Compiled, marks: &[Mark], now: i64) -> Bo
                 (lost_now[i] || reduced_now[i]).then(|| reduced_since[i].unwrap_or(t));
         }
     }
-    let name_of = |id: &str| {
-        model
-            .services
-            .iter()
-            .map(|x| &x.meta)
-            .chain(model.assets.iter().map(|x| &x.meta))
-            .chain(model.skills.iter().map(|x| &x.meta))
-            .find(|m| m.id.as_str() == id)
-            .map_or_else(|| id.to_string(), |m| m.name.clone())
-    };
+    let name_of = |id: &str| item_name(model, id);
     let affected = |i: u32, capacity: f64, since: i64, because: String| {
         let info = &compiled.services[i as usize];
         let service = &model.services[i as usize];

@@ -49,10 +49,30 @@ struct WhatIfPage {
     unaffected: usize,
 }
 
+impl WhatIfPage {
+    /// The heading of the answer: "If Town Hall fails", "If Town Hall and Depot fail".
+    fn heading(&self) -> String {
+        match self.failed.as_slice() {
+            [] => String::new(),
+            [one] => format!("If {one} fails"),
+            [rest @ .., last] => format!("If {} and {last} fail", rest.join(", ")),
+        }
+    }
+
+    /// `n` with `one` or `many` after it: "1 service", "3 services".
+    fn how_many(&self, n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
+        let n = *n.borrow();
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct Fail {
     #[serde(default)]
     fail: Vec<String>,
+    /// Set by the form's button, so that submitting it with nothing ticked can be told
+    /// from a first visit.
+    asked: Option<String>,
 }
 
 /// `GET /o/{org}/what-if?fail=ID&fail=ID`.
@@ -114,6 +134,7 @@ pub(super) async fn whatif(
     }
     let (mut lost, mut degraded, mut unaffected) = (Vec::new(), Vec::new(), 0);
     if let (Some(c), false) = (&m.compiled, q.fail.is_empty()) {
+        let name_of = |id: &str| crate::board::item_name(model, id);
         let mut refs = Vec::new();
         for id in &q.fail {
             match c.lookup(id) {
@@ -151,7 +172,13 @@ pub(super) async fn whatif(
         });
         lost = l
             .iter()
-            .map(|x| outcome(x.service, x.capacity, x.because.to_string()))
+            .map(|x| {
+                outcome(
+                    x.service,
+                    x.capacity,
+                    crate::board::in_words_failing(&x.because, &name_of, "fails"),
+                )
+            })
             .collect();
         degraded = result
             .degraded
@@ -160,11 +187,22 @@ pub(super) async fn whatif(
             .collect();
         unaffected = c.services.len() - lost.len() - degraded.len();
     }
+    if q.asked.is_some() && q.fail.is_empty() {
+        ctx.errors.push(FieldError {
+            field: "failures".into(),
+            message: "Choose at least one asset, service or skill that fails".into(),
+        });
+    }
+    let failed = q
+        .fail
+        .iter()
+        .map(|id| crate::board::item_name(model, id))
+        .collect();
     Ok(WhatIfPage {
         ctx,
         groups,
         asked: !q.fail.is_empty(),
-        failed: q.fail,
+        failed,
         lost,
         degraded,
         unaffected,

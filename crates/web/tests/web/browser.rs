@@ -177,9 +177,21 @@ async fn journey(backend: Backend, c: &Client) -> Vec<String> {
         check(name, c).await;
     }
     visit(c, &app, "/o/north/what-if?fail=substation").await;
-    assert!(text(c).await.contains(
-        "care needs hall (its alternative depot is lost too), which needs substation, which failed"
-    ));
+    let answer = text(c).await;
+    assert!(answer.contains("If Substation fails"), "{answer}");
+    assert!(
+        answer.contains(
+            "Home care needs Town Hall (its alternative Depot is lost too), which needs Substation, which fails"
+        ),
+        "{answer}"
+    );
+    // Asking with nothing ticked says what to do.
+    visit(c, &app, "/o/north/what-if?asked=yes").await;
+    assert!(
+        text(c)
+            .await
+            .contains("Choose at least one asset, service or skill that fails")
+    );
 
     // Edit the needs: the hall becomes a single point of failure, then stops being one.
     visit(c, &app, "/o/north/services/care").await;
