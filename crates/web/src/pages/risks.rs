@@ -58,8 +58,7 @@ fn impact_word(impact: u8) -> &'static str {
     IMPACT_WORDS[usize::from(impact.clamp(1, 5)) - 1]
 }
 
-/// A cell of the matrix: the risks placed in it (index in the ranked rows, name) and
-/// whether it lies outside the appetite.
+/// A cell of the matrix: the risks placed in it and whether it lies outside the appetite.
 pub struct Cell {
     /// The risks in it: (their number in the ranked list, from 1; name; id).
     pub risks: Vec<(usize, String, String)>,
