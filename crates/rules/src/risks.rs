@@ -23,6 +23,16 @@ pub const LIKELIHOOD_BANDS: [&str; 5] = [
     "more than 25%",
 ];
 
+/// The National Risk Register's word for an impact level (1 to 5; clamped).
+pub fn impact_word(impact: u8) -> &'static str {
+    IMPACT_WORDS[usize::from(impact.clamp(1, 5)) - 1]
+}
+
+/// The National Risk Register's band for a likelihood level (1 to 5; clamped).
+pub fn likelihood_band(likelihood: u8) -> &'static str {
+    LIKELIHOOD_BANDS[usize::from(likelihood.clamp(1, 5)) - 1]
+}
+
 /// Where an organisation's risk appetite lies on the matrix: for each impact level (1 to
 /// 5), the lowest likelihood at which a risk is outside it, or `None` when no likelihood is.
 /// The appetite must not loosen as impact grows: a risk outside it stays outside it if its

@@ -13,13 +13,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_engine::spof::ServiceSpof;
 use bulwark_model::{Criticality, Severity};
-use bulwark_rules::risks::{Appetite, IMPACT_WORDS, LIKELIHOOD_BANDS};
+use bulwark_rules::risks::{Appetite, impact_word, likelihood_band};
 use bulwark_store::Membership;
-
-/// `n` and the noun that goes with it: "1 single point of failure", "3 single points...".
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "choose.html")]
@@ -127,7 +122,7 @@ pub(super) async fn dashboard(
                 ServiceSpof::Assets(a) if a.is_empty() => continue,
                 ServiceSpof::Assets(a) => {
                     let b = &breach[i];
-                    let all = plural(
+                    let all = super::plural(
                         a.len(),
                         "single point of failure",
                         "single points of failure",
@@ -194,9 +189,9 @@ pub(super) async fn dashboard(
                 format!(
                     "impact {} ({}), likelihood {} ({})",
                     r.impact,
-                    IMPACT_WORDS[usize::from(r.impact.clamp(1, 5)) - 1],
+                    impact_word(r.impact),
                     r.likelihood,
-                    LIKELIHOOD_BANDS[usize::from(r.likelihood.clamp(1, 5)) - 1]
+                    likelihood_band(r.likelihood)
                 ),
             )
         })

@@ -509,6 +509,11 @@ impl Ctx {
     }
 }
 
+/// `n` and the noun that goes with it: "1 service", "3 services".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A stored time (seconds since 1970) as templates show it: `Monday 30 November 2026 at
 /// 09:15 GMT`, UK time.
 pub fn when(at: &i64) -> String {

@@ -14,7 +14,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bulwark_rules::risks::{Appetite, IMPACT_WORDS, LIKELIHOOD_BANDS, rank};
+use bulwark_rules::risks::{Appetite, LIKELIHOOD_BANDS, impact_word, likelihood_band, rank};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -50,12 +50,8 @@ impl RiskRow {
 
     /// The likelihood's band.
     pub fn likelihood_band(&self) -> &'static str {
-        LIKELIHOOD_BANDS[usize::from(self.likelihood.clamp(1, 5)) - 1]
+        likelihood_band(self.likelihood)
     }
-}
-
-fn impact_word(impact: u8) -> &'static str {
-    IMPACT_WORDS[usize::from(impact.clamp(1, 5)) - 1]
 }
 
 /// A cell of the matrix: the risks placed in it and whether it lies outside the appetite.
@@ -177,7 +173,7 @@ fn appetite_words(appetite: &Appetite) -> Vec<String> {
                 Some(1) => format!("A {word} impact ({impact}) is outside it at any likelihood"),
                 Some(l) => format!(
                     "A {word} impact ({impact}) is outside it from likelihood {l} ({})",
-                    LIKELIHOOD_BANDS[usize::from(l) - 1]
+                    likelihood_band(l)
                 ),
                 None => format!("A {word} impact ({impact}) is always within it"),
             }

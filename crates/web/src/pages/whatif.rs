@@ -61,8 +61,7 @@ impl WhatIfPage {
 
     /// `n` with `one` or `many` after it: "1 service", "3 services".
     fn how_many(&self, n: impl std::borrow::Borrow<usize>, one: &str, many: &str) -> String {
-        let n = *n.borrow();
-        format!("{n} {}", if n == 1 { one } else { many })
+        super::plural(*n.borrow(), one, many)
     }
 }
 
