@@ -66,18 +66,23 @@ impl Compiled {
     /// restore, or the model does not say how long it takes. None for a service without an
     /// MTPD, or lost without any failure.
     pub fn breach_spof(&self, spof: &[ServiceSpof]) -> Vec<Vec<u32>> {
-        self.services
-            .iter()
-            .zip(spof)
-            .map(|(s, r)| match (s.mtpd, r) {
-                (Some(mtpd), ServiceSpof::Assets(assets)) => assets
-                    .iter()
-                    .copied()
-                    .filter(|a| self.assets[*a as usize].recovery.is_none_or(|r| r >= mtpd))
-                    .collect(),
-                _ => Vec::new(),
-            })
+        spof.iter()
+            .enumerate()
+            .map(|(i, r)| self.breaching(i, r))
             .collect()
+    }
+
+    /// [`Compiled::breach_spof`] for service `service` alone, whose single points of failure
+    /// are `spof`.
+    pub fn breaching(&self, service: usize, spof: &ServiceSpof) -> Vec<u32> {
+        match (self.services[service].mtpd, spof) {
+            (Some(mtpd), ServiceSpof::Assets(assets)) => assets
+                .iter()
+                .copied()
+                .filter(|a| self.assets[*a as usize].recovery.is_none_or(|r| r >= mtpd))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Groups services (by index) whose MBCO exceeds the same staff capacities, each with a

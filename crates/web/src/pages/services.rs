@@ -458,15 +458,15 @@ fn analyse(m: &OrgModel, index: usize) -> Analyses {
     let mut out = Analyses::default();
     match m.spof().get(index) {
         Some(ServiceSpof::LostWithoutFailure) => out.lost_without_failure = true,
-        Some(ServiceSpof::Assets(a)) => {
-            let breach = c.breach_spof(m.spof());
+        Some(spof @ ServiceSpof::Assets(a)) => {
+            let breaching = c.breaching(index, spof);
             out.spof = a
                 .iter()
                 .map(|x| {
                     (
                         c.assets[*x as usize].id.clone(),
                         c.assets[*x as usize].name.clone(),
-                        breach[index].contains(x),
+                        breaching.contains(x),
                     )
                 })
                 .collect();
