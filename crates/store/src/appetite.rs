@@ -14,21 +14,8 @@ const COLUMNS: [&str; 5] = ["impact_1", "impact_2", "impact_3", "impact_4", "imp
 impl Store {
     /// The risk appetite `org` has set, or `None` when it has not (the default applies).
     pub async fn risk_appetite(&self, org: i64) -> Result<Option<AppetiteLevels>, StoreError> {
-        let row = sqlx::query(
-            "SELECT impact_1, impact_2, impact_3, impact_4, impact_5 FROM risk_appetites WHERE org_id = $1",
-        )
-        .bind(org)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            let mut levels = [None; 5];
-            for (slot, column) in levels.iter_mut().zip(COLUMNS) {
-                let v: Option<i64> = r.try_get(column)?;
-                *slot = v.and_then(|v| u8::try_from(v).ok());
-            }
-            Ok(levels)
-        })
-        .transpose()
+        let mut conn = self.pool.acquire().await?;
+        levels_set(&mut conn, org).await
     }
 
     /// Sets the risk appetite of `org` (checked by the caller), audited with the levels
@@ -39,8 +26,8 @@ impl Store {
         levels: AppetiteLevels,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let before = self.risk_appetite(org).await?;
         let mut tx = self.pool.begin().await?;
+        let before = levels_set(&mut tx, org).await?;
         sqlx::query("DELETE FROM risk_appetites WHERE org_id = $1")
             .bind(org)
             .execute(&mut *tx)
@@ -67,4 +54,27 @@ impl Store {
         )
         .await
     }
+}
+
+/// The levels `org` has set, read on `conn` (inside a write's transaction, so the audit's
+/// "before" is what the write replaced).
+async fn levels_set(
+    conn: &mut sqlx::AnyConnection,
+    org: i64,
+) -> Result<Option<AppetiteLevels>, StoreError> {
+    let row = sqlx::query(
+        "SELECT impact_1, impact_2, impact_3, impact_4, impact_5 FROM risk_appetites WHERE org_id = $1",
+    )
+    .bind(org)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let mut levels = [None; 5];
+        for (slot, column) in levels.iter_mut().zip(COLUMNS) {
+            let v: Option<i64> = r.try_get(column)?;
+            *slot = v.and_then(|v| u8::try_from(v).ok());
+        }
+        Ok(levels)
+    })
+    .transpose()
 }
