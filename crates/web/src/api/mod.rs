@@ -376,7 +376,7 @@ fn community_routes() -> Table {
         people::PersonRequest, people::AffectedRequest, people::SourceRequest, people::ListRequest,
         people::HoldRequest,
         requests::HelpRequestBody, requests::AssignBody, requests::StatusBody,
-        requests::RequestHoldBody, requests::VolunteerBody, requests::HoursBody,
+        requests::VolunteerBody, requests::HoursBody,
         requests::AvailabilityBody,
         EstateReport, SystemEntry, SuppliersReport, SupplierEntry
     )),

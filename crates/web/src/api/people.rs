@@ -327,10 +327,10 @@ pub async fn create_list(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-/// A legal hold on or off.
+/// A legal hold on or off, for a list of people or a request for help.
 #[derive(Deserialize, ToSchema)]
 pub struct HoldRequest {
-    /// True keeps the list's records past their expiry until the hold is lifted.
+    /// True keeps the records past their expiry until the hold is lifted.
     pub legal_hold: bool,
 }
 

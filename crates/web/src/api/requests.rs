@@ -235,20 +235,13 @@ pub async fn status(
     Ok(Json(json!({ "id": id, "status": status })))
 }
 
-/// A legal hold on or off.
-#[derive(Deserialize, ToSchema)]
-pub struct RequestHoldBody {
-    /// True keeps the request past its expiry until the hold is lifted.
-    pub legal_hold: bool,
-}
-
 /// Puts a request under legal hold, or lifts it (administrators).
-#[utoipa::path(put, path = "/api/orgs/{org}/requests/{id}/legal-hold", params(("org" = String, Path), ("id" = i64, Path)), request_body = RequestHoldBody, responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/orgs/{org}/requests/{id}/legal-hold", params(("org" = String, Path), ("id" = i64, Path)), request_body = super::people::HoldRequest, responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put_hold(
     State(state): State<AppState>,
     ApiMember { caller, a, .. }: ApiMember<Admin>,
     Path((_org, id)): Path<(String, String)>,
-    Json(b): Json<RequestHoldBody>,
+    Json(b): Json<super::people::HoldRequest>,
 ) -> ApiResult<Value> {
     let id = number(&id)?;
     state
